@@ -1,0 +1,255 @@
+"""Parsing primitives shared by every loader: periods, Danish numbers, text files.
+
+Danish downloads mix conventions: decimal commas and thousands dots (``1.234,5``),
+``-`` or ``..`` for suppressed values, month codes ``2024M01``, quarters ``2024K1`` or
+``2024Q1``, years ``2024``, semicolon separators and Windows-1252 text. Every loader
+goes through these functions so the rules are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+#: Text that means "no value" in Danish statistics downloads (suppressed or missing).
+MISSING_TOKENS = frozenset({"", "-", "..", "...", ".", "x", "X", "NA", "N/A", "nan", "NaN", "None"})
+
+_MONTH = re.compile(r"^(\d{4})\s*[Mm-]\s*(\d{1,2})$")
+_QUARTER = re.compile(r"^(\d{4})\s*-?\s*[KkQq]\s*([1-4])$")
+_YEAR = re.compile(r"^(\d{4})$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T].*)?$")
+_DANISH_MONTHS = {
+    "jan": 1,
+    "feb": 2,
+    "mar": 3,
+    "apr": 4,
+    "maj": 5,
+    "jun": 6,
+    "jul": 7,
+    "aug": 8,
+    "sep": 9,
+    "okt": 10,
+    "nov": 11,
+    "dec": 12,
+}
+_NAMED_MONTH = re.compile(r"^([A-Za-zæøå]{3})[a-zæøå]*\.?\s*(\d{4})$", re.IGNORECASE)
+
+
+class ParseError(ValueError):
+    """A single value that cannot be parsed; loaders turn it into an ``InputProblem``."""
+
+
+def parse_period(value: object) -> pd.Period:
+    """Parse a Danish statistics period code into a pandas Period.
+
+    Months: ``2024M01``, ``2024M1``, ``2024-01``, ``2024-01-31`` (a date: its month),
+    ``jan 2024``. Quarters: ``2024K1``, ``2024Q1``, ``2024-Q1``. Years: ``2024``.
+    """
+    if isinstance(value, pd.Period):
+        return value
+    if isinstance(value, pd.Timestamp):
+        return value.to_period("M")
+    text = str(value).strip()
+    if m := _MONTH.match(text):
+        year, month = int(m.group(1)), int(m.group(2))
+        if 1 <= month <= 12:
+            return pd.Period(year=year, month=month, freq="M")
+    elif m := _QUARTER.match(text):
+        return pd.Period(year=int(m.group(1)), quarter=int(m.group(2)), freq="Q")
+    elif m := _YEAR.match(text):
+        return pd.Period(year=int(m.group(1)), freq="Y")
+    elif m := _DATE.match(text):
+        year, month, day = (int(g) for g in m.groups())
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return pd.Period(year=year, month=month, freq="M")
+    elif m := _NAMED_MONTH.match(text):
+        month = _DANISH_MONTHS.get(m.group(1).lower())
+        if month:
+            return pd.Period(year=int(m.group(2)), month=month, freq="M")
+    raise ParseError(
+        f"not a period: {text!r} (expected e.g. 2024M01, 2024-01, 2024K1, 2024Q1 or 2024)"
+    )
+
+
+def parse_number(value: object, decimal: str = ",") -> float:
+    """Parse a number written the Danish way (``1.234,5``) or plainly (``1234.5``).
+
+    Missing tokens (``-``, ``..``, empty) give NaN. With ``decimal=","`` dots are
+    thousands separators; with ``decimal="."`` commas are. Percent signs and spaces
+    (including non-breaking) are ignored.
+    """
+    if value is None:
+        return math.nan
+    if isinstance(value, bool):
+        raise ParseError(f"not a number: {value!r}")
+    if isinstance(value, int | float):
+        return float(value)
+    text = str(value).strip().replace("\u00a0", "").replace(" ", "").replace("%", "")
+    if text in MISSING_TOKENS:
+        return math.nan
+    thousands = "." if decimal == "," else ","
+    if text.count(decimal) > 1:
+        raise ParseError(f"not a number: {value!r}")
+    if thousands in text:
+        groups = text.split(decimal)[0].lstrip("+-").split(thousands)
+        if not (all(len(g) == 3 for g in groups[1:]) and 1 <= len(groups[0]) <= 3):
+            raise ParseError(f"not a number: {value!r} (misplaced {thousands!r})")
+        text = text.replace(thousands, "")
+    text = text.replace(decimal, ".")
+    try:
+        return float(text)
+    except ValueError:
+        raise ParseError(f"not a number: {value!r}") from None
+
+
+def guess_decimal(values: pd.Series) -> str:
+    """Guess the decimal separator of a column of number-like strings.
+
+    A value like ``12,5`` or ``1.234,5`` means comma; ``12.5``, ``0.125`` or ``1,234.5``
+    means dot. Ambiguous columns (only ``1.234`` style) are read the Danish way.
+    """
+    comma_votes = dot_votes = 0
+    for raw in values.dropna().astype(str).head(2000):
+        text = raw.strip().replace("\u00a0", "").replace(" ", "")
+        if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})*,\d+|[+-]?\d+,\d+", text):
+            comma_votes += 1
+        elif re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+\.\d+", text) or re.fullmatch(
+            r"[+-]?\d+\.\d{1,2}|[+-]?\d+\.\d{4,}|[+-]?0\.\d+", text
+        ):
+            dot_votes += 1
+    return "." if dot_votes > comma_votes else ","
+
+
+@dataclass(frozen=True)
+class TextFile:
+    """A decoded text file and how it was read."""
+
+    text: str
+    encoding: str
+    delimiter: str | None
+
+
+def read_text(path: Path | str, max_bytes: int = 200 * 1024 * 1024) -> tuple[str, str]:
+    """Decode a text file: UTF-8 (with or without BOM), UTF-16 (with BOM), else
+    Windows-1252 (what Excel writes for Danish CSV). Returns (text, encoding)."""
+    path = Path(path)
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise ParseError(
+            f"{path.name} is {size / 1e6:.0f} MB; the limit is {max_bytes / 1e6:.0f} MB"
+        )
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        return raw[3:].decode("utf-8"), "utf-8-sig"
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return raw.decode("utf-16"), "utf-16"
+    if b"\x00" in raw[:4096]:
+        raise ParseError(f"{path.name} looks like a binary file, not text")
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace"), "cp1252"
+
+
+def sniff_delimiter(text: str, candidates: str = ";,\t") -> str:
+    """The field separator of a CSV text (semicolon, comma or tab)."""
+    sample = "\n".join(text.splitlines()[:50])
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=candidates).delimiter
+    except csv.Error:
+        counts = {d: sample.count(d) for d in candidates}
+        return max(counts, key=counts.get) if any(counts.values()) else ","
+
+
+def read_csv_text(path: Path | str, **kwargs: object) -> tuple[pd.DataFrame, TextFile]:
+    """Read a CSV as strings (no type guessing), whatever its encoding and separator."""
+    text, encoding = read_text(path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    delimiter = sniff_delimiter(text)
+    frame = pd.read_csv(
+        io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, **kwargs
+    )
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame, TextFile(text=text, encoding=encoding, delimiter=delimiter)
+
+
+def period_to_timestamp(period: pd.Series) -> pd.Series:
+    """Period column -> first day of the period (how periods are stored in Parquet)."""
+    return period.dt.to_timestamp(how="start").astype("datetime64[ms]")
+
+
+def timestamp_to_period(values: pd.Series, freq: str = "M") -> pd.Series:
+    """Inverse of :func:`period_to_timestamp`."""
+    return pd.to_datetime(values).dt.to_period(freq)
+
+
+# --- tables with title lines, area names ----------------------------------------------
+
+#: Area names in downloads that are not one of the 98 municipalities: the whole country,
+#: regions, landsdele, labour-market councils (RAR), job centres and "unknown" areas.
+#: Job centres are deliberately not mapped to municipalities (some serve more than one).
+_NON_MUNICIPAL_AREA = re.compile(
+    r"^(hele landet|landet i alt|i alt|danmark|all denmark|christiansø"
+    r"|(region|landsdel|province|rar|jobcenter|uoplyst|ukendt|unknown)\b.*)$",
+    re.IGNORECASE,
+)
+
+
+def is_non_municipal_area(name: object) -> bool:
+    """True for area names that are known not to be a municipality ('Hele landet',
+    'Region Hovedstaden', 'Landsdel Fyn', 'RAR Fyn', 'Jobcenter Aarhus', 'Uoplyst')."""
+    text = re.sub(r"\s+", " ", str(name).strip())
+    return bool(_NON_MUNICIPAL_AREA.match(text))
+
+
+def snake_case(text: object) -> str:
+    """ASCII snake_case identifier of a Danish label: 'Åbenlys uddannelsesparat' ->
+    'aabenlys_uddannelsesparat', 'Fuldtidsledige i pct. af arbejdsstyrken 16-66 år' ->
+    'fuldtidsledige_i_pct_af_arbejdsstyrken_16_66_aar'."""
+    # Imported here so that reference.py may use this module without an import cycle.
+    from analysis.data.reference import slugify
+
+    return slugify(str(text)).replace("-", "_")
+
+
+def sniff_table_delimiter(text: str, candidates: str = ";,\t") -> str:
+    """The field separator of a CSV that may carry title and note lines around the table.
+
+    The separator that splits the most lines into the same number (at least two) of
+    fields wins; ties go to the wider table, then to the earlier candidate (semicolon,
+    as Danish downloads use). Decimal commas in a semicolon file give ragged comma counts,
+    so they do not fool it the way a character count can.
+    """
+    lines = [line for line in text.splitlines()[:500] if line.strip()]
+    best: tuple[int, int] = (0, 0)
+    chosen: str | None = None
+    for delimiter in candidates:
+        widths = Counter(len(row) for row in csv.reader(lines, delimiter=delimiter))
+        wide = [(count, width) for width, count in widths.items() if width > 1]
+        if wide and max(wide) > best:
+            best, chosen = max(wide), delimiter
+    return chosen or sniff_delimiter(text, candidates)
+
+
+def read_delimited_rows(path: Path | str) -> tuple[list[tuple[int, list[str]]], TextFile]:
+    """Every record of a delimited text file as ``(line number, fields)``, blank lines
+    included (as empty lists), so a loader can find a table between title and note lines
+    and report the line a person sees in an editor. Any encoding :func:`read_text`
+    accepts; CRLF and CR line ends are normalised."""
+    text, encoding = read_text(path)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    delimiter = sniff_table_delimiter(text)
+    reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+    rows: list[tuple[int, list[str]]] = []
+    start = 1
+    for fields in reader:
+        rows.append((start, [] if not any(f.strip() for f in fields) else fields))
+        start = reader.line_num + 1
+    return rows, TextFile(text=text, encoding=encoding, delimiter=delimiter)

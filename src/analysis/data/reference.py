@@ -1,0 +1,148 @@
+"""The municipality reference table and name/code matching.
+
+Every other loader matches municipalities through this module, so that "København",
+"Københavns Kommune", "koebenhavn" and 101 all mean the same thing.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import InputError, InputProblem
+from analysis.paths import get_paths
+
+REGION_COUNTS = {
+    "Hovedstaden": 29,
+    "Sjælland": 17,
+    "Syddanmark": 22,
+    "Midtjylland": 19,
+    "Nordjylland": 11,
+}
+COLUMNS = ["code", "name", "slug", "region"]
+
+_TRANSLIT = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "ae", "Ø": "oe", "Å": "aa"})
+
+
+def slugify(name: str) -> str:
+    """ASCII slug of a Danish name: 'Høje-Taastrup' -> 'hoeje-taastrup'."""
+    text = name.strip().translate(_TRANSLIT).lower()
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    text = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return text
+
+
+def area_name_candidates(name: str) -> list[str]:
+    """Slugs to try for an area name as written in downloads.
+
+    Handles ' Kommune' / ' Regionskommune' suffixes and the genitive 's' they carry
+    ('Københavns Kommune', 'Bornholms Regionskommune')."""
+    text = re.sub(r"\s+", " ", str(name).strip())
+    base = re.sub(r"\s+(regions)?kommune$", "", text, flags=re.IGNORECASE)
+    candidates = [slugify(base)]
+    if base != text and base.lower().endswith("s"):
+        candidates.append(slugify(base[:-1]))
+    return candidates
+
+
+@cache
+def _load(path: str) -> pd.DataFrame:
+    file = Path(path)
+    try:
+        df = pd.read_csv(file, dtype={"code": "Int64"}, encoding="utf-8")
+    except FileNotFoundError:
+        raise InputError.single(file, "reference file not found") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InputError.single(file, f"cannot read as UTF-8 CSV: {exc}") from None
+    problems: list[InputProblem] = []
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError.single(
+            file, "missing columns", expected=", ".join(COLUMNS), found=", ".join(df.columns)
+        )
+    for col in ("code", "name", "slug"):
+        dup = df[df[col].duplicated(keep=False)]
+        for idx, value in dup[col].items():
+            problems.append(
+                InputProblem(
+                    str(file),
+                    f"duplicate {col}",
+                    row=idx + 2,
+                    column=col,
+                    expected="unique values",
+                    found=str(value),
+                )
+            )
+    bad_region = df[~df["region"].isin(REGION_COUNTS)]
+    for idx, value in bad_region["region"].items():
+        problems.append(
+            InputProblem(
+                str(file),
+                "unknown region",
+                row=idx + 2,
+                column="region",
+                expected=", ".join(REGION_COUNTS),
+                found=str(value),
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    counts = df["region"].value_counts().to_dict()
+    if len(df) != 98 or counts != REGION_COUNTS:
+        raise InputError.single(
+            file,
+            "the reference table must list the 98 municipalities in their five regions",
+            expected=str(REGION_COUNTS),
+            found=f"{len(df)} rows, {counts}",
+        )
+    df["code"] = df["code"].astype("int64")
+    return df[COLUMNS].sort_values("code").reset_index(drop=True)
+
+
+def load_municipalities(path: Path | str | None = None) -> pd.DataFrame:
+    """The validated table of 98 municipalities (code, name, slug, region), sorted by code."""
+    file = Path(path) if path is not None else get_paths().municipalities_csv
+    return _load(str(file.resolve())).copy()
+
+
+def municipality_lookup(path: Path | str | None = None) -> dict[str, int]:
+    """Map every accepted spelling (code as text, name, slug, 'X Kommune') to the code."""
+    table = load_municipalities(path)
+    lookup: dict[str, int] = {}
+    for row in table.itertuples(index=False):
+        for key in (str(row.code), row.slug, slugify(row.name)):
+            lookup[key] = int(row.code)
+    return lookup
+
+
+def resolve_municipality(value: object, path: Path | str | None = None) -> int | None:
+    """The code of a municipality given as code, name, slug or 'Navn Kommune'; None if
+    unknown."""
+    lookup = municipality_lookup(path)
+    if isinstance(value, int | float) and not pd.isna(value) and float(value).is_integer():
+        code = int(value)
+        return code if str(code) in lookup else None
+    text = str(value).strip()
+    if text.isdigit():
+        return lookup.get(str(int(text)))
+    for candidate in area_name_candidates(text):
+        if candidate in lookup:
+            return lookup[candidate]
+    return None
+
+
+def municipality_name(code: int, path: Path | str | None = None) -> str:
+    table = load_municipalities(path)
+    match = table.loc[table["code"] == int(code), "name"]
+    if match.empty:
+        raise InputError.single(
+            path or get_paths().municipalities_csv,
+            "unknown municipality code",
+            expected="one of the 98 codes in the reference table",
+            found=code,
+        )
+    return str(match.iloc[0])
