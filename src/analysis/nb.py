@@ -1,0 +1,219 @@
+"""Display helpers for the notebooks: the one place that decides how a heading, a table,
+a figure or a recorded result looks in JupyterLab and in the HTML reports.
+
+Notebook cells stay thin: ``nb.heading(...)``, ``nb.table(df, name=...)``,
+``nb.figure(fig, alt=...)``, ``nb.glue(name, value)``. Everything a report reader sees is
+emitted through these helpers in the report language (markdown cells are researcher
+notes and are left out of the HTML reports).
+
+Determinism matters (reruns must give byte-identical HTML): tables get a fixed id instead
+of pandas' random one, figures are rendered to PNG with fixed settings and no metadata.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import warnings
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.fileio import sha256_file
+from analysis.labels import check_language, t
+from analysis.paths import get_paths
+
+FIGURE_DPI = 110
+
+#: glue names every notebook may record, read by the report pipeline
+GLUE_INPUTS = "inputs"
+GLUE_SIMULATED = "simulated"
+
+
+def setup(language: str = "da") -> None:
+    """Configure plotting and pandas once per notebook, the same way everywhere."""
+    import matplotlib as mpl
+    import seaborn as sns
+
+    check_language(language)
+    warnings.filterwarnings("ignore", category=FutureWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    sns.set_theme(context="notebook", style="whitegrid")
+    mpl.rcParams.update(
+        {
+            "figure.dpi": FIGURE_DPI,
+            "savefig.dpi": FIGURE_DPI,
+            "figure.figsize": (7.5, 4.0),
+            "svg.hashsalt": "caseload",
+            "axes.formatter.use_locale": False,
+            "font.family": "DejaVu Sans",
+        }
+    )
+    pd.set_option("display.max_columns", 50)
+    pd.set_option("display.width", 120)
+
+
+def _display(obj: Any) -> None:
+    from IPython.display import display
+
+    display(obj)
+
+
+def escape(text: object) -> str:
+    """HTML-escape text that came from data (quotes, names, file contents)."""
+    return html.escape(str(text), quote=True)
+
+
+def heading(text: str, level: int = 3) -> None:
+    """A heading; level 3 for a notebook's sections, 4 below (each notebook is a level-2
+    section of the report, and levels 2-3 make the table of contents)."""
+    from IPython.display import Markdown
+
+    _display(Markdown(f"{'#' * level} {escape(text)}"))
+
+
+def text(markdown: str) -> None:
+    """A paragraph of label text (trusted markdown from the label files)."""
+    from IPython.display import Markdown
+
+    _display(Markdown(markdown))
+
+
+def note(text_: str, kind: str = "info") -> None:
+    """A highlighted note, e.g. the simulated-data warning or a skipped model."""
+    from IPython.display import HTML
+
+    _display(HTML(f'<div class="analysis-note analysis-note-{escape(kind)}">{escape(text_)}</div>'))
+
+
+def simulated_banner(language: str = "da") -> None:
+    """The label every report section built on simulated data must show."""
+    from IPython.display import HTML
+
+    _display(
+        HTML(
+            '<div class="analysis-note analysis-simulated" data-simulated="true">'
+            f"<strong>{escape(t('common.simulated_data', language))}.</strong> "
+            f"{escape(t('common.simulated_banner', language))}</div>"
+        )
+    )
+
+
+def number_format(language: str) -> dict[str, str]:
+    """Decimal and thousands separators for ``language`` (Danish: 1.234,5)."""
+    check_language(language)
+    return (
+        {"decimal": ",", "thousands": "."}
+        if language == "da"
+        else {
+            "decimal": ".",
+            "thousands": ",",
+        }
+    )
+
+
+def styled(
+    df: pd.DataFrame,
+    *,
+    name: str,
+    language: str = "da",
+    precision: int = 1,
+    formats: Mapping[str, Any] | None = None,
+    caption: str | None = None,
+    hide_index: bool = True,
+) -> pd.io.formats.style.Styler:
+    """A Styler with a stable id, escaped text and the language's number format."""
+    sep = number_format(language)
+    styler = df.style.set_uuid(name)
+    styler = styler.format(precision=precision, na_rep="–", escape="html", **sep)
+    if formats:
+        for column, fmt in formats.items():
+            styler = styler.format(fmt, subset=[column], na_rep="–", escape="html", **sep)
+    if hide_index:
+        styler = styler.hide(axis="index")
+    if caption:
+        styler = styler.set_caption(escape(caption))
+    return styler.set_table_attributes(f'class="analysis-table" data-table="{escape(name)}"')
+
+
+def table(df: pd.DataFrame | pd.io.formats.style.Styler, *, name: str, **kwargs: Any) -> None:
+    """Show a table; pass a DataFrame (formatted here) or a ready Styler."""
+    from IPython.display import HTML
+
+    if isinstance(df, pd.DataFrame):
+        df = styled(df, name=name, **kwargs)
+    _display(HTML(df.to_html()))
+
+
+def figure_png(fig: Any) -> bytes:
+    """Render a Matplotlib figure to PNG bytes, reproducibly."""
+    buffer = io.BytesIO()
+    fig.savefig(
+        buffer, format="png", dpi=FIGURE_DPI, bbox_inches="tight", metadata={"Software": None}
+    )
+    return buffer.getvalue()
+
+
+def figure(fig: Any, *, alt: str) -> None:
+    """Show a figure as an embedded PNG with alternative text, then close it.
+
+    The output carries both an HTML ``<figure>`` (with alt text and caption, used by the
+    reports and by JupyterLab for trusted output) and the plain PNG (used by JupyterLab
+    when a saved notebook is reopened untrusted).
+    """
+    import base64
+
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    png = figure_png(fig)
+    plt.close(fig)
+    data = base64.b64encode(png).decode("ascii")
+    markup = (
+        f'<figure class="analysis-figure"><img src="data:image/png;base64,{data}" '
+        f'alt="{escape(alt)}"/><figcaption>{escape(alt)}</figcaption></figure>'
+    )
+    display({"text/html": markup, "image/png": data, "text/plain": alt}, raw=True)
+
+
+def glue(name: str, value: Any) -> None:
+    """Record a result for the report pipeline and other notebooks (scrapbook)."""
+    import scrapbook as sb
+
+    if isinstance(value, pd.DataFrame):
+        sb.glue(name, value, encoder="pandas")
+    else:
+        sb.glue(name, value, encoder="json")
+
+
+def describe_inputs(
+    paths: Iterable[Path | str], simulated: Iterable[Path | str] = ()
+) -> list[dict]:
+    """Name, hash and simulated flag of each input file (paths relative to the project)."""
+    project = get_paths()
+    flagged = {Path(p).resolve() for p in simulated}
+    records = []
+    for item in paths:
+        path = Path(item).resolve()
+        shown = path.name  # never an absolute path in a report
+        for base in (project.root, project.raw):
+            if path.is_relative_to(base):
+                shown = str(path.relative_to(base))
+                break
+        records.append(
+            {
+                "file": shown,
+                "sha256": sha256_file(path) if path.is_file() else None,
+                "simulated": path in flagged,
+            }
+        )
+    return sorted(records, key=lambda r: r["file"])
+
+
+def record_inputs(paths: Iterable[Path | str], simulated: Iterable[Path | str] = ()) -> None:
+    """Glue the notebook's inputs (for the report's provenance footer)."""
+    records = describe_inputs(paths, simulated)
+    glue(GLUE_INPUTS, records)
+    glue(GLUE_SIMULATED, any(r["simulated"] for r in records))

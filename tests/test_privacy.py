@@ -1,0 +1,109 @@
+"""The personal-data gate: detection, pseudonymisation, stopping, small counts."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from analysis.privacy import (
+    PersonalDataError,
+    PrivacyPolicy,
+    check_texts,
+    find_personal_data,
+    load_name_list,
+    suppress_small_counts,
+)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "CPR 010203-1234 her",
+        "CPR 0102031234 her",
+        "CPR 01 02 03 1234 her",
+        "010203 1234",
+        "CPR 010203 - 1234",
+    ],
+)
+def test_cpr_numbers_in_all_spellings_are_found(text):
+    kinds = [f.kind for f in find_personal_data(text)]
+    assert kinds == ["cpr"]
+
+
+@pytest.mark.parametrize(
+    "text", ["sagsnummer 2024-0001", "1.234.567 kr.", "år 2018", "329912-1234", "kl. 12:00"]
+)
+def test_things_that_only_look_numeric_are_not_cpr(text):
+    assert [f for f in find_personal_data(text) if f.kind == "cpr"] == []
+
+
+@pytest.mark.parametrize(
+    ("text", "kind"),
+    [
+        ("skriv til anes@kp.dk i dag", "email"),
+        ("ring 12 34 56 78", "phone"),
+        ("ring +45 12345678", "phone"),
+        ("ring 1234 5678", "phone"),
+        ("tlf. 0045 12-34-56-78", "phone"),
+    ],
+)
+def test_email_and_phone_are_found(text, kind):
+    assert [f.kind for f in find_personal_data(text)] == [kind]
+
+
+def test_names_on_the_list_are_found_whole_word_case_insensitive():
+    found = find_personal_data("Jeg talte med hanne, Hanne-Lise og Hannelore.", names=["Hanne"])
+    assert [(f.kind, f.text) for f in found] == [("name", "hanne"), ("name", "Hanne-Lise")]
+
+
+def test_pseudonymise_replaces_with_placeholders_and_stable_aliases():
+    texts = pd.DataFrame(
+        {
+            "source": ["i1", "i2"],
+            "text": ["Søren (010203-1234) skrev til s@x.dk", "Søren ringede 12345678; Ib også"],
+        }
+    )
+    out = check_texts(texts, PrivacyPolicy(names=("Søren", "Ib")))
+    assert out["text"].tolist() == [
+        "[NAVN A] ([CPR]) skrev til [E-MAIL]",
+        "[NAVN A] ringede [TELEFON]; [NAVN B] også",
+    ]
+    assert texts["text"].iloc[0].startswith("Søren"), "input left unchanged"
+
+
+def test_stop_mode_names_source_and_position_without_echoing_the_number():
+    texts = pd.DataFrame({"source": ["interview_07.txt"], "text": ["Borger med cpr 010203-1234."]})
+    with pytest.raises(PersonalDataError) as info:
+        check_texts(texts, PrivacyPolicy(mode="stop"))
+    message = str(info.value)
+    assert "interview_07.txt, character 15: CPR number" in message
+    assert "010203-1234" not in message
+    assert "--allow-personal-data" in message
+
+
+def test_allow_mode_passes_text_unchanged():
+    texts = pd.DataFrame({"source": ["a"], "text": ["010203-1234"]})
+    assert check_texts(texts, PrivacyPolicy(mode="allow"))["text"].item() == "010203-1234"
+
+
+def test_unknown_mode_is_rejected():
+    with pytest.raises(ValueError, match="privacy mode"):
+        PrivacyPolicy(mode="maybe")
+
+
+def test_name_list_file(tmp_path):
+    path = tmp_path / "names.txt"
+    path.write_text("# names to mask\nSøren\n\nIb  # short\nSøren\n", encoding="utf-8")
+    assert load_name_list(path) == ("Ib", "Søren")
+    assert load_name_list(tmp_path / "missing.txt") == ()
+
+
+def test_small_counts_are_suppressed_but_zero_and_large_stay():
+    table = pd.DataFrame({"group": list("abcde"), "sources": [0, 1, 4, 5, None]})
+    out = suppress_small_counts(table, ["sources"])
+    assert out["sources"].tolist() == ["0", "<5", "<5", "5", pd.NA]
+    assert suppress_small_counts(table, ["sources"], threshold=2)["sources"].tolist()[1:4] == [
+        "<2",
+        "4",
+        "5",
+    ]
