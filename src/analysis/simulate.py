@@ -63,7 +63,6 @@ Implied effects of the designs (written to the truth file):
 from __future__ import annotations
 
 import argparse
-import json
 import math
 from dataclasses import asdict, dataclass, replace
 from functools import cache
@@ -75,7 +74,6 @@ import yaml
 
 from analysis.data.caseloads import STANDARD_OUTCOMES, validate_caseload_panel
 from analysis.data.parsing import ParseError, parse_period
-from analysis.data.reference import load_municipalities
 from analysis.errors import InputError
 from analysis.fileio import atomic_write_text
 from analysis.paths import DEFAULT_SEED, ProjectPaths, get_paths
@@ -157,41 +155,11 @@ class SimulationConfig:
 
 
 @cache
-def _snapshot_unemployment(snapshot: str, municipalities_csv: str) -> pd.DataFrame:
-    """Municipal unemployment rate and implied labour force per month, straight from
-    the Jobindsats dashboard JSON (to be replaced by the shared snapshot loader)."""
-    try:
-        data = json.loads(Path(snapshot).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise InputError.single(snapshot, f"cannot read the Jobindsats snapshot: {exc}") from None
-    frames = []
-    for row in load_municipalities(municipalities_csv).itertuples(index=False):
-        try:
-            block = data["municipalities"][row.slug]["unemployment"]
-            labels, rates, counts = block["labels"], block["totalRate"], block["total"]
-        except (KeyError, TypeError):
-            raise InputError.single(
-                snapshot, "no unemployment series", column=f"municipalities.{row.slug}"
-            ) from None
-        rate = pd.to_numeric(pd.Series(rates, dtype=object), errors="coerce").astype(float)
-        unemployed = pd.to_numeric(pd.Series(counts, dtype=object), errors="coerce")
-        frames.append(
-            pd.DataFrame(
-                {
-                    "municipality_code": int(row.code),
-                    "period": pd.PeriodIndex([parse_period(x) for x in labels], freq="M"),
-                    "unemployment_rate": rate.to_numpy(),
-                    "labour_force": (unemployed.astype(float) / (rate / 100)).to_numpy(),
-                }
-            )
-        )
-    return pd.concat(frames, ignore_index=True)
-
-
 def _default_unemployment(paths: ProjectPaths) -> pd.DataFrame:
-    return _snapshot_unemployment(
-        str(paths.jobindsats_snapshot.resolve()), str(paths.municipalities_csv.resolve())
-    ).copy()
+    """The real municipal unemployment rate and implied labour force per month."""
+    from analysis.data.jobindsats import labour_force, load_snapshot
+
+    return labour_force(load_snapshot(paths.jobindsats_snapshot))
 
 
 # --- the simulation ----------------------------------------------------------------------

@@ -540,6 +540,31 @@ def load_snapshot(path: Path | str | None = None) -> pd.DataFrame:
     return _tables(path)[0].copy()
 
 
+def labour_force(snapshot: pd.DataFrame) -> pd.DataFrame:
+    """Monthly unemployment rate, full-time unemployed and the labour force they imply.
+
+    Jobindsats publishes the rate (percent of the labour force, one decimal) and the
+    count of full-time unemployed, so labour force = unemployed / (rate / 100). The
+    rounding of the rate makes this exact to about ±2 % (±5 % where the rate is below
+    1 %), enough for weights and for rates of other counts. Columns: municipality_code,
+    period, unemployment_rate, unemployed_fulltime, labour_force.
+    """
+    total = snapshot[snapshot["benefit_group"].eq("total") & snapshot["category"].eq("total")]
+    wide = total[total["measure"].isin(["unemployment_rate", "unemployed_fulltime"])].pivot_table(
+        index=["municipality_code", "period"], columns="measure", values="value", aggfunc="first"
+    )
+    wide = wide.reset_index().rename_axis(columns=None)
+    wide["labour_force"] = wide["unemployed_fulltime"] / (wide["unemployment_rate"] / 100)
+    columns = [
+        "municipality_code",
+        "period",
+        "unemployment_rate",
+        "unemployed_fulltime",
+        "labour_force",
+    ]
+    return wide[columns].sort_values(["municipality_code", "period"]).reset_index(drop=True)
+
+
 def load_snapshot_national(path: Path | str | None = None) -> pd.DataFrame:
     """The snapshot's national series ('Hele landet'), same columns without the code."""
     return _tables(path)[1].copy()
