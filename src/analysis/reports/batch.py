@@ -1,0 +1,575 @@
+"""The batch runner behind ``python -m analysis run``.
+
+For each municipality it executes the parameterised notebooks that have data for it
+(papermill's Python API, in a warm kernel per worker process), merges them into one
+self-contained HTML page and records a state file. Shared work (data preparation, pooled
+regressions, cluster statistics, the coded corpus) is done once before the workers start.
+
+- Parallel: a process pool (``--workers``, default the number of cores) or a Dask cluster
+  (``--scheduler tcp://HOST:PORT``).
+- Resumable: a report whose inputs, code, notebooks and parameters are unchanged is
+  skipped; ``--retry-failed`` reruns only the municipalities that failed last time.
+- Isolated: a failing municipality is logged with its error, its partial notebook is
+  kept as ``*.failed.ipynb``, the others continue; the run ends with a summary and exit
+  code 1.
+- Safe: one run per output folder (lock file); every file is written atomically, so an
+  interrupted run never leaves a half-written report in place of a good one.
+"""
+
+from __future__ import annotations
+
+import atexit
+import concurrent.futures as cf
+import importlib
+import json
+import multiprocessing as mp
+import os
+import sys
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from multiprocessing.util import Finalize
+from pathlib import Path
+from typing import Any
+
+from analysis.errors import AnalysisError
+from analysis.fileio import atomic_write_text, sha256_bytes, sha256_file
+from analysis.paths import DEFAULT_LANGUAGE, ProjectPaths, get_paths
+
+#: Functions computing shared results once per batch ("module:function"; missing = skip).
+SHARED_PRECOMPUTE = (
+    "analysis.qual.shared:precompute",
+    "analysis.quant.shared:precompute",
+    "analysis.benchmark.shared:precompute",
+)
+#: Notebooks that only apply where data exist: key -> "module:function" returning codes.
+APPLICABILITY = {
+    "01_qualitative_themes": "analysis.qual.shared:municipalities_with_sources",
+    "04_mixed_methods": "analysis.qual.shared:municipalities_with_sources",
+}
+#: Index page headline columns: (column, scrapbook record, field). Record names are unique
+#: across notebooks (03 glues "benchmark_headline", 02 glues "caseload_headline").
+HEADLINES = (
+    ("benchmark_unemployment", "benchmark_headline", "level"),
+    ("benchmark_cluster", "benchmark_headline", "cluster_mean"),
+    ("caseload_effect", "caseload_headline", "estimate"),
+)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    municipalities: tuple[int, ...]
+    notebooks: tuple[Path, ...]
+    language: str = DEFAULT_LANGUAGE
+    workers: int = 0
+    output: Path | None = None
+    retry_failed: bool = False
+    force: bool = False
+    allow_personal_data: bool = False
+    scheduler: str | None = None
+    timeout: float = 600.0
+    progress: bool = True
+
+
+@dataclass(frozen=True)
+class MunicipalityJob:
+    code: int
+    name: str
+    slug: str
+    region: str
+    language: str
+    notebooks: tuple[tuple[str, str, dict[str, Any]], ...]  # (key, path, parameters)
+    html: str
+    notebook_dir: str
+    state: str
+    key: str
+    allow_personal_data: bool
+    timeout: float
+    root: str
+
+
+@dataclass
+class BatchResult:
+    records: list[dict[str, Any]] = field(default_factory=list)
+    skipped: list[int] = field(default_factory=list)
+    index: Path | None = None
+    seconds: float = 0.0
+
+    @property
+    def failed(self) -> list[dict[str, Any]]:
+        return [r for r in self.records if r["status"] == "failed"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed
+
+
+# --- planning -------------------------------------------------------------------------
+
+
+def default_notebooks(paths: ProjectPaths) -> tuple[Path, ...]:
+    return tuple(sorted(paths.notebooks.glob("[0-9][0-9]_*.ipynb")))
+
+
+def resolve_notebooks(names: Iterable[str], paths: ProjectPaths) -> tuple[Path, ...]:
+    """Notebook arguments as given on the command line: paths, file names or stems."""
+    found = []
+    for name in names:
+        candidates = [Path(name), paths.notebooks / name, paths.notebooks / f"{name}.ipynb"]
+        match = next((c for c in candidates if c.is_file()), None)
+        if match is None:
+            raise AnalysisError(f"notebook {name!r} not found (looked in {paths.notebooks})")
+        found.append(match.resolve())
+    return tuple(found)
+
+
+def _import_function(spec: str) -> Callable[..., Any] | None:
+    module_name, _, attr = spec.partition(":")
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        if exc.name and module_name.startswith(exc.name):
+            return None
+        raise
+    return getattr(module, attr, None)
+
+
+def precompute_shared(paths: ProjectPaths) -> None:
+    """Prepare the processed store and every area's shared results, once."""
+    from analysis.data.store import prepare
+
+    report = prepare(paths)
+    if not report.ok:
+        raise AnalysisError("data preparation failed:\n" + report.summary())
+    for spec in SHARED_PRECOMPUTE:
+        function = _import_function(spec)
+        if function is not None:
+            function(paths)
+
+
+def _declared_parameters(notebook: Path) -> set[str]:
+    import papermill as pm
+
+    return set(pm.inspect_notebook(str(notebook)).keys())
+
+
+def _tree_hash(files: Iterable[Path], root: Path) -> str:
+    parts = []
+    for file in sorted(files):
+        try:
+            name = str(file.relative_to(root))
+        except ValueError:
+            name = file.name
+        parts.append(f"{name}:{sha256_file(file)}")
+    return sha256_bytes("\n".join(parts).encode("utf-8"))
+
+
+def batch_fingerprint(paths: ProjectPaths, notebooks: Sequence[Path]) -> str:
+    """Hash of everything a report depends on besides its parameters."""
+    package = Path(__file__).resolve().parents[1]
+    code = [
+        p
+        for p in package.rglob("*")
+        if p.is_file()
+        and p.suffix in {".py", ".yaml", ".j2", ".json", ".css", ".xsd"}
+        and "__pycache__" not in p.parts
+    ]
+    raw = [p for p in paths.raw.rglob("*") if p.is_file()]
+    return sha256_bytes(
+        "|".join(
+            [
+                _tree_hash(code, package),
+                _tree_hash(raw, paths.raw),
+                _tree_hash(notebooks, paths.root),
+            ]
+        ).encode("utf-8")
+    )
+
+
+def output_dir(options: RunOptions, paths: ProjectPaths) -> Path:
+    base = (options.output or paths.reports).resolve()
+    return base if options.language == DEFAULT_LANGUAGE else base / options.language
+
+
+def plan_jobs(options: RunOptions, paths: ProjectPaths) -> list[MunicipalityJob]:
+    """One job per municipality with the notebooks that apply to it."""
+    from analysis.data.reference import load_municipalities
+
+    table = load_municipalities(paths.municipalities_csv).set_index("code")
+    unknown = [c for c in options.municipalities if c not in table.index]
+    if unknown:
+        raise AnalysisError(
+            f"unknown municipality code(s): {', '.join(map(str, unknown))} "
+            f"(see {paths.municipalities_csv})"
+        )
+    notebooks = options.notebooks or default_notebooks(paths)
+    if not notebooks:
+        raise AnalysisError(f"no notebooks found in {paths.notebooks}")
+    out = output_dir(options, paths)
+    fingerprint = batch_fingerprint(paths, notebooks)
+    applicable: dict[str, set[int] | None] = {}
+    declared: dict[Path, set[str]] = {}
+    for nb_path in notebooks:
+        spec = APPLICABILITY.get(nb_path.stem)
+        function = _import_function(spec) if spec else None
+        applicable[nb_path.stem] = set(function(paths)) if function else None
+        declared[nb_path] = _declared_parameters(nb_path)
+    jobs = []
+    for code in options.municipalities:
+        row = table.loc[code]
+        stem = f"{code}-{row['slug']}"
+        nb_dir = out / "notebooks" / stem
+        entries = []
+        for nb_path in notebooks:
+            codes = applicable[nb_path.stem]
+            if codes is not None and code not in codes:
+                continue
+            params: dict[str, Any] = {"municipality": int(code), "language": options.language}
+            if "allow_personal_data" in declared[nb_path]:
+                params["allow_personal_data"] = options.allow_personal_data
+            if "regression_notebook" in declared[nb_path]:
+                params["regression_notebook"] = str(nb_dir / "02_caseload_regressions.ipynb")
+            entries.append((nb_path.stem, str(nb_path), params))
+        key = sha256_bytes(
+            json.dumps(
+                [fingerprint, entries, options.allow_personal_data], sort_keys=True, default=str
+            ).encode("utf-8")
+        )
+        jobs.append(
+            MunicipalityJob(
+                code=int(code),
+                name=str(row["name"]),
+                slug=str(row["slug"]),
+                region=str(row["region"]),
+                language=options.language,
+                notebooks=tuple(entries),
+                html=str(out / f"{stem}.html"),
+                notebook_dir=str(nb_dir),
+                state=str(out / ".state" / f"{code}.json"),
+                key=key,
+                allow_personal_data=options.allow_personal_data,
+                timeout=options.timeout,
+                root=str(paths.root),
+            )
+        )
+    return jobs
+
+
+def read_state(job: MunicipalityJob) -> dict[str, Any] | None:
+    try:
+        return json.loads(Path(job.state).read_text(encoding="utf-8"))
+    except (FileNotFoundError, json.JSONDecodeError):
+        return None
+
+
+def is_current(job: MunicipalityJob) -> bool:
+    state = read_state(job)
+    return bool(
+        state
+        and state.get("status") == "ok"
+        and state.get("key") == job.key
+        and Path(job.html).is_file()
+        and state.get("html_sha256") == sha256_file(job.html)
+    )
+
+
+# --- running one municipality (in a worker process) -------------------------------------
+
+_KERNEL = None
+
+
+def _worker_kernel(cwd: Path):
+    """The worker process's warm kernel, started on first use."""
+    global _KERNEL
+    from analysis.reports.kernel import WarmKernel
+
+    if _KERNEL is None:
+        _KERNEL = WarmKernel(cwd=cwd)
+        atexit.register(_KERNEL.shutdown)
+        # pool workers leave through os._exit (no atexit); multiprocessing still runs its
+        # own finalizers, so the kernel is shut down with the worker either way
+        Finalize(None, _KERNEL.shutdown, exitpriority=10)
+    return _KERNEL
+
+
+def _relative(value: Any, root: Path) -> Any:
+    if isinstance(value, str) and value.startswith(str(root)):
+        return os.path.relpath(value, root)
+    return value
+
+
+def run_job(job: MunicipalityJob) -> dict[str, Any]:
+    """Execute a municipality's notebooks, export its page, write its state record."""
+    from analysis.reports.execute import execute_notebook
+    from analysis.reports.export import ReportMeta, Section, report_html
+    from analysis.reports.provenance import git_commit, package_version, utc_timestamp
+
+    start = time.perf_counter()
+    root = Path(job.root)
+    kernel = _worker_kernel(root / "notebooks")
+    runs = []
+    for key, nb_path, params in job.notebooks:
+        output = Path(job.notebook_dir) / f"{key}.ipynb"
+        runs.append(
+            (
+                key,
+                params,
+                execute_notebook(Path(nb_path), output, params, kernel, timeout=job.timeout),
+            )
+        )
+    record: dict[str, Any] = {
+        "code": job.code,
+        "name": job.name,
+        "slug": job.slug,
+        "region": job.region,
+        "language": job.language,
+        "key": job.key,
+        "notebooks": [
+            {
+                "notebook": key,
+                "status": run.status,
+                "output": _relative(str(run.output), root),
+                "error": run.error,
+                "seconds": round(run.duration, 2),
+            }
+            for key, _, run in runs
+        ],
+        "headline": _headlines(runs),
+    }
+    failures = [(key, run) for key, _, run in runs if run.status != "ok"]
+    if failures:
+        key, run = failures[0]
+        record.update(
+            status="failed",
+            error=f"{key}: {run.error}",
+            seconds=round(time.perf_counter() - start, 2),
+        )
+        atomic_write_text(job.state, json.dumps(record, indent=2, sort_keys=True) + "\n")
+        return record
+    sections, inputs, simulated = [], {}, False
+    for key, params, run in runs:
+        notebook = run.executed
+        shown = {
+            k: _relative(v, root)
+            for k, v in params.items()
+            if k not in {"municipality", "language"}
+        }
+        sections.append(Section(key=key, notebook=notebook, parameters=shown))
+        for item in run.scraps.get("inputs") or []:
+            inputs[item["file"]] = item
+        simulated = simulated or bool(run.scraps.get("simulated"))
+    meta = ReportMeta(
+        municipality_code=job.code,
+        municipality_name=job.name,
+        region=job.region,
+        language=job.language,
+        inputs=tuple(inputs[k] for k in sorted(inputs)),
+        simulated=simulated,
+        git_commit=git_commit(root),
+        package_version=package_version(),
+        allow_personal_data=job.allow_personal_data,
+        timestamp=utc_timestamp(),
+        seconds=time.perf_counter() - start,
+    )
+    html = report_html(sections, meta)
+    atomic_write_text(job.html, html)
+    record.update(
+        status="ok",
+        error=None,
+        html=Path(job.html).name,
+        html_sha256=sha256_file(job.html),
+        simulated=simulated,
+        seconds=round(time.perf_counter() - start, 2),
+    )
+    atomic_write_text(job.state, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    return record
+
+
+def _headlines(runs: list[tuple[str, dict, Any]]) -> dict[str, Any]:
+    scraps: dict[str, Any] = {}
+    for _, _, run in runs:
+        if run.status == "ok":
+            scraps.update(run.scraps)
+    values: dict[str, Any] = {}
+    for column, scrap, field_ in HEADLINES:
+        data = scraps.get(scrap)
+        if isinstance(data, dict) and field_ in data:
+            values[column] = data[field_]
+    return values
+
+
+def _run_job_safely(job: MunicipalityJob) -> dict[str, Any]:
+    """run_job, but an unexpected crash becomes a failed record, not a dead batch."""
+    try:
+        return run_job(job)
+    except Exception as exc:
+        record = {
+            "code": job.code,
+            "name": job.name,
+            "slug": job.slug,
+            "region": job.region,
+            "language": job.language,
+            "key": job.key,
+            "status": "failed",
+            "error": f"{type(exc).__name__}: {exc}",
+            "notebooks": [],
+            "headline": {},
+        }
+        atomic_write_text(job.state, json.dumps(record, indent=2, sort_keys=True) + "\n")
+        return record
+
+
+# --- the batch --------------------------------------------------------------------------
+
+
+def _progress(total: int, enabled: bool):
+    from tqdm import tqdm
+
+    return tqdm(
+        total=total,
+        unit="kommune",
+        disable=not enabled or total == 0,
+        file=sys.stderr,
+        dynamic_ncols=True,
+    )
+
+
+def _warm_parent() -> None:
+    """Import and initialise what every worker needs before forking, so forked workers
+    start with it loaded (templates compiled, scrapbook and papermill imported)."""
+    import papermill  # noqa: F401
+    import scrapbook  # noqa: F401
+
+    from analysis.reports.export import _css, _exporter
+
+    _exporter()
+    _css()
+
+
+def _execute_local(jobs: list[MunicipalityJob], workers: int, progress: bool):
+    _warm_parent()
+    context = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        futures = {pool.submit(_run_job_safely, job): job for job in jobs}
+        with _progress(len(jobs), progress) as bar:
+            for future in cf.as_completed(futures):
+                job = futures[future]
+                try:
+                    record = future.result()
+                except Exception as exc:
+                    record = {
+                        "code": job.code,
+                        "name": job.name,
+                        "slug": job.slug,
+                        "region": job.region,
+                        "status": "failed",
+                        "error": f"worker crashed: {type(exc).__name__}: {exc}",
+                        "headline": {},
+                        "notebooks": [],
+                    }
+                bar.set_postfix_str(f"{job.code} {job.name}", refresh=False)
+                bar.update()
+                yield record
+
+
+def _execute_dask(jobs: list[MunicipalityJob], scheduler: str, progress: bool):
+    from distributed import Client, as_completed
+
+    with Client(scheduler) as client:
+        futures = client.map(_run_job_safely, jobs, pure=False)
+        names = {f.key: job for f, job in zip(futures, jobs, strict=True)}
+        with _progress(len(jobs), progress) as bar:
+            for future in as_completed(futures):
+                job = names[future.key]
+                record = future.result()
+                bar.set_postfix_str(f"{job.code} {job.name}", refresh=False)
+                bar.update()
+                yield record
+
+
+def write_index(options: RunOptions, paths: ProjectPaths) -> Path:
+    """Rebuild the index page from the state records of every municipality."""
+    from analysis.data.reference import load_municipalities
+    from analysis.reports.export import _css
+    from analysis.reports.index import index_html
+
+    out = output_dir(options, paths)
+    lang = options.language
+    rows = []
+    for row in load_municipalities(paths.municipalities_csv).itertuples(index=False):
+        state_path = out / ".state" / f"{row.code}.json"
+        try:
+            state = json.loads(state_path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, json.JSONDecodeError):
+            state = {}
+        html_name = f"{row.code}-{row.slug}.html"
+        status = state.get("status", "missing")
+        rows.append(
+            {
+                "code": int(row.code),
+                "name": row.name,
+                "region": row.region,
+                "status": status,
+                "error": state.get("error"),
+                "href": html_name if (out / html_name).is_file() else None,
+                **(state.get("headline") or {}),
+            }
+        )
+    from analysis.labels import t
+
+    columns = [(key, t(f"reports.index.headline.{key}", lang)) for key, _, _ in HEADLINES]
+    target = out / "index.html"
+    atomic_write_text(target, index_html(rows, columns, lang, _css()))
+    return target
+
+
+def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> BatchResult:
+    """Run the batch described by ``options``; see the module docstring."""
+    from analysis.reports.lock import exclusive_lock
+
+    paths = paths or get_paths()
+    start = time.perf_counter()
+    out = output_dir(options, paths)
+    result = BatchResult()
+    with exclusive_lock(out):
+        precompute_shared(paths)
+        jobs = plan_jobs(options, paths)
+        if options.retry_failed:
+            jobs = [j for j in jobs if (read_state(j) or {}).get("status") == "failed"]
+        todo = []
+        for job in jobs:
+            if not options.force and not options.retry_failed and is_current(job):
+                result.skipped.append(job.code)
+            else:
+                todo.append(job)
+        workers = max(1, min(options.workers or os.cpu_count() or 1, len(todo) or 1))
+        runner = (
+            _execute_dask(todo, options.scheduler, options.progress)
+            if options.scheduler
+            else _execute_local(todo, workers, options.progress)
+        )
+        for record in runner:
+            result.records.append(record)
+        result.index = write_index(options, paths)
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def summary(result: BatchResult) -> str:
+    ok = sum(1 for r in result.records if r["status"] == "ok")
+    lines = [
+        f"{ok} report(s) written, {len(result.skipped)} unchanged (skipped), "
+        f"{len(result.failed)} failed, in {result.seconds:.1f} s."
+    ]
+    for record in sorted(result.failed, key=lambda r: r["code"]):
+        lines.append(f"  FAILED {record['code']} {record['name']}: {record['error']}")
+        for nb in record.get("notebooks", []):
+            if nb["status"] != "ok":
+                lines.append(f"         partial notebook kept: {nb['output']}")
+    if result.index:
+        lines.append(f"Index: {result.index}")
+    return "\n".join(lines)
+
+
+def as_dict(job: MunicipalityJob) -> dict[str, Any]:
+    return asdict(job)

@@ -1,0 +1,123 @@
+"""Execute one parameterised notebook with papermill's Python API in a warm kernel.
+
+A hidden first cell (tagged ``remove-in-report``) resets the kernel's namespace, so the
+reset costs no extra round trip. The executed notebook is written to a temporary file and
+renamed into place only on success; a failed notebook is kept next to it as
+``<name>.failed.ipynb`` so the error can be read, and never replaces a good output.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+import time
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill as pm
+from papermill.exceptions import PapermillExecutionError
+
+from analysis.reports.kernel import RESET_CODE, WarmKernel
+
+
+@dataclass(frozen=True)
+class NotebookRun:
+    """The outcome of executing one notebook."""
+
+    notebook: str
+    output: Path
+    status: str  # "ok" or "failed"
+    duration: float
+    error: str | None = None
+    scraps: dict[str, Any] = field(default_factory=dict)
+    executed: nbformat.NotebookNode | None = None
+
+
+def failed_path(output: Path) -> Path:
+    return output.with_name(output.stem + ".failed.ipynb")
+
+
+def read_scraps(nb: nbformat.NotebookNode) -> dict[str, Any]:
+    """Scrapbook records of an executed notebook, decoded (DataFrames for pandas scraps)."""
+    import scrapbook as sb
+
+    return {name: scrap.data for name, scrap in sb.models.Notebook(nb).scraps.items()}
+
+
+@cache
+def _load(path: str, mtime_ns: int) -> nbformat.NotebookNode:
+    nb = nbformat.read(path, as_version=4)
+    reset = nbformat.v4.new_code_cell(RESET_CODE)
+    reset.metadata["tags"] = ["remove-in-report"]
+    reset.id = "kernel-reset"
+    nb.cells.insert(0, reset)
+    return nb
+
+
+def prepared_notebook(path: Path) -> nbformat.NotebookNode:
+    """The notebook with the kernel-reset cell in front (read once per file version)."""
+    return copy.deepcopy(_load(str(path), path.stat().st_mtime_ns))
+
+
+def execute_notebook(
+    notebook: Path,
+    output: Path,
+    parameters: dict[str, Any],
+    kernel: WarmKernel,
+    *,
+    timeout: float = 600,
+) -> NotebookRun:
+    """Run ``notebook`` with ``parameters``; write the executed copy to ``output``."""
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.stem}.{os.getpid()}.partial.ipynb")
+    start = time.perf_counter()
+    try:
+        executed = pm.execute_notebook(
+            prepared_notebook(notebook),
+            str(tmp),
+            parameters=parameters,
+            kernel_name=kernel.kernel_name,
+            km=kernel.km,
+            progress_bar=False,
+            request_save_on_cell_execute=False,
+            execution_timeout=timeout,
+            log_output=False,
+        )
+    except PapermillExecutionError as exc:
+        if tmp.exists():
+            os.replace(tmp, failed_path(output))
+        return NotebookRun(
+            notebook.stem,
+            failed_path(output),
+            "failed",
+            time.perf_counter() - start,
+            error=(
+                f"{exc.ename}: {exc.evalue} (cell {exc.cell_index} of {failed_path(output).name})"
+            ),
+        )
+    except Exception as exc:
+        if tmp.exists():
+            os.replace(tmp, failed_path(output))
+        kernel.shutdown()  # the next notebook gets a fresh kernel
+        return NotebookRun(
+            notebook.stem,
+            failed_path(output),
+            "failed",
+            time.perf_counter() - start,
+            error=f"{type(exc).__name__}: {exc}",
+        )
+    os.replace(tmp, output)
+    stale = failed_path(output)
+    if stale.exists():
+        stale.unlink()
+    return NotebookRun(
+        notebook.stem,
+        output,
+        "ok",
+        time.perf_counter() - start,
+        scraps=read_scraps(executed),
+        executed=executed,
+    )
