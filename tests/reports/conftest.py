@@ -25,3 +25,8 @@ def toy_batch(module_isolated_paths):
         progress=False,
     )
     return options, run_reports(options), out
+
+
+@pytest.fixture(scope="session")
+def toy_notebook() -> Path:
+    return TOY

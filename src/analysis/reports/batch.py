@@ -191,17 +191,24 @@ def output_dir(options: RunOptions, paths: ProjectPaths) -> Path:
     return base if options.language == DEFAULT_LANGUAGE else base / options.language
 
 
-def plan_jobs(options: RunOptions, paths: ProjectPaths) -> list[MunicipalityJob]:
-    """One job per municipality with the notebooks that apply to it."""
+def _check_codes(codes: Iterable[int], paths: ProjectPaths) -> None:
     from analysis.data.reference import load_municipalities
 
-    table = load_municipalities(paths.municipalities_csv).set_index("code")
-    unknown = [c for c in options.municipalities if c not in table.index]
+    known = set(load_municipalities(paths.municipalities_csv)["code"])
+    unknown = [c for c in codes if c not in known]
     if unknown:
         raise AnalysisError(
             f"unknown municipality code(s): {', '.join(map(str, unknown))} "
             f"(see {paths.municipalities_csv})"
         )
+
+
+def plan_jobs(options: RunOptions, paths: ProjectPaths) -> list[MunicipalityJob]:
+    """One job per municipality with the notebooks that apply to it."""
+    from analysis.data.reference import load_municipalities
+
+    table = load_municipalities(paths.municipalities_csv).set_index("code")
+    _check_codes(options.municipalities, paths)
     notebooks = options.notebooks or default_notebooks(paths)
     if not notebooks:
         raise AnalysisError(f"no notebooks found in {paths.notebooks}")
@@ -472,10 +479,26 @@ def _execute_local(jobs: list[MunicipalityJob], workers: int, progress: bool):
                 yield record
 
 
+def shutdown_worker_kernel() -> None:
+    """Stop this process's warm kernel (Dask workers call it when they close)."""
+    global _KERNEL
+    if _KERNEL is not None:
+        _KERNEL.shutdown()
+        _KERNEL = None
+
+
 def _execute_dask(jobs: list[MunicipalityJob], scheduler: str, progress: bool):
     from distributed import Client, as_completed
+    from distributed.diagnostics.plugin import WorkerPlugin
+
+    class KernelTeardown(WorkerPlugin):
+        name = "caseload-kernel-teardown"
+
+        def teardown(self, worker):
+            shutdown_worker_kernel()
 
     with Client(scheduler) as client:
+        client.register_plugin(KernelTeardown())
         futures = client.map(_run_job_safely, jobs, pure=False)
         names = {f.key: job for f, job in zip(futures, jobs, strict=True)}
         with _progress(len(jobs), progress) as bar:
@@ -531,6 +554,7 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
     start = time.perf_counter()
     out = output_dir(options, paths)
     result = BatchResult()
+    _check_codes(options.municipalities, paths)
     with exclusive_lock(out):
         precompute_shared(paths)
         jobs = plan_jobs(options, paths)
