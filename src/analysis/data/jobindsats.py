@@ -546,23 +546,22 @@ def labour_force(snapshot: pd.DataFrame) -> pd.DataFrame:
     Jobindsats publishes the rate (percent of the labour force, one decimal) and the
     count of full-time unemployed, so labour force = unemployed / (rate / 100). The
     rounding of the rate makes this exact to about ±2 % (±5 % where the rate is below
-    1 %), enough for weights and for rates of other counts. Columns: municipality_code,
-    period, unemployment_rate, unemployed_fulltime, labour_force.
+    1 %), enough for weights and for rates of other counts; a missing or zero rate gives
+    a missing labour force. Columns: municipality_code, period, unemployment_rate,
+    unemployed_fulltime, labour_force.
     """
+    keys = ["municipality_code", "period"]
     total = snapshot[snapshot["benefit_group"].eq("total") & snapshot["category"].eq("total")]
-    wide = total[total["measure"].isin(["unemployment_rate", "unemployed_fulltime"])].pivot_table(
-        index=["municipality_code", "period"], columns="measure", values="value", aggfunc="first"
-    )
-    wide = wide.reset_index().rename_axis(columns=None)
-    wide["labour_force"] = wide["unemployed_fulltime"] / (wide["unemployment_rate"] / 100)
-    columns = [
-        "municipality_code",
-        "period",
-        "unemployment_rate",
-        "unemployed_fulltime",
-        "labour_force",
-    ]
-    return wide[columns].sort_values(["municipality_code", "period"]).reset_index(drop=True)
+
+    def series(measure: str) -> pd.DataFrame:
+        rows = total[total["measure"].eq(measure)]
+        return rows[[*keys, "value"]].rename(columns={"value": measure})
+
+    wide = series("unemployment_rate").merge(series("unemployed_fulltime"), on=keys, how="outer")
+    rate = wide["unemployment_rate"].where(wide["unemployment_rate"] > 0)
+    wide["labour_force"] = wide["unemployed_fulltime"] / (rate / 100)
+    columns = [*keys, "unemployment_rate", "unemployed_fulltime", "labour_force"]
+    return wide[columns].sort_values(keys).reset_index(drop=True)
 
 
 def load_snapshot_national(path: Path | str | None = None) -> pd.DataFrame:

@@ -1,0 +1,334 @@
+"""Work shared by all 98 municipalities' benchmark sections, done once and cached.
+
+``precompute(paths)`` (called by the report batch before its workers start) computes the
+indicator levels, the structural features, the "similar municipalities" groups and the
+scorecards of all 98 municipalities against their default clusters (similar and region
+for everyone, each custom group and partition for its members; unweighted and weighted).
+Each result is a Parquet file in ``data/processed/cache/`` keyed by the hashes of its
+input files, the source of ``analysis.benchmark`` and the parameters
+(:func:`analysis.cache.cached_frame`), so a changed input or changed code recomputes.
+
+A notebook run for one municipality then calls :func:`benchmark_view`, which reads the
+cached tables and selects rows; only a cluster that is not precomputed (say, a custom
+group for a non-member) is scored on the spot, from the cached levels.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.benchmark.clusters import (
+    DEFAULT_K,
+    ClusterConfig,
+    ComparisonGroup,
+    comparison_group,
+    load_clusters,
+    memberships,
+    similar_municipalities,
+    structural_features,
+)
+from analysis.benchmark.indicators import indicator_panel
+from analysis.benchmark.savings import BenefitCost, load_costs, savings_potential
+from analysis.benchmark.scorecard import DEFAULT_TOLERANCE, level_table, scorecard, scorecards
+from analysis.cache import CacheKey, cached_frame
+from analysis.data.reference import load_municipalities, municipality_name
+from analysis.errors import AnalysisError
+from analysis.fileio import sha256_bytes
+from analysis.paths import ProjectPaths, get_paths
+
+MODULES = ("analysis.benchmark",)
+HEADLINE_INDICATOR = "unemployment_rate"
+
+
+@dataclass(frozen=True)
+class BenchmarkInputs:
+    """Where the inputs come from; ``None`` means the project default.
+
+    ``snapshot``: a Jobindsats snapshot JSON (default: the processed ``jobindsats`` table,
+    or the raw snapshot if ``prepare`` has not run); ``clusters``: clusters.yaml;
+    ``costs``: costs.yaml.
+    """
+
+    snapshot: Path | str | None = None
+    clusters: Path | str | None = None
+    costs: Path | str | None = None
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    data: Path  # the file the snapshot table is read from
+    raw_snapshot: Path  # the raw JSON (for provenance)
+    processed: bool
+    clusters: Path
+    costs: Path
+    reference: Path
+    custom: bool  # data or clusters not the project defaults: cache under another name
+    explicit_clusters: bool
+
+    def suffix(self) -> str:
+        if not self.custom:
+            return ""
+        text = json.dumps([str(self.data), str(self.clusters)])
+        return "_" + sha256_bytes(text.encode("utf-8"))[:10]
+
+
+def _resolve(paths: ProjectPaths, inputs: BenchmarkInputs) -> _Resolved:
+    processed = paths.processed_file("jobindsats")
+    if inputs.snapshot is not None:
+        raw = Path(inputs.snapshot).expanduser().resolve()
+        data, use_processed = raw, False
+    else:
+        raw = paths.jobindsats_snapshot
+        use_processed = processed.is_file()
+        data = processed if use_processed else raw
+    clusters = (
+        Path(inputs.clusters).expanduser().resolve()
+        if inputs.clusters is not None
+        else paths.clusters_yaml
+    )
+    costs = (
+        Path(inputs.costs).expanduser().resolve()
+        if inputs.costs is not None
+        else paths.benchmark / "costs.yaml"
+    )
+    # costs do not enter the cached tables, so only data and clusters move the cache
+    custom = inputs.snapshot is not None or inputs.clusters is not None
+    return _Resolved(
+        data,
+        raw,
+        use_processed,
+        clusters,
+        costs,
+        paths.municipalities_csv,
+        custom,
+        inputs.clusters is not None,
+    )
+
+
+@cache
+def _read_snapshot(file: str, processed: bool, _stamp: tuple[int, int]) -> pd.DataFrame:
+    """The tidy snapshot table of one file version (pure read, keyed by path and stamp)."""
+    if processed:
+        from analysis.data.store import from_storage
+
+        return from_storage(pd.read_parquet(file))
+    from analysis.data.jobindsats import load_snapshot
+
+    return load_snapshot(file)
+
+
+def _snapshot(resolved: _Resolved) -> pd.DataFrame:
+    if not resolved.data.is_file():
+        raise AnalysisError(
+            f"{resolved.data} does not exist: run 'python -m analysis prepare' or pass a "
+            "snapshot file"
+        )
+    return _read_snapshot(str(resolved.data), resolved.processed, _stamp(resolved.data))
+
+
+def _key(resolved: _Resolved, *, clusters: bool = False, **params) -> CacheKey:
+    """What a cached table depends on: the data, the reference table, with ``clusters``
+    also clusters.yaml and its partition files, the package source and ``params``."""
+    files = [resolved.data, resolved.reference]
+    if clusters:
+        files += list(_load_config(resolved).files())
+    return CacheKey(inputs=tuple(files), modules=MODULES, params=params)
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_mtime_ns, stat.st_size
+
+
+@cache
+def _read_config(file: str, _stamp: tuple, reference: str, _ref_stamp: tuple) -> ClusterConfig:
+    """clusters.yaml of one file version (pure read, keyed by paths and stamps)."""
+    return load_clusters(file, reference)
+
+
+def _load_config(resolved: _Resolved) -> ClusterConfig:
+    """clusters.yaml; a missing default file means built-in clusters only."""
+    if resolved.clusters.is_file():
+        config = _read_config(
+            str(resolved.clusters),
+            _stamp(resolved.clusters),
+            str(resolved.reference),
+            _stamp(resolved.reference),
+        )
+        # partition files are not part of the memo key: read such configurations afresh
+        return load_clusters(resolved.clusters, resolved.reference) if config.partitions else config
+    if resolved.explicit_clusters:
+        return load_clusters(resolved.clusters, resolved.reference)  # raises: not found
+    return ClusterConfig()
+
+
+def _paths(paths: ProjectPaths | None) -> ProjectPaths:
+    return paths or get_paths()
+
+
+def load_levels(
+    paths: ProjectPaths | None = None, inputs: BenchmarkInputs = BenchmarkInputs()
+) -> pd.DataFrame:
+    """Latest level, level a year before and development of every indicator for all 98
+    (see :func:`analysis.benchmark.scorecard.level_table`), cached."""
+    paths = _paths(paths)
+    resolved = _resolve(paths, inputs)
+    return cached_frame(
+        "benchmark_levels" + resolved.suffix(),
+        _key(resolved, table="levels"),
+        lambda: level_table(indicator_panel(_snapshot(resolved))),
+        paths=paths,
+    )
+
+
+def load_features(
+    paths: ProjectPaths | None = None, inputs: BenchmarkInputs = BenchmarkInputs()
+) -> pd.DataFrame:
+    """The structural features behind "similar municipalities" (one row per code), cached."""
+    paths = _paths(paths)
+    resolved = _resolve(paths, inputs)
+    frame = cached_frame(
+        "benchmark_features" + resolved.suffix(),
+        _key(resolved, table="features"),
+        lambda: structural_features(_snapshot(resolved)).reset_index(),
+        paths=paths,
+    )
+    return frame.set_index("municipality_code")
+
+
+def load_similar(
+    paths: ProjectPaths | None = None,
+    inputs: BenchmarkInputs = BenchmarkInputs(),
+    k: int = DEFAULT_K,
+) -> pd.DataFrame:
+    """The ``k`` most similar municipalities of each of the 98, cached."""
+    paths = _paths(paths)
+    resolved = _resolve(paths, inputs)
+    return cached_frame(
+        f"benchmark_similar_k{k}" + resolved.suffix(),
+        _key(resolved, table="similar", k=k),
+        lambda: similar_municipalities(load_features(paths, inputs), k=k),
+        paths=paths,
+    )
+
+
+def load_scorecards(
+    paths: ProjectPaths | None = None,
+    inputs: BenchmarkInputs = BenchmarkInputs(),
+    *,
+    weighted: bool = False,
+) -> pd.DataFrame:
+    """Scorecards of all 98 municipalities against their default clusters, cached."""
+    paths = _paths(paths)
+    resolved = _resolve(paths, inputs)
+
+    def compute() -> pd.DataFrame:
+        config = _load_config(resolved)
+        reference = load_municipalities(resolved.reference)
+        groups = memberships(config, load_similar(paths, inputs), reference)
+        return scorecards(
+            load_levels(paths, inputs), groups, weighted=weighted, tolerance=DEFAULT_TOLERANCE
+        )
+
+    name = "benchmark_scorecards" + ("_weighted" if weighted else "") + resolved.suffix()
+    return cached_frame(
+        name,
+        _key(
+            resolved,
+            clusters=True,
+            table="scorecards",
+            weighted=weighted,
+            k=DEFAULT_K,
+            tolerance=repr(DEFAULT_TOLERANCE),
+        ),
+        compute,
+        paths=paths,
+    )
+
+
+def precompute(paths: ProjectPaths | None = None) -> None:
+    """Compute and cache everything the 98 notebook runs share (called once per batch)."""
+    paths = _paths(paths)
+    load_levels(paths)
+    load_features(paths)
+    load_similar(paths)
+    for weighted in (False, True):
+        load_scorecards(paths, weighted=weighted)
+
+
+# --- one municipality --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class BenchmarkView:
+    """Everything notebook 03 shows for one municipality and one cluster."""
+
+    municipality: int
+    name: str
+    group: ComparisonGroup
+    weighted: bool
+    scorecard: pd.DataFrame
+    levels: pd.DataFrame
+    savings: pd.DataFrame
+    costs: dict[str, BenefitCost]
+    inputs: tuple[Path, ...]
+
+    def headline(self, language: str = "da") -> dict:
+        """The index page's headline: latest unemployment rate against the cluster mean."""
+        row = self.scorecard[self.scorecard["indicator"].eq(HEADLINE_INDICATOR)].iloc[0]
+
+        def number(value: float) -> float | None:
+            return None if pd.isna(value) else round(float(value), 2)
+
+        return {
+            "indicator": HEADLINE_INDICATOR,
+            "level": number(row["level"]),
+            "cluster_mean": number(row["cluster_level"]),
+            "period": str(row["period"]),
+            "cluster": self.group.label(language),
+        }
+
+
+def benchmark_view(
+    municipality: int,
+    cluster: str = "similar",
+    *,
+    weighted: bool = False,
+    paths: ProjectPaths | None = None,
+    inputs: BenchmarkInputs = BenchmarkInputs(),
+) -> BenchmarkView:
+    """Select (or, for a cluster not precomputed, compute) one municipality's scorecard."""
+    paths = _paths(paths)
+    resolved = _resolve(paths, inputs)
+    reference = load_municipalities(resolved.reference)
+    code = int(municipality)
+    if code not in set(reference["code"]):
+        raise AnalysisError(
+            f"unknown municipality code {municipality!r} (see {resolved.reference})"
+        )
+    config = _load_config(resolved)
+    group = comparison_group(code, cluster, config, load_similar(paths, inputs), reference)
+    levels = load_levels(paths, inputs)
+    cards = load_scorecards(paths, inputs, weighted=weighted)
+    rows = cards[cards["municipality_code"].eq(code) & cards["cluster"].eq(cluster)]
+    if rows.empty:
+        rows = scorecard(levels, code, group.members, cluster=cluster, weighted=weighted)
+    rows = rows.reset_index(drop=True)
+    costs = load_costs(resolved.costs)
+    files = (resolved.raw_snapshot, resolved.reference, resolved.costs, *config.files())
+    return BenchmarkView(
+        municipality=code,
+        name=municipality_name(code, resolved.reference),
+        group=group,
+        weighted=weighted,
+        scorecard=rows,
+        levels=levels,
+        savings=savings_potential(rows, costs),
+        costs=costs,
+        inputs=tuple(dict.fromkeys(Path(f) for f in files)),
+    )

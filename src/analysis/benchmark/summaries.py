@@ -1,0 +1,245 @@
+"""What a report reader sees of a scorecard: the display table (styled like KLK's, with
+text as well as colour), one plain-language sentence per indicator in Danish or English,
+and the savings table.
+
+Colour never carries meaning alone: every coloured cell also says "Bedre"/"Dårligere"/
+"Samme" in words, arrows come with their meaning in the legend, and missing data is
+written out ("Ingen data") with the reason in the note column.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analysis import nb
+from analysis.benchmark.clusters import ComparisonGroup
+from analysis.benchmark.indicators import CATALOGUE, PERCENT
+from analysis.benchmark.savings import BenefitCost
+from analysis.benchmark.scorecard import ARROW_SYMBOLS, BETTER, NO_DATA, SAME, WORSE
+from analysis.labels import check_language, t
+from analysis.paths import SMALL_COUNT_THRESHOLD
+
+#: Background colours (KLK: green better, orange worse, grey same); text stays black.
+COLOURS = {BETTER: "#b9dfb9", WORSE: "#f8cf9c", SAME: "#dcdcdc"}
+
+
+def format_number(value: float, decimals: int, language: str, *, sign: bool = False) -> str:
+    """A number in the language's format (Danish 1.234,5); '–' for missing."""
+    check_language(language)
+    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
+        return "–"
+    text = f"{value:+,.{decimals}f}" if sign else f"{value:,.{decimals}f}"
+    if language == "da":
+        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def format_level(value: float, indicator_id: str, language: str) -> str:
+    indicator = CATALOGUE[indicator_id]
+    number = format_number(value, indicator.decimals, language)
+    if number == "–":
+        return number
+    return f"{number} %" if indicator.unit == "pct" else number
+
+
+def format_development(value: float, indicator_id: str, language: str) -> str:
+    indicator = CATALOGUE[indicator_id]
+    number = format_number(value, 1, language, sign=True)
+    if number == "–":
+        return number
+    unit = "%" if indicator.development == PERCENT else t("benchmark.unit.points", language)
+    return f"{number} {unit}"
+
+
+def format_period(period: str, language: str) -> str:
+    """'2026-07' -> 'juli 2026' / 'July 2026'."""
+    months = t("benchmark.months", language).split(",")
+    value = pd.Period(period, freq="M")
+    return f"{months[value.month - 1]} {value.year}"
+
+
+def note_text(note: str, language: str) -> str:
+    """The scorecard's note codes ('small_count;series_break') as readable text."""
+    parts = [p for p in str(note).split(";") if p]
+    return "; ".join(
+        t(f"benchmark.note.{p}", language, threshold=SMALL_COUNT_THRESHOLD) for p in parts
+    )
+
+
+def _status_text(status: str, language: str) -> str:
+    return t(f"benchmark.status.{status}", language)
+
+
+def display_table(scorecard: pd.DataFrame, language: str = "da") -> pd.DataFrame:
+    """The scorecard as text, one row per indicator, with KLK's arrows and words."""
+    rows = []
+    for row in scorecard.itertuples(index=False):
+        indicator = CATALOGUE[row.indicator]
+        symbol = ARROW_SYMBOLS[row.arrow]
+        development = format_development(row.development, row.indicator, language)
+        rows.append(
+            {
+                t("benchmark.col.indicator", language): indicator.label(language),
+                t("benchmark.col.period", language): format_period(row.period, language),
+                t("benchmark.col.level", language): format_level(
+                    row.level, row.indicator, language
+                ),
+                t("benchmark.col.cluster_level", language): format_level(
+                    row.cluster_level, row.indicator, language
+                ),
+                t("benchmark.col.level_status", language): _status_text(row.level_status, language),
+                t("benchmark.col.development", language): (
+                    f"{symbol} {development}".strip() if development != "–" else development
+                ),
+                t("benchmark.col.cluster_development", language): format_development(
+                    row.cluster_development, row.indicator, language
+                ),
+                t("benchmark.col.development_status", language): _status_text(
+                    row.development_status, language
+                ),
+                t("benchmark.col.note", language): note_text(row.note, language),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def intro_text(name: str, group: ComparisonGroup, weighted: bool, language: str = "da") -> str:
+    """The section's opening paragraph: who is compared with whom, and how (escaped)."""
+    intro = t(
+        "benchmark.intro",
+        language,
+        name=nb.escape(name),
+        cluster=nb.escape(group.label(language)),
+        n=len(group.members),
+        members=nb.escape(", ".join(group.member_names)),
+    )
+    weighting = t("benchmark.weighted_note" if weighted else "benchmark.unweighted_note", language)
+    return f"{intro} {weighting}"
+
+
+def _css(status: str) -> str:
+    colour = COLOURS.get(status)
+    return f"background-color: {colour}; color: #000000" if colour else ""
+
+
+def styled_scorecard(
+    scorecard: pd.DataFrame, language: str = "da", *, name: str = "benchmark-scorecard"
+) -> pd.io.formats.style.Styler:
+    """The display table with KLK's colours on the status and development cells."""
+    table = display_table(scorecard, language)
+    level_col = t("benchmark.col.level_status", language)
+    dev_cols = [
+        t("benchmark.col.development", language),
+        t("benchmark.col.development_status", language),
+    ]
+    level_status = list(scorecard["level_status"])
+    dev_status = list(scorecard["development_status"])
+
+    def colours(frame: pd.DataFrame) -> pd.DataFrame:
+        css = pd.DataFrame("", index=frame.index, columns=frame.columns)
+        css[level_col] = [_css(s) for s in level_status]
+        for column in dev_cols:
+            css[column] = [_css(s) for s in dev_status]
+        return css
+
+    return nb.styled(table, name=name, language=language).apply(colours, axis=None)
+
+
+def summary_sentences(
+    scorecard: pd.DataFrame, name: str, cluster: str, language: str = "da"
+) -> pd.DataFrame:
+    """One plain-language sentence (or two) per indicator. Columns: indicator, text."""
+    rows = []
+    for row in scorecard.itertuples(index=False):
+        indicator = CATALOGUE[row.indicator]
+        label = indicator.label(language)
+        period = format_period(row.period, language)
+        codes = ";".join(c for c in str(row.note).split(";") if c != "series_break")
+        reason = note_text(codes, language) or t("benchmark.arrow.no_data", language)
+        if row.level_status == NO_DATA:
+            text = t(
+                "benchmark.summary.level_no_data",
+                language,
+                indicator=label,
+                period=period,
+                reason=reason,
+            )
+        else:
+            text = t(
+                "benchmark.summary.level",
+                language,
+                indicator=label,
+                name=name,
+                level=format_level(row.level, row.indicator, language),
+                period=period,
+                cluster_level=format_level(row.cluster_level, row.indicator, language),
+                cluster=cluster,
+                status=t(f"benchmark.summary.level.{row.level_status}", language),
+            )
+        if row.arrow == NO_DATA:
+            if row.level_status != NO_DATA:
+                text += " " + t("benchmark.summary.development_no_data", language, reason=reason)
+        else:
+            cluster_development = format_development(
+                row.cluster_development, row.indicator, language
+            )
+            text += " " + t(
+                "benchmark.summary.development",
+                language,
+                development=format_development(row.development, row.indicator, language),
+                arrow=f"{ARROW_SYMBOLS[row.arrow]} {t(f'benchmark.arrow.{row.arrow}', language)}",
+                status=t(
+                    f"benchmark.summary.development.{row.development_status}",
+                    language,
+                    cluster_development=cluster_development,
+                ),
+            )
+        if row.crosses_break:
+            text += " " + t("benchmark.summary.break", language)
+        rows.append({"indicator": row.indicator, "text": text})
+    return pd.DataFrame(rows, columns=["indicator", "text"])
+
+
+def savings_table(
+    savings: pd.DataFrame, costs: dict[str, BenefitCost], language: str = "da"
+) -> pd.DataFrame:
+    """The savings potential per benefit for display (amounts in million kroner).
+
+    Full-time persons are rounded to whole persons and shown as "<5" below the
+    small-count threshold, as counts of persons are in every report table.
+    """
+    rows = []
+    for row in savings.itertuples(index=False):
+        cost = costs[row.benefit]
+        persons = row.fulltime_recipients
+        shown = (
+            "–"
+            if pd.isna(persons)
+            else (
+                f"<{SMALL_COUNT_THRESHOLD}"
+                if 0 < round(persons) < SMALL_COUNT_THRESHOLD
+                else format_number(round(persons), 0, language)
+            )
+        )
+        rows.append(
+            {
+                t("benchmark.col.benefit", language): cost.label(language),
+                t("benchmark.col.fulltime", language): shown,
+                t("benchmark.col.excess", language): format_number(
+                    row.excess_fulltime, 0, language
+                ),
+                t("benchmark.col.cost", language): format_number(
+                    row.yearly_cost_per_fulltime, 0, language
+                ),
+                t("benchmark.col.potential", language): format_number(
+                    row.potential_dkk / 1e6, 1, language
+                ),
+                t("benchmark.col.status", language): t(
+                    "benchmark.param.sourced" if row.sourced else "benchmark.param.illustrative",
+                    language,
+                ),
+            }
+        )
+    return pd.DataFrame(rows)

@@ -1,0 +1,60 @@
+"""Notebook 03 runs under papermill for real municipalities and glues its scorecard."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import papermill as pm
+import pytest
+import scrapbook as sb
+
+from analysis.data.store import prepare
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOK = REPO / "notebooks" / "03_benchmark_scorecard.ipynb"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("municipality", "cluster", "language", "weighted"),
+    [(825, "similar", "en", False), (580, "soenderjysk", "da", True)],
+)
+def test_notebook_runs_and_glues(
+    isolated_paths, tmp_path, municipality, cluster, language, weighted
+):
+    shutil.copytree(REPO / "data" / "raw" / "benchmark", isolated_paths.benchmark)
+    assert prepare(isolated_paths).ok
+    output = tmp_path / f"03-{municipality}.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOK),
+        str(output),
+        parameters={
+            "municipality": municipality,
+            "cluster": cluster,
+            "language": language,
+            "weighted": weighted,
+        },
+        kernel_name="caseload-analysis",
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
+    scraps = sb.read_notebook(str(output)).scraps
+    card = scraps["scorecard"].data
+    assert len(card) == 6
+    assert set(card["municipality_code"]) == {municipality}
+    assert set(card["cluster"]) == {cluster}
+    assert card["weighted"].all() == weighted
+    headline = scraps["benchmark_headline"].data
+    assert set(headline) == {"indicator", "level", "cluster_mean", "period", "cluster"}
+    assert headline["indicator"] == "unemployment_rate"
+    row = card[card["indicator"].eq("unemployment_rate")].iloc[0]
+    assert headline["level"] == pytest.approx(row["level"], abs=0.01)
+    assert headline["cluster_mean"] == pytest.approx(row["cluster_level"], abs=0.01)
+    files = {entry["file"] for entry in scraps["inputs"].data}
+    assert "reference/clusters.yaml" in files and "benchmark/costs.yaml" in files
+    assert scraps["simulated"].data is False
+    if municipality == 825:  # Læsø: suppressed and small figures are "no data"
+        tiny = card.set_index("indicator")
+        assert tiny.loc["longterm_rate", "arrow"] == "no_data"
+        assert tiny.loc["ordinary_hours_share", "level_status"] == "no_data"

@@ -1,0 +1,148 @@
+"""What a reader sees: display table, colours with words, sentences, savings, dot plot."""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import pandas as pd
+import pytest
+
+from analysis.benchmark.clusters import ComparisonGroup
+from analysis.benchmark.indicators import indicator_panel
+from analysis.benchmark.plots import dot_plot
+from analysis.benchmark.savings import BenefitCost, CostFigure
+from analysis.benchmark.scorecard import level_table, scorecard
+from analysis.benchmark.summaries import (
+    COLOURS,
+    display_table,
+    format_number,
+    format_period,
+    intro_text,
+    savings_table,
+    styled_scorecard,
+    summary_sentences,
+)
+
+from .conftest import make_snapshot, standard_series
+
+
+@pytest.fixture(scope="module")
+def levels() -> pd.DataFrame:
+    snapshot = make_snapshot(
+        {
+            101: standard_series(rate=4.0, fulltime=4000.0),
+            147: standard_series(rate=2.0, fulltime=600.0),
+            151: standard_series(rate=3.0, fulltime=300.0),
+            825: standard_series(rate=2.4, fulltime=16.0, ordinary_hours_persons=(math.nan, 2.0)),
+        }
+    )
+    return level_table(indicator_panel(snapshot))
+
+
+@pytest.fixture(scope="module")
+def card(levels) -> pd.DataFrame:
+    return scorecard(levels, 101, [147, 151], cluster="test")
+
+
+def test_numbers_and_periods_in_both_languages():
+    assert format_number(1234.5, 1, "da") == "1.234,5"
+    assert format_number(1234.5, 1, "en") == "1,234.5"
+    assert format_number(-13.04, 1, "da", sign=True) == "-13,0"
+    assert format_number(math.nan, 1, "da") == "–"
+    assert format_period("2026-07", "da") == "juli 2026"
+    assert format_period("2026-06", "en") == "June 2026"
+
+
+def test_display_table_says_it_in_words(card):
+    table = display_table(card, "da")
+    row = table.iloc[0]
+    assert row["Nøgletal"] == "Ledighed i pct. af arbejdsstyrken"
+    assert row["Kommunen"] == "4,0 %"
+    assert row["Klyngen"] == "2,5 %"
+    assert row["Niveau ift. klyngen"] == "● Dårligere"
+    assert row["Udvikling seneste år"].startswith("▲ -9,1 %")
+    english = display_table(card, "en")
+    assert english.iloc[0]["Level vs cluster"] == "● Worse"
+    hours = english[english["Indicator"].str.contains("wage hours")].iloc[0]
+    assert "series break" in hours["Note"]
+
+
+def test_styled_table_has_stable_id_colours_and_text(card):
+    html = styled_scorecard(card, "da").to_html()
+    assert 'id="T_benchmark-scorecard"' in html
+    assert COLOURS["worse"] in html
+    assert "● Dårligere" in html
+    assert html == styled_scorecard(card, "da").to_html()  # deterministic
+
+
+def test_text_from_data_is_escaped():
+    group = ComparisonGroup(
+        name="evil",
+        kind="custom",
+        municipality=101,
+        members=(147,),
+        label_da="<script>x</script>",
+        label_en="<b>x</b>",
+        member_names=("A & B",),
+    )
+    text = intro_text("København", group, False, "da")
+    assert "<script>" not in text and "&lt;script&gt;" in text
+    assert "A &amp; B" in text
+
+
+def test_sentences_for_every_indicator_and_no_data(levels):
+    card = scorecard(levels, 825, [101, 147, 151], cluster="test")
+    sentences = summary_sentences(card, "Læsø", "Lignende kommuner", "da").set_index("indicator")
+    assert len(sentences) == 6
+    assert (
+        "Læsø 2,4 % i juli 2026 mod 3,0 % i gennemsnit"
+        in sentences.loc["unemployment_rate", "text"]
+    )
+    hours = sentences.loc["ordinary_hours_share", "text"]
+    assert "ingen sammenligning" in hours and "færre end 5 personer" in hours
+    assert "databruddet" in hours
+    # 16 x 0.25 = 4 long-term unemployed: below the threshold as well
+    assert "fewer than 5 persons" in summary_sentences(card, "Læsø", "x", "en")["text"][1]
+    english = summary_sentences(card, "Læsø", "Similar municipalities", "en")
+    assert english["text"].str.contains("Over the last year").sum() == 4
+
+
+def test_savings_table_hides_small_counts():
+    costs = {
+        "dagpenge": BenefitCost(
+            "dagpenge",
+            "dagpenge_rate",
+            "Dagpenge",
+            "Dagpenge",
+            CostFigure(20_000, 2025, "illustrative", "test"),
+            CostFigure(0.6, 2016, "assumption", "test"),
+        )
+    }
+    savings = pd.DataFrame(
+        {
+            "benefit": ["dagpenge", "dagpenge"],
+            "fulltime_recipients": [3.2, 640.0],
+            "excess_fulltime": [0.4, 12.0],
+            "yearly_cost_per_fulltime": [144_000.0, 144_000.0],
+            "potential_dkk": [57_600.0, 1_728_000.0],
+            "sourced": [False, False],
+        }
+    )
+    table = savings_table(savings, costs, "da")
+    assert list(table.iloc[:, 1]) == ["<5", "640"]
+    assert table.iloc[1, 4] == "1,7"
+    assert set(table.iloc[:, 5]) == {"illustrativ"}
+
+
+def test_dot_plot_one_panel_per_indicator(levels, card):
+    fig = dot_plot(levels, card, 101, [147, 151], name="København", language="da")
+    assert len(fig.axes) == len(card)
+    assert fig.axes[0].get_title(loc="left").startswith("Ledighed i pct. af arbejdsstyrken: 4,0")
+    missing = scorecard(levels, 825, [101], cluster="x")
+    fig2 = dot_plot(levels, missing, 825, [101], name="Læsø", language="en")
+    titles = [ax.get_title(loc="left") for ax in fig2.axes]
+    assert any(title.endswith(": no data") for title in titles)
