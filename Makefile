@@ -27,8 +27,10 @@ report: setup
 	$(BIN)/python -m analysis prepare
 	$(BIN)/python -m analysis run --all
 
-## The test suite (CI runs exactly this through .ci/run).
+## The test suite (CI runs exactly this through .ci/run). Installs Debian's chromium for
+## the browser tests when it is missing and the machine allows it.
 test: setup
+	scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
 
 ## JupyterLab with the project kernel, opened on the notebooks.
