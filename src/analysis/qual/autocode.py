@@ -1,0 +1,156 @@
+"""Assisted coding by transparent rules: the codebook's Danish patterns on lemmas and stems.
+
+Pattern syntax (one pattern = one or more words that must follow each other):
+
+- a plain word matches a token whose lower-case form equals it, whose lemma equals the
+  word's lemma, or whose Snowball stem equals the word's stem (only for stems of five or
+  more letters: short stems such as "led" from "leder" would match unrelated words);
+- ``*`` at the start and/or end of a word matches any rest of the word, tested on the
+  lower-case form and on the lemma (``*sagsstamme*`` matches "sagsstammer",
+  ``leder*`` matches "lederne").
+
+A proposal says which pattern matched which words. Its ``confidence`` is a simple score,
+not a probability: 1 - 0.5 ** (number of distinct patterns of the code that matched),
+i.e. 0.5 for one pattern, 0.75 for two. Proposals are a separate table; they are never
+merged into the manual codings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis.qual.codebook import Codebook
+from analysis.qual.nlp import lemma, stem
+
+PROPOSAL_COLUMNS = ("id", "code", "confidence", "method", "evidence")
+MIN_STEM = 5
+
+
+@dataclass(frozen=True)
+class WordMatcher:
+    """How one pattern word is matched against a token."""
+
+    word: str
+    regex: re.Pattern[str] | None
+    lemma: str
+    stem: str
+
+    def matches(self, lower: str, lemma_: str, stem_: str) -> bool:
+        if self.regex is not None:
+            return bool(self.regex.fullmatch(lower) or self.regex.fullmatch(lemma_))
+        if lower == self.word or lemma_ == self.lemma:
+            return True
+        return len(self.stem) >= MIN_STEM and stem_ == self.stem
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One codebook pattern, compiled."""
+
+    code: str
+    pattern: str
+    words: tuple[WordMatcher, ...]
+
+
+def compile_rules(codebook: Codebook) -> list[Rule]:
+    """The codebook's patterns as matchers, in codebook order."""
+    rules = []
+    for row in codebook.codes.itertuples(index=False):
+        for pattern in row.patterns:
+            words = []
+            for word in pattern.lower().split():
+                if "*" in word:
+                    body = ".*".join(re.escape(part) for part in word.split("*"))
+                    words.append(WordMatcher(word, re.compile(body), "", ""))
+                else:
+                    words.append(WordMatcher(word, None, lemma(word), stem(word)))
+            rules.append(Rule(row.id, pattern, tuple(words)))
+    return rules
+
+
+def rule_matches(tokens: pd.DataFrame, rules: list[Rule]) -> pd.DataFrame:
+    """Every match of every rule: id, code, pattern, start, end (offsets in the text)."""
+    rows = []
+    for ident, group in tokens.groupby("id", sort=False):
+        lowers = list(group["lower"])
+        lemmas = list(group["lemma"])
+        stems = list(group["stem"])
+        starts = list(group["start"])
+        ends = list(group["end"])
+        n = len(lowers)
+        for rule in rules:
+            width = len(rule.words)
+            for i in range(n - width + 1):
+                if all(
+                    w.matches(lowers[i + k], lemmas[i + k], stems[i + k])
+                    for k, w in enumerate(rule.words)
+                ):
+                    rows.append((ident, rule.code, rule.pattern, starts[i], ends[i + width - 1]))
+    return pd.DataFrame(rows, columns=["id", "code", "pattern", "start", "end"])
+
+
+def rule_proposals(
+    tokens: pd.DataFrame, codebook: Codebook, texts: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """One proposal per (id, code) whose patterns matched, with evidence and a score.
+
+    ``texts`` (id -> text) lets the evidence quote the matched words; without it the
+    evidence gives the pattern only.
+    """
+    matches = rule_matches(tokens, compile_rules(codebook))
+    if matches.empty:
+        return empty_proposals()
+    order = {code: i for i, code in enumerate(codebook.ids)}
+    rows = []
+    for (ident, code), group in matches.groupby(["id", "code"], sort=False):
+        patterns = list(dict.fromkeys(group["pattern"]))
+        found = []
+        for pattern in patterns:
+            first = group[group["pattern"] == pattern].iloc[0]
+            if texts is not None and ident in texts:
+                found.append(f"{pattern!r} ← {texts[ident][first['start'] : first['end']]!r}")
+            else:
+                found.append(repr(pattern))
+        rows.append(
+            {
+                "id": ident,
+                "code": code,
+                "confidence": round(1 - 0.5 ** len(patterns), 4),
+                "method": "rules",
+                "evidence": "; ".join(found),
+                "_order": order[code],
+            }
+        )
+    out = pd.DataFrame(rows).sort_values(["id", "_order"], kind="stable")
+    return out.drop(columns=["_order"]).reset_index(drop=True)
+
+
+def empty_proposals() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "id": pd.Series(dtype="str"),
+            "code": pd.Series(dtype="str"),
+            "confidence": pd.Series(dtype="float64"),
+            "method": pd.Series(dtype="str"),
+            "evidence": pd.Series(dtype="str"),
+        }
+    )
+
+
+def propose_rules(texts: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Rule proposals for a table of ``id``, ``text`` (tokenises it first)."""
+    from analysis.qual.nlp import tokens
+
+    pairs = list(zip(texts["id"].astype(str), texts["text"].astype(str), strict=True))
+    return rule_proposals(tokens(pairs), codebook, dict(pairs))
+
+
+def proposals_for_review(proposals: pd.DataFrame, coded: pd.DataFrame) -> pd.DataFrame:
+    """Proposals a human has not (yet) coded: the review list. ``coded`` has
+    ``segment_id`` and ``code`` (any coder); ``proposals`` has ``id`` = segment id."""
+    done = set(zip(coded["segment_id"], coded["code"], strict=True))
+    keep = [(i, c) not in done for i, c in zip(proposals["id"], proposals["code"], strict=True)]
+    return proposals[pd.Series(keep, index=proposals.index, dtype="bool")].reset_index(drop=True)

@@ -1,0 +1,123 @@
+"""``python -m analysis autocode INPUT.csv --output OUTPUT.csv``: propose codes for texts.
+
+Reads a CSV/XLSX with columns ``id`` and ``text`` and writes one row per proposed code:
+``id, code, confidence, method`` (``--evidence`` adds the matched patterns). By default the
+codebook's transparent rules are used; ``--method classifier`` (or ``both``) also trains the
+classifier on the human codings of a corpus (default: the demo corpus and its codings).
+Proposals are suggestions for a human coder, never codings.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.errors import InputError, InputProblem
+from analysis.qual.autocode import PROPOSAL_COLUMNS, empty_proposals, propose_rules
+from analysis.qual.codebook import load_codebook
+from analysis.qual.spreadsheet import read_table, write_csv
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("input", type=Path, help="CSV or XLSX with columns id,text")
+    parser.add_argument("--output", type=Path, required=True, help="CSV of proposals to write")
+    parser.add_argument(
+        "--codebook", type=Path, default=None, help="codebook YAML (default data/raw/codebook.yaml)"
+    )
+    parser.add_argument(
+        "--method",
+        choices=("rules", "classifier", "both"),
+        default="rules",
+        help="rules (default), a classifier trained on human codings, or both",
+    )
+    parser.add_argument(
+        "--training-corpus",
+        type=Path,
+        default=None,
+        help="corpus with human codings for the classifier (default: demo corpus)",
+    )
+    parser.add_argument(
+        "--training-codings",
+        type=Path,
+        nargs="*",
+        default=None,
+        help="codings CSV(s) for the classifier",
+    )
+    parser.add_argument(
+        "--evidence", action="store_true", help="add a column saying which pattern matched"
+    )
+
+
+def read_texts(path: Path) -> pd.DataFrame:
+    """The ``id``/``text`` table; ids must be present and unique."""
+    table = read_table(path)
+    missing = [c for c in ("id", "text") if c not in table.columns]
+    if missing:
+        raise InputError.single(
+            path, "missing columns", expected="id, text", found=", ".join(table.columns)
+        )
+    problems = []
+    for index, value in table["id"].items():
+        if not str(value).strip():
+            problems.append(InputProblem(str(path), "empty id", row=int(index) + 2, column="id"))
+    duplicated = table["id"].duplicated(keep="first") & table["id"].astype(bool)
+    for index in table.index[duplicated]:
+        problems.append(
+            InputProblem(
+                str(path),
+                "duplicate id",
+                row=int(index) + 2,
+                column="id",
+                found=table.at[index, "id"],
+            )
+        )
+    if problems:
+        raise InputError(problems, summary=f"{len(problems)} problem(s) in {path}")
+    return table[["id", "text"]].astype(str)
+
+
+def classifier_proposals(texts: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
+    """Train on the human codings of the training corpus, then predict for ``texts``."""
+    from analysis.qual.classifier import label_matrix, lemma_documents, train
+    from analysis.qual.nlp import tokens
+    from analysis.qual.pipeline import coded_segments, corpus_tokens, load_inputs
+
+    inputs = load_inputs(args.training_corpus, args.codebook, args.training_codings)
+    if inputs.codings.empty:
+        raise InputError.single(
+            args.training_corpus or "training corpus", "no human codings to train on"
+        )
+    coded = coded_segments(inputs, level="all")
+    sources = set(inputs.codings["source"])
+    segments = inputs.corpus.segments[inputs.corpus.segments["source_id"].isin(sources)]
+    ids = list(segments["segment_id"])
+    model = train(
+        lemma_documents(corpus_tokens(inputs), ids), label_matrix(coded, ids, inputs.codebook.ids)
+    )
+    pairs = list(zip(texts["id"], texts["text"], strict=True))
+    documents = lemma_documents(tokens(pairs), list(texts["id"]))
+    return model.predict(documents, list(texts["id"]))
+
+
+def main(args: argparse.Namespace) -> int:
+    texts = read_texts(args.input)
+    codebook = load_codebook(args.codebook)
+    frames = []
+    if args.method in {"rules", "both"}:
+        frames.append(propose_rules(texts, codebook))
+    if args.method in {"classifier", "both"}:
+        frames.append(classifier_proposals(texts, args))
+    proposals = pd.concat(frames, ignore_index=True) if frames else empty_proposals()
+    order = {i: n for n, i in enumerate(texts["id"])}
+    proposals = proposals.sort_values(
+        ["id", "method", "code"], key=lambda s: s.map(order) if s.name == "id" else s, kind="stable"
+    )
+    columns = list(PROPOSAL_COLUMNS) if args.evidence else ["id", "code", "confidence", "method"]
+    write_csv(proposals[columns], args.output)
+    print(
+        f"{len(proposals)} proposal(s) for {proposals['id'].nunique()} of {len(texts)} "
+        f"text(s) -> {args.output}"
+    )
+    return 0

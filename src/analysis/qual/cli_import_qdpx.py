@@ -1,0 +1,58 @@
+"""``python -m analysis import-qdpx FILE.qdpx``: read a REFI-QDA project (or a .qdc codebook).
+
+``--summary`` prints JSON with the counts of sources, codes and codings (and the repairs
+made: CRLF text, byte or UTF-16 positions, missing colours). ``--output DIR`` writes the
+import in the project's own formats: ``sources.csv`` + ``sources/*.txt`` (a corpus folder),
+``codebook.yaml`` and ``codings_imported.csv``. Unsafe archives (paths with ``..``,
+absolute paths, oversized members) and XML with DTDs or entities are refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from analysis.qual.codebook import write_codebook
+from analysis.qual.codings import with_hashes, write_codings
+from analysis.qual.corpus import write_source_folder
+from analysis.qual.refi import import_qdc, import_qdpx
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", type=Path, help=".qdpx project or .qdc codebook")
+    parser.add_argument("--summary", action="store_true", help="print counts as JSON")
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        help="folder to write the imported corpus, codebook and codings",
+    )
+    parser.add_argument(
+        "--positions",
+        choices=("auto", "chars", "utf8", "utf16"),
+        default="auto",
+        help="how the file counts positions (default: detect)",
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    if args.file.suffix.lower() == ".qdc":
+        codebook = import_qdc(args.file)
+        summary = {"sources": 0, "codes": len(codebook.codes), "codings": 0}
+        if args.output:
+            write_codebook(codebook, args.output / "codebook.yaml")
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+        return 0
+    result = import_qdpx(args.file, positions=args.positions)
+    if args.output:
+        write_source_folder(result.corpus, args.output)
+        write_codebook(result.codebook, args.output / "codebook.yaml")
+        write_codings(
+            with_hashes(result.codings, result.corpus), args.output / "codings_imported.csv"
+        )
+    if args.summary or not args.output:
+        print(json.dumps(result.summary(), ensure_ascii=False, indent=2))
+    else:
+        print(f"imported {args.file} into {args.output}")
+    return 0

@@ -1,0 +1,66 @@
+"""``python -m analysis reliability CODINGS.csv [...]``: intercoder reliability report.
+
+Needs codings by at least two coders (in one file or several). Unit of analysis:
+segment x code presence/absence over the sources every coder coded. Prints percent
+agreement, Cohen's kappa (two coders) and Krippendorff's alpha (nominal) per code and
+pooled; ``--output`` and ``--disagreements`` write them as CSV.
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from analysis.qual.codebook import load_codebook
+from analysis.qual.codings import load_codings
+from analysis.qual.corpus import load_corpus
+from analysis.qual.reliability import UNIT_OF_ANALYSIS, reliability_report
+from analysis.qual.spreadsheet import write_csv
+
+
+def configure(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "codings",
+        type=Path,
+        nargs="+",
+        help="codings CSV file(s): source,start,end,code,coder,memo",
+    )
+    parser.add_argument(
+        "--corpus", type=Path, default=None, help="corpus (default data/raw/interviews/quotes.csv)"
+    )
+    parser.add_argument(
+        "--codebook", type=Path, default=None, help="codebook YAML (default data/raw/codebook.yaml)"
+    )
+    parser.add_argument(
+        "--level",
+        choices=("top", "all"),
+        default="top",
+        help="top-level codes (default) or every code",
+    )
+    parser.add_argument("--coders", nargs="+", default=None, help="compare only these coders")
+    parser.add_argument(
+        "--output", type=Path, default=None, help="write the reliability table as CSV"
+    )
+    parser.add_argument(
+        "--disagreements", type=Path, default=None, help="write the disagreement list as CSV"
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    corpus = load_corpus(args.corpus)
+    codebook = load_codebook(args.codebook)
+    codings = load_codings(args.codings, corpus, codebook)
+    table, disagreements, left_out = reliability_report(
+        codings, corpus, codebook, level=args.level, coders=args.coders
+    )
+    shown = table.drop(columns=["unit"]).round(3)
+    print(f"unit of analysis: {UNIT_OF_ANALYSIS}")
+    if left_out:
+        print(f"left out (not coded by every coder): {', '.join(left_out)}")
+    print(shown.to_string(index=False))
+    print(f"{len(disagreements)} disagreement(s) to resolve")
+    if args.output:
+        write_csv(table, args.output)
+    if args.disagreements:
+        write_csv(disagreements, args.disagreements)
+    return 0

@@ -1,0 +1,361 @@
+"""The codebook: a versioned YAML file of hierarchical codes.
+
+Each code has an ``id`` (lower-case letters, digits, underscore), an optional ``parent``,
+``label`` (``da`` required, ``en``), ``definition`` (``da``/``en``), ``include`` and
+``exclude`` notes, an ``example`` (ideally an exact quote from the corpus), a ``colour``
+(``#rrggbb``) and Danish match ``patterns`` for assisted coding (see
+:mod:`analysis.qual.autocode` for their syntax). Validation errors name the line of the
+code in the YAML file and its id.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import yaml
+
+from analysis.errors import InputError, InputProblem
+from analysis.fileio import atomic_write_text
+from analysis.paths import get_paths
+
+KEYS = {
+    "id",
+    "parent",
+    "label",
+    "definition",
+    "include",
+    "exclude",
+    "example",
+    "colour",
+    "patterns",
+}
+COLUMNS = (
+    "id",
+    "parent",
+    "label_da",
+    "label_en",
+    "definition_da",
+    "definition_en",
+    "include",
+    "exclude",
+    "example",
+    "colour",
+    "patterns",
+    "depth",
+    "top",
+    "order",
+)
+_CODE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+_PATTERN_WORD = re.compile(r"^\*?[\w./-]+\*?$|^\*$")
+_LINE = "__line__"
+
+
+@dataclass(frozen=True)
+class Codebook:
+    """Codes in file order, one row each (see ``COLUMNS``), plus the version."""
+
+    version: str
+    codes: pd.DataFrame
+    file: Path | None = None
+
+    @property
+    def ids(self) -> list[str]:
+        return list(self.codes["id"])
+
+    def __contains__(self, code: object) -> bool:
+        return code in set(self.codes["id"])
+
+    def row(self, code: str) -> pd.Series:
+        match = self.codes[self.codes["id"] == code]
+        if match.empty:
+            raise KeyError(code)
+        return match.iloc[0]
+
+    def label(self, code: str, language: str = "da") -> str:
+        """The code's label in ``language`` (Danish when there is no English label)."""
+        row = self.row(code)
+        value = row.get(f"label_{language}")
+        return str(value) if isinstance(value, str) and value else str(row["label_da"])
+
+    def top(self, code: str) -> str:
+        """The top-level ancestor of a code (itself if top-level)."""
+        return str(self.row(code)["top"])
+
+    def top_level(self) -> list[str]:
+        return list(self.codes.loc[self.codes["parent"].isna(), "id"])
+
+    def children(self, code: str) -> list[str]:
+        return list(self.codes.loc[self.codes["parent"] == code, "id"])
+
+    def colours(self) -> dict[str, str]:
+        return dict(zip(self.codes["id"], self.codes["colour"], strict=True))
+
+    def table(self, language: str = "da") -> pd.DataFrame:
+        """A display table: id, parent, label, definition in ``language``."""
+        out = self.codes[["id", "parent", "colour"]].copy()
+        out["label"] = [self.label(c, language) for c in self.codes["id"]]
+        definition = self.codes[f"definition_{language}"].fillna(self.codes["definition_da"])
+        out["definition"] = definition
+        return out[["id", "parent", "label", "definition", "colour"]]
+
+
+class _LineLoader(yaml.SafeLoader):
+    """A safe loader that remembers the line of every mapping (for error messages)."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
+    mapping = loader.construct_mapping(node, deep=True)
+    mapping[_LINE] = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def default_codebook_path() -> Path:
+    return get_paths().codebook
+
+
+def load_codebook(path: Path | str | None = None) -> Codebook:
+    """Read and validate a codebook YAML file (default ``data/raw/codebook.yaml``)."""
+    file = Path(path) if path is not None else default_codebook_path()
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError.single(file, "codebook not found") from None
+    return parse_codebook(text, file)
+
+
+def parse_codebook(text: str, file: Path | str = "codebook.yaml") -> Codebook:
+    """Validate codebook YAML text; every problem names the line and the code id."""
+    name = str(file)
+    try:
+        data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError.single(
+            name,
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            row=mark.line + 1 if mark else None,
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError.single(name, "the codebook must be a mapping with 'version' and 'codes'")
+    problems: list[InputProblem] = []
+    version = data.get("version")
+    if version is None or str(version).strip() == "":
+        problems.append(InputProblem(name, "missing 'version'", row=data.get(_LINE)))
+    raw_codes = data.get("codes")
+    if not isinstance(raw_codes, list) or not raw_codes:
+        problems.append(InputProblem(name, "'codes' must be a non-empty list"))
+        raise InputError(problems)
+
+    rows: list[dict[str, Any]] = []
+    seen: dict[str, int] = {}
+    for index, raw in enumerate(raw_codes):
+        if not isinstance(raw, dict):
+            problems.append(InputProblem(name, f"code number {index + 1} is not a mapping"))
+            continue
+        row, found = _parse_code(raw, name, seen)
+        problems += found
+        if row is not None:
+            row["order"] = index
+            rows.append(row)
+    ids = {r["id"] for r in rows}
+    lines = {r["id"]: r["line"] for r in rows}
+    for row in rows:
+        parent = row["parent"]
+        if parent is not None and parent not in ids:
+            problems.append(
+                InputProblem(
+                    name,
+                    f"code '{row['id']}': unknown parent '{parent}'",
+                    row=row["line"],
+                    column="parent",
+                    expected="the id of another code",
+                )
+            )
+    parents = {r["id"]: r["parent"] for r in rows}
+    for code in parents:
+        chain, current = [code], parents[code]
+        while current is not None and current in parents:
+            if current in chain:
+                problems.append(
+                    InputProblem(
+                        name,
+                        f"code '{code}': parents form a cycle ({' -> '.join([*chain, current])})",
+                        row=lines[code],
+                        column="parent",
+                    )
+                )
+                break
+            chain.append(current)
+            current = parents[current]
+    if problems:
+        raise InputError(problems, summary=f"{len(problems)} problem(s) in codebook {name}")
+
+    for row in rows:
+        depth, current = 0, row["id"]
+        while parents[current] is not None:
+            current = parents[current]
+            depth += 1
+        row["depth"], row["top"] = depth, current
+    codes = pd.DataFrame(rows).drop(columns=["line"])
+    codes = codes[list(COLUMNS)]
+    return Codebook(str(version), codes.reset_index(drop=True), Path(file) if file else None)
+
+
+def _parse_code(
+    raw: dict[str, Any], name: str, seen: dict[str, int]
+) -> tuple[dict[str, Any] | None, list[InputProblem]]:
+    line = raw.get(_LINE)
+    problems: list[InputProblem] = []
+    code = raw.get("id")
+
+    def problem(message: str, column: str | None = None, **kw: Any) -> None:
+        label = f"code '{code}'" if code else "code without id"
+        problems.append(InputProblem(name, f"{label}: {message}", row=line, column=column, **kw))
+
+    if not isinstance(code, str) or not _CODE_ID.match(code):
+        problem(
+            "missing or bad id",
+            "id",
+            expected="lower-case letters, digits and _",
+            found=None if code is None else str(code),
+        )
+        return None, problems
+    if code in seen:
+        problem(f"duplicate id (first defined on line {seen[code]})", "id")
+    else:
+        seen[code] = line
+    for key in sorted(set(raw) - KEYS - {_LINE}):
+        hint = " (did you mean 'colour'?)" if key == "color" else ""
+        problem(f"unknown key '{key}'{hint}", key)
+    label = raw.get("label")
+    label = label if isinstance(label, dict) else {"da": label} if isinstance(label, str) else {}
+    if not _text(label.get("da")):
+        problem("missing Danish label", "label.da")
+    definition = raw.get("definition")
+    if isinstance(definition, str):
+        definition = {"da": definition}
+    if not isinstance(definition, dict) or not any(
+        _text(v) for k, v in definition.items() if k != _LINE
+    ):
+        problem("missing definition", "definition")
+        definition = {}
+    colour = raw.get("colour")
+    if colour is None:
+        problem("missing colour", "colour", expected="#rrggbb")
+    elif not isinstance(colour, str) or not _COLOUR.match(colour):
+        problem("bad colour", "colour", expected="#rrggbb", found=str(colour))
+    patterns = raw.get("patterns") or []
+    if not isinstance(patterns, list):
+        problem("patterns must be a list", "patterns")
+        patterns = []
+    for pattern in patterns:
+        if not isinstance(pattern, str) or not pattern.strip():
+            problem("empty pattern", "patterns")
+            continue
+        bad = [w for w in pattern.split() if not _PATTERN_WORD.match(w) or w == "*"]
+        if bad:
+            problem(f"bad pattern {pattern!r}", "patterns", expected="words, * at word start/end")
+    parent = raw.get("parent")
+    if parent is not None and not isinstance(parent, str):
+        problem("parent must be a code id", "parent")
+        parent = None
+    if parent == code:
+        problem("a code cannot be its own parent", "parent")
+        parent = None
+    row = {
+        "id": code,
+        "parent": parent,
+        "label_da": _text(label.get("da")),
+        "label_en": _text(label.get("en")),
+        "definition_da": _text(definition.get("da")),
+        "definition_en": _text(definition.get("en")),
+        "include": _text(raw.get("include")),
+        "exclude": _text(raw.get("exclude")),
+        "example": _text(raw.get("example")),
+        "colour": colour.lower() if isinstance(colour, str) else None,
+        "patterns": tuple(str(p).strip() for p in patterns if isinstance(p, str) and p.strip()),
+        "line": line,
+    }
+    return row, problems
+
+
+def _text(value: object) -> str | None:
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if value is pd.NA:
+        return None
+    text = " ".join(str(value).split())
+    return text or None
+
+
+def codebook_from_codes(codes: pd.DataFrame, version: str = "imported") -> Codebook:
+    """A codebook from a table with at least ``id`` and ``parent`` (e.g. an import);
+    missing labels, definitions and colours are filled so it validates."""
+    table = codes.copy()
+    for column in COLUMNS:
+        if column not in table.columns:
+            table[column] = None
+    table["label_da"] = table["label_da"].fillna(table["id"])
+    table["definition_da"] = table["definition_da"].fillna(table["label_da"])
+    palette = default_palette()
+    table["colour"] = [
+        c if isinstance(c, str) and _COLOUR.match(c) else palette[i % len(palette)]
+        for i, c in enumerate(table["colour"])
+    ]
+    table["patterns"] = [p if isinstance(p, tuple) else () for p in table["patterns"]]
+    return parse_codebook(codebook_yaml(Codebook(version, table)), "imported codebook")
+
+
+def default_palette() -> list[str]:
+    """Colours for codes without one (ColorBrewer-like qualitative palette)."""
+    return [
+        "#1b9e77",
+        "#d95f02",
+        "#7570b3",
+        "#e7298a",
+        "#66a61e",
+        "#e6ab02",
+        "#a6761d",
+        "#666666",
+        "#1f78b4",
+        "#b2df8a",
+    ]
+
+
+def codebook_yaml(codebook: Codebook) -> str:
+    """The codebook as YAML text in the format :func:`parse_codebook` reads."""
+    codes = []
+    for row in codebook.codes.itertuples(index=False):
+        item: dict[str, Any] = {"id": row.id}
+        if isinstance(row.parent, str):
+            item["parent"] = row.parent
+        item["label"] = {
+            "da": row.label_da,
+            **({"en": row.label_en} if _text(row.label_en) else {}),
+        }
+        item["definition"] = {
+            k: v for k, v in (("da", row.definition_da), ("en", row.definition_en)) if _text(v)
+        }
+        for key in ("include", "exclude", "example"):
+            value = getattr(row, key)
+            if _text(value):
+                item[key] = value
+        item["colour"] = row.colour
+        if row.patterns:
+            item["patterns"] = list(row.patterns)
+        codes.append(item)
+    body = {"version": codebook.version, "codes": codes}
+    return yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=88)
+
+
+def write_codebook(codebook: Codebook, path: Path | str) -> Path:
+    """Write the codebook as YAML (atomically)."""
+    return atomic_write_text(path, codebook_yaml(codebook))

@@ -1,0 +1,363 @@
+"""Everything the qualitative notebook shows, computed in one call and labelled for display.
+
+:func:`analyse` loads the inputs, selects the municipality's sources and computes the
+numeric tables (kept for computation and for ``nb.glue``). The ``*_display`` functions
+turn them into report tables: labels in the report language, counts of persons below the
+threshold suppressed, quote text left as data (``nb.table`` escapes it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis.labels import t
+from analysis.paths import DEFAULT_SEED, SMALL_COUNT_THRESHOLD
+from analysis.qual import plots, summaries
+from analysis.qual.autocode import proposals_for_review
+from analysis.qual.codings import codes_at_level, only_coders
+from analysis.qual.corpus import Corpus, select_sources
+from analysis.qual.pipeline import (
+    QualInputs,
+    assisted_coding_evaluation,
+    coded_segments,
+    corpus_proposals,
+    load_inputs,
+)
+from analysis.qual.privacy_gate import default_names_path, make_policy, pass_gate
+from analysis.qual.reliability import ReliabilityError, reliability_report
+
+BY = ("department", "period", "role")
+
+
+@dataclass(frozen=True)
+class QualResults:
+    """Numeric results of the qualitative analysis for one municipality (or all)."""
+
+    inputs: QualInputs
+    corpus: Corpus
+    scope: str
+    municipality: int | None
+    coded: pd.DataFrame
+    codes: tuple[str, ...]
+    frequencies: pd.DataFrame
+    by_group: dict[str, pd.DataFrame]
+    quantitized: pd.DataFrame
+    prevalence_department: pd.DataFrame
+    cooccurrence: pd.DataFrame
+    exemplars: pd.DataFrame
+    before_during: pd.DataFrame
+    reliability: pd.DataFrame | None
+    disagreements: pd.DataFrame | None
+    reliability_left_out: tuple[str, ...]
+    evaluation: pd.DataFrame
+    review: pd.DataFrame
+    privacy: str = "pseudonymise"
+    privacy_changed: int = 0
+
+    @property
+    def n_sources(self) -> int:
+        return len(self.corpus.sources)
+
+    @property
+    def n_segments(self) -> int:
+        return len(self.corpus.segments)
+
+    @property
+    def input_files(self) -> list[Path]:
+        return list(self.inputs.files)
+
+
+def analyse(
+    municipality: int | None = None,
+    *,
+    corpus_path: Path | str | None = None,
+    codebook_path: Path | str | None = None,
+    codings_path: Path | str | None = None,
+    coder: str | None = None,
+    fallback_to_all: bool = False,
+    n_exemplars: int = 2,
+    seed: int = DEFAULT_SEED,
+    level: str = "top",
+    privacy: str = "pseudonymise",
+    privacy_names_path: Path | str | None = None,
+) -> QualResults:
+    """Load, pass the texts through the personal-data gate, select the municipality's
+    sources and compute every table of the report.
+
+    ``privacy``: ``"pseudonymise"`` (default) replaces CPR numbers, e-mail addresses,
+    phone numbers and names on the list (``privacy_names_path``, default
+    ``data/raw/interviews/privacy_names.txt``) before any quote reaches a table;
+    ``"stop"`` raises if there are any; ``"allow"`` shows texts unchanged.
+    """
+    raw = load_inputs(corpus_path, codebook_path, codings_path)
+    names = Path(privacy_names_path) if privacy_names_path else default_names_path()
+    gate = pass_gate(raw.corpus, raw.codings, make_policy(privacy, names))
+    files = (*raw.files, names) if names.is_file() else raw.files
+    inputs = QualInputs(gate.corpus, raw.codebook, gate.codings, files)
+    corpus, scope = select_sources(inputs.corpus, municipality, fallback_to_all=fallback_to_all)
+    coded = coded_segments(inputs, coder=coder, level="all")
+    codes = tuple(codes_at_level(inputs.codebook, level))
+    frequencies = summaries.code_frequencies(corpus, coded, codes)
+    by_group = {by: summaries.code_frequencies(corpus, coded, codes, by=by) for by in BY}
+    quantitized = summaries.quantitize(corpus, coded, codes)
+    reliability = disagreements = None
+    left_out: tuple[str, ...] = ()
+    codings = only_coders(inputs.codings, None)
+    codings = codings[codings["source"].isin(set(corpus.sources["source_id"]))]
+    if codings["coder"].nunique() >= 2:
+        try:
+            reliability, disagreements, left = reliability_report(
+                codings, corpus, inputs.codebook, level=level
+            )
+            left_out = tuple(left)
+        except ReliabilityError:
+            reliability = disagreements = None
+    proposals = corpus_proposals(inputs)
+    in_scope = set(corpus.segments["segment_id"])
+    review = proposals_for_review(proposals[proposals["id"].isin(in_scope)], coded)
+    return QualResults(
+        inputs=inputs,
+        corpus=corpus,
+        scope=scope,
+        municipality=municipality,
+        coded=coded,
+        codes=codes,
+        frequencies=frequencies,
+        by_group=by_group,
+        quantitized=quantitized,
+        prevalence_department=summaries.theme_prevalence(quantitized, by="department"),
+        cooccurrence=summaries.cooccurrence(corpus, coded, codes),
+        exemplars=summaries.exemplar_quotes(corpus, coded, codes, n=n_exemplars, seed=seed),
+        before_during=summaries.before_during_table(corpus, coded, inputs.codebook),
+        reliability=reliability,
+        disagreements=disagreements,
+        reliability_left_out=left_out,
+        evaluation=assisted_coding_evaluation(raw, coder=coder, seed=seed),
+        review=review,
+        privacy=privacy,
+        privacy_changed=len(gate.changed_sources) + gate.changed_memos,
+    )
+
+
+# --- display helpers ----------------------------------------------------------------------
+
+
+def value_label(value: object, language: str) -> str:
+    """Report label of an attribute value ('foer' -> 'Før'/'Before'); unknown values as is."""
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return t("qual.value.unknown", language)
+    try:
+        return t(f"qual.value.{value}", language)
+    except KeyError:
+        return str(value)
+
+
+def _columns(frame: pd.DataFrame, language: str) -> pd.DataFrame:
+    renamed = {}
+    for column in frame.columns:
+        try:
+            renamed[column] = t(f"qual.col.{column}", language)
+        except KeyError:
+            renamed[column] = column
+    return frame.rename(columns=renamed)
+
+
+def _with_code_labels(frame: pd.DataFrame, results: QualResults, language: str) -> pd.DataFrame:
+    out = frame.copy()
+    out["code"] = [results.inputs.codebook.label(c, language) for c in out["code"]]
+    return out
+
+
+def frequencies_display(results: QualResults, language: str, by: str | None = None) -> pd.DataFrame:
+    """Code frequencies (segments, sources, share of sources) with small counts suppressed."""
+    frame = results.frequencies if by is None else results.by_group[by]
+    frame = frame.drop(columns=["n_segments_group", "share_segments"])
+    if by is not None:
+        frame[by] = [value_label(v if v != "(ukendt)" else None, language) for v in frame[by]]
+    shown = summaries.report_table(
+        frame, counts=["n_sources", "n_sources_group"], shares=["share_sources"]
+    )
+    return _columns(_with_code_labels(shown, results, language), language)
+
+
+def corpus_display(results: QualResults, language: str) -> pd.DataFrame:
+    """Sources and segments per attribute value (person counts suppressed below 5)."""
+    table = summaries.attribute_summary(results.corpus)
+    table["attribute"] = [t(f"qual.col.{a}", language) for a in table["attribute"]]
+    table["value"] = [value_label(v if v != "(ukendt)" else None, language) for v in table["value"]]
+    return _columns(summaries.report_table(table, counts=["n_sources"]), language)
+
+
+def exemplars_display(results: QualResults, language: str) -> pd.DataFrame:
+    frame = results.exemplars[["code", "quote", "role", "period", "source_name"]].copy()
+    frame["role"] = [value_label(v, language) for v in frame["role"]]
+    frame["period"] = [value_label(v, language) for v in frame["period"]]
+    return _columns(_with_code_labels(frame, results, language), language)
+
+
+def before_during_display(results: QualResults, language: str) -> pd.DataFrame:
+    frame = results.before_during[["period", "quote", "role", "codes"]].copy()
+    frame["period"] = [value_label(v, language) for v in frame["period"]]
+    frame["role"] = [value_label(v, language) for v in frame["role"]]
+    return _columns(frame, language)
+
+
+def quantitized_display(results: QualResults, language: str) -> pd.DataFrame:
+    """Source x theme 0/1 matrix with source names (the long table is glued)."""
+    wide = results.quantitized.pivot(index="source_id", columns="code", values="present")
+    wide = wide.reindex(columns=list(results.codes)).reset_index()
+    names = dict(
+        zip(results.corpus.sources["source_id"], results.corpus.sources["name"], strict=True)
+    )
+    wide.insert(0, "source_name", wide["source_id"].map(names))
+    wide = wide.drop(columns=["source_id"])
+    wide.columns = [
+        t("qual.col.source_name", language)
+        if c == "source_name"
+        else results.inputs.codebook.label(c, language)
+        for c in wide.columns
+    ]
+    return wide
+
+
+def prevalence_display(results: QualResults, language: str) -> pd.DataFrame:
+    frame = results.prevalence_department.copy()
+    frame["department"] = [
+        value_label(v if v != "(ukendt)" else None, language) for v in frame["department"]
+    ]
+    shown = summaries.report_table(
+        frame, counts=["n_sources", "n_sources_group"], shares=["prevalence"]
+    )
+    return _columns(_with_code_labels(shown, results, language), language)
+
+
+def reliability_display(results: QualResults, language: str) -> pd.DataFrame | None:
+    if results.reliability is None:
+        return None
+    frame = results.reliability.drop(columns=["unit"]).copy()
+    frame["code"] = [
+        t("qual.all_codes", language)
+        if c.startswith("(")
+        else results.inputs.codebook.label(c, language)
+        for c in frame["code"]
+    ]
+    return _columns(frame, language)
+
+
+def disagreements_display(results: QualResults, language: str) -> pd.DataFrame | None:
+    if results.disagreements is None:
+        return None
+    frame = results.disagreements[["code", "quote", "coded_by", "not_coded_by"]]
+    return _columns(_with_code_labels(frame, results, language), language)
+
+
+def evaluation_display(results: QualResults, language: str) -> pd.DataFrame:
+    frame = results.evaluation[
+        [
+            "code",
+            "method",
+            "n_positive",
+            "n_sources_positive",
+            "folds",
+            "precision",
+            "recall",
+            "f1",
+            "average_precision",
+            "base_rate",
+            "note",
+        ]
+    ].copy()
+    frame["note"] = [_evaluation_note(row, language) for row in frame.itertuples(index=False)]
+    frame["method"] = [value_label(m, language) for m in frame["method"]]
+    frame = frame.drop(columns=["folds"])
+    return _columns(_with_code_labels(frame, results, language), language)
+
+
+def _evaluation_note(row: Any, language: str) -> str:
+    from analysis.qual.classifier import MIN_GROUPS, MIN_POSITIVES
+
+    if row.method == "rules":
+        return t("qual.note_rules", language)
+    folds = int(row.folds)
+    if not folds:
+        return t(
+            "qual.note_too_few",
+            language,
+            n=row.n_positive,
+            sources=row.n_sources_positive,
+            min_n=MIN_POSITIVES,
+            min_sources=MIN_GROUPS,
+        )
+    return t("qual.note_cv", language, folds=folds)
+
+
+def review_display(results: QualResults, language: str, limit: int = 15) -> pd.DataFrame:
+    """Rule proposals no human has coded yet (the first ``limit``), with their evidence."""
+    frame = results.review.head(limit).copy()
+    text = results.corpus.segments.set_index("segment_id")["text"]
+    frame["quote"] = frame["id"].map(text).map(lambda q: q if len(q) <= 160 else q[:159] + "…")
+    frame = frame[["code", "quote", "confidence", "evidence"]]
+    return _columns(_with_code_labels(frame, results, language), language)
+
+
+def codebook_display(results: QualResults, language: str) -> pd.DataFrame:
+    table = results.inputs.codebook.table(language)
+    table["parent"] = [
+        results.inputs.codebook.label(p, language) if isinstance(p, str) else ""
+        for p in table["parent"]
+    ]
+    return _columns(table.drop(columns=["id"]), language)
+
+
+def cooccurrence_figure(results: QualResults, language: str) -> Any:
+    labels = [results.inputs.codebook.label(c, language) for c in results.codes]
+    return plots.cooccurrence_heatmap(
+        results.cooccurrence,
+        labels,
+        title=t("qual.cooccurrence_title", language),
+        empty=t("qual.no_codings", language),
+    )
+
+
+def period_figure(results: QualResults, language: str) -> Any:
+    frame = results.by_group["period"]
+    frame = frame[frame["period"].isin(["foer", "under"])]
+    return plots.prevalence_bars(
+        frame,
+        group="period",
+        value="share_segments",
+        code_labels={c: results.inputs.codebook.label(c, language) for c in results.codes},
+        group_labels={p: value_label(p, language) for p in ("foer", "under")},
+        xlabel=t("qual.share_segments_axis", language),
+        title=t("qual.period_figure_title", language),
+        empty=t("qual.too_few_for_figure", language, threshold=SMALL_COUNT_THRESHOLD),
+    )
+
+
+def privacy_text(results: QualResults, language: str) -> str:
+    """How the personal-data gate treated the texts (label text)."""
+    if results.privacy == "allow":
+        return t("qual.privacy_allowed", language)
+    return t("qual.privacy_checked", language, n=results.privacy_changed)
+
+
+def scope_text(results: QualResults, language: str) -> str:
+    """One sentence on which sources the report covers (label text, no quote text)."""
+    key = {
+        "municipality": "qual.scope_municipality",
+        "all": "qual.scope_all",
+        "fallback": "qual.scope_fallback",
+        "empty": "qual.scope_empty",
+    }[results.scope]
+    return t(
+        key,
+        language,
+        municipality=results.municipality if results.municipality is not None else "",
+        n_sources=results.n_sources,
+        n_segments=results.n_segments,
+        n_total=len(results.inputs.corpus.sources),
+    )

@@ -1,0 +1,29 @@
+"""What the report batch asks of the qualitative part: which municipalities have interview
+data, and the shared work to do once before the per-municipality notebooks run."""
+
+from __future__ import annotations
+
+from analysis.paths import ProjectPaths, get_paths
+from analysis.qual.corpus import load_corpus
+from analysis.qual.pipeline import assisted_coding_evaluation, corpus_proposals, load_inputs
+
+
+def municipalities_with_sources(paths: ProjectPaths | None = None) -> set[int]:
+    """Codes of the municipalities with at least one source in the corpus (default
+    ``data/raw/interviews``); sources without a municipality code are not assigned."""
+    paths = paths or get_paths()
+    if not paths.interviews.exists():
+        return set()
+    codes = load_corpus(paths.interviews).sources["municipality_code"].dropna()
+    return {int(code) for code in codes}
+
+
+def precompute(paths: ProjectPaths | None = None) -> None:
+    """Tokenise and rule-code the corpus and evaluate the assisted coding once (cached),
+    so no per-municipality notebook loads spaCy or trains a classifier."""
+    paths = paths or get_paths()
+    if not paths.interviews.exists():
+        return
+    inputs = load_inputs(paths.interviews)
+    corpus_proposals(inputs, paths)
+    assisted_coding_evaluation(inputs, paths=paths)

@@ -1,0 +1,83 @@
+"""The notebook runs under papermill with parameters and records its results."""
+
+from __future__ import annotations
+
+import pytest
+from qualtest_helpers import REPO
+
+NOTEBOOK = REPO / "notebooks" / "01_qualitative_themes.ipynb"
+
+
+def _cache_state():
+    """The real cache's qual_* files (other parts of the project may write theirs meanwhile)."""
+    folder = REPO / "data" / "processed" / "cache"
+    return sorted((p.name, p.stat().st_mtime_ns) for p in folder.glob("qual_*"))
+
+
+@pytest.mark.slow
+def test_notebook_runs_with_parameters_and_glues_results(tmp_path, qual_paths):
+    import papermill as pm
+    import scrapbook as sb
+
+    before = _cache_state()
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOK),
+        str(out),
+        parameters={
+            "municipality": 580,
+            "language": "en",
+            "corpus_path": None,
+            "codebook_path": None,
+        },
+        kernel_name="caseload-analysis",
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
+    scraps = sb.read_notebook(str(out)).scraps
+    assert scraps["n_sources"].data == 7
+    frequencies = scraps["code_frequencies"].data
+    assert set(frequencies["code"]) >= {"sagsstamme", "ledelse", "borgerrelation"}
+    quantitized = scraps["quantitized"].data
+    assert set(quantitized["municipality_code"]) == {580}
+    assert {"source_id", "code", "present", "segment_ids"} <= set(quantitized.columns)
+    assert len(scraps["exemplars"].data) > 0
+    assert "reliability" not in scraps  # one coder only
+    recorded = [r["file"] for r in scraps["inputs"].data]
+    assert sorted(name.rsplit("/", 1)[-1] for name in recorded) == [
+        "codebook.yaml",
+        "codings_dev_a.csv",
+        "privacy_names.txt",
+        "quotes.csv",
+    ]
+    assert not any(name.startswith("/") or str(tmp_path) in name for name in recorded)
+    assert (qual_paths.processed / "cache" / "qual_rule_proposals.parquet").is_file()
+    assert _cache_state() == before, "the notebook wrote into the real data/processed"
+    html = out.read_text(encoding="utf-8")
+    assert ">Ordinary department</td>" in html and ">Trial department</td>" not in html
+    assert "&lt;5" in html  # small counts of persons are suppressed
+
+
+@pytest.mark.slow
+def test_notebook_with_a_second_coder_shows_reliability(tmp_path, qual_paths):
+    import pandas as pd
+    import papermill as pm
+    import scrapbook as sb
+
+    interviews = qual_paths.raw / "interviews"
+    first = pd.read_csv(interviews / "codings_dev_a.csv", dtype=str, keep_default_na=False)
+    second = first[~first["code"].isin(["ledelse"])].assign(coder="test_b")
+    second.to_csv(interviews / "codings_test_b.csv", index=False)
+    out = tmp_path / "out.ipynb"
+    pm.execute_notebook(
+        str(NOTEBOOK),
+        str(out),
+        parameters={"municipality": None, "language": "da"},
+        kernel_name="caseload-analysis",
+        cwd=str(tmp_path),
+        progress_bar=False,
+    )
+    scraps = sb.read_notebook(str(out)).scraps
+    reliability = scraps["reliability"].data.set_index("code")
+    assert reliability.loc["ledelse", "percent_agreement"] < 1
+    assert reliability.loc["sagsstamme", "krippendorff_alpha"] == 1.0
