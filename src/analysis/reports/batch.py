@@ -234,6 +234,8 @@ def plan_jobs(options: RunOptions, paths: ProjectPaths) -> list[MunicipalityJob]
             params: dict[str, Any] = {"municipality": int(code), "language": options.language}
             if "allow_personal_data" in declared[nb_path]:
                 params["allow_personal_data"] = options.allow_personal_data
+            if "privacy" in declared[nb_path] and options.allow_personal_data:
+                params["privacy"] = "allow"  # only ever by the explicit switch
             if "regression_notebook" in declared[nb_path]:
                 params["regression_notebook"] = str(nb_dir / "02_caseload_regressions.ipynb")
             entries.append((nb_path.stem, str(nb_path), params))
@@ -441,11 +443,22 @@ def _progress(total: int, enabled: bool):
     )
 
 
+def quiet_libraries() -> None:
+    """Keep papermill's per-notebook INFO lines and jupyter_client's shutdown warnings out
+    of the progress output; errors still show and failures are in the summary."""
+    import logging
+
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    logging.getLogger("traitlets").setLevel(logging.ERROR)
+
+
 def _warm_parent() -> None:
     """Import and initialise what every worker needs before forking, so forked workers
     start with it loaded (templates compiled, scrapbook and papermill imported)."""
     import papermill  # noqa: F401
     import scrapbook  # noqa: F401
+
+    quiet_libraries()
 
     from analysis.reports.export import _css, _exporter
 
@@ -499,6 +512,7 @@ def _execute_dask(jobs: list[MunicipalityJob], scheduler: str, progress: bool):
 
     with Client(scheduler) as client:
         client.register_plugin(KernelTeardown())
+        client.run(quiet_libraries)
         futures = client.map(_run_job_safely, jobs, pure=False)
         names = {f.key: job for f, job in zip(futures, jobs, strict=True)}
         with _progress(len(jobs), progress) as bar:

@@ -217,16 +217,25 @@ def _slug(text: str) -> str:
     return slug or "section"
 
 
+TOC_LEVELS = ("h2", "h3", "h4")
+
+
 def add_table_of_contents(html: str, title: str) -> str:
-    """Give every h2/h3 in the report body a unique id and list them in the TOC."""
+    """Give every h2-h4 in the report body a unique id and list them, nested, in the TOC."""
     soup = BeautifulSoup(html, "html.parser")
     body = soup.find("main", class_="report-body")
     nav = soup.find("nav", class_="report-toc")
     if body is None or nav is None:
         return html
     seen: set[str] = set()
-    entries: list[tuple[int, str, str]] = []
-    for heading in body.find_all(["h2", "h3"]):
+    nav.clear()
+    label = soup.new_tag("p", attrs={"class": "report-toc-title"})
+    label.string = title
+    nav.append(label)
+    root = soup.new_tag("ol")
+    nav.append(root)
+    stack: list[tuple[int, object]] = [(1, root)]  # (level, list element to append to)
+    for heading in body.find_all(list(TOC_LEVELS)):
         for anchor in heading.find_all("a", class_="anchor-link"):
             anchor.decompose()
         text = heading.get_text(" ", strip=True)
@@ -236,28 +245,21 @@ def add_table_of_contents(html: str, title: str) -> str:
             ident, n = f"{base}-{n}", n + 1
         seen.add(ident)
         heading["id"] = ident
-        entries.append((2 if heading.name == "h2" else 3, ident, text))
-    nav.clear()
-    label = soup.new_tag("p", attrs={"class": "report-toc-title"})
-    label.string = title
-    nav.append(label)
-    top = soup.new_tag("ol")
-    nav.append(top)
-    current = None
-    for level, ident, text in entries:
+        level = int(heading.name[1])
+        while len(stack) > 1 and stack[-1][0] >= level:
+            stack.pop()
+        parent_list = stack[-1][1]
         item = soup.new_tag("li")
         link = soup.new_tag("a", href=f"#{ident}")
         link.string = text
         item.append(link)
-        if level == 2 or current is None:
-            top.append(item)
-            current = item
-        else:
-            sub = current.find("ol")
-            if sub is None:
-                sub = soup.new_tag("ol")
-                current.append(sub)
-            sub.append(item)
+        parent_list.append(item)
+        child = soup.new_tag("ol")
+        item.append(child)
+        stack.append((level, child))
+    for empty in nav.find_all("ol"):
+        if not empty.contents:
+            empty.decompose()
     return str(soup)
 
 

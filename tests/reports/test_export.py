@@ -1,0 +1,86 @@
+"""Report export pieces that need no kernel: cell filtering, table of contents, and the
+check for anything loaded from the network."""
+
+from __future__ import annotations
+
+import nbformat
+
+from analysis.reports.export import (
+    Section,
+    add_table_of_contents,
+    combine,
+    external_resources,
+)
+
+
+def _notebook() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell("municipality = 101")
+    params.metadata["tags"] = ["parameters"]
+    injected = nbformat.v4.new_code_cell("municipality = 580")
+    injected.metadata["tags"] = ["injected-parameters"]
+    shown = nbformat.v4.new_code_cell(
+        "nb.table(df)",
+        outputs=[
+            nbformat.v4.new_output("stream", name="stderr", text="DeprecationWarning: noise"),
+            nbformat.v4.new_output("stream", name="stdout", text="kept on purpose"),
+            nbformat.v4.new_output("display_data", data={"text/html": "<table></table>"}),
+            nbformat.v4.new_output(
+                "display_data", data={"application/scrapbook.scrap.json+json": {"name": "x"}}
+            ),
+        ],
+    )
+    glue_only = nbformat.v4.new_code_cell(
+        "nb.glue('x', 1)",
+        outputs=[
+            nbformat.v4.new_output(
+                "display_data", data={"application/scrapbook.scrap.json+json": {"name": "x"}}
+            )
+        ],
+    )
+    nb.cells = [
+        nbformat.v4.new_markdown_cell("researcher note"),
+        params,
+        injected,
+        shown,
+        glue_only,
+    ]
+    return nb
+
+
+def test_combine_keeps_only_what_readers_see():
+    merged = combine([Section("03_benchmark_scorecard", _notebook())], "da")
+    kinds = [c.cell_type for c in merged.cells]
+    assert kinds == ["markdown", "code"], "section heading + the one cell with visible output"
+    assert "Benchmark mod sammenlignelige kommuner" in merged.cells[0].source
+    outputs = merged.cells[1].outputs
+    assert [o.get("name") or o.output_type for o in outputs] == ["stdout", "display_data"]
+    assert merged.cells[1].source == ""
+
+
+def test_unknown_notebook_gets_a_readable_section_title():
+    merged = combine([Section("07_extra_analysis", _notebook())], "en")
+    assert "07 extra analysis" in merged.cells[0].source
+
+
+def test_table_of_contents_nests_levels_and_makes_ids_unique():
+    html = (
+        '<nav class="report-toc"></nav><main class="report-body"><h2>Benchmark</h2>'
+        "<h3>Nøgletal</h3><h4>Udvikling</h4><h2>Benchmark</h2><h4>Dybt</h4></main>"
+    )
+    out = add_table_of_contents(html, "Indhold")
+    toc = out[: out.index("</nav>")]
+    assert '<p class="report-toc-title">Indhold</p>' in toc
+    assert toc.count("<li>") == 5
+    assert 'href="#benchmark"' in toc and 'href="#benchmark-2"' in toc
+    assert '<h2 id="benchmark-2">' in out
+    assert '<ol><li><a href="#nøgletal">Nøgletal</a><ol><li>' in toc
+
+
+def test_external_resources_are_detected():
+    assert external_resources('<img src="data:image/png;base64,AA"><a href="https://x">') == []
+    found = external_resources(
+        '<script src="https://cdn.x/y.js"></script><link href="//fonts.x/css">'
+        "<style>@import url(http://x/a.css)</style>"
+    )
+    assert len(found) == 3
