@@ -203,5 +203,11 @@ def test_export_cli_writes_qdpx_and_qdc(tmp_path, qual_paths, capsys):
         ]
     )
     assert cli_export_qdpx.main(args) == 0
-    assert "21 sources, 18 codes, 183 codings" in capsys.readouterr().out
+    from analysis.qual.pipeline import default_codings_files
+
+    codings = sum(
+        len(path.read_text(encoding="utf-8").splitlines()) - 1 for path in default_codings_files()
+    )
+    assert codings > 300, "both demo coders' codings are exported"
+    assert f"21 sources, 18 codes, {codings} codings" in capsys.readouterr().out
     assert import_qdpx(tmp_path / "x.qdpx").summary()["codings"] == 183
