@@ -1,0 +1,418 @@
+"""What notebook 02 shows, as ready tables, texts and figures (no display here).
+
+The notebook calls :func:`build_view` once, then one function per table or figure; each
+table comes as a :class:`Table` (frame, number formats, stable name) for ``nb.table``.
+Everything is selected from cached results, so a run for one municipality is light.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from analysis.data.caseloads import STANDARD_OUTCOMES
+from analysis.labels import t
+from analysis.paths import ProjectPaths, get_paths
+from analysis.quant import plots
+from analysis.quant import specs as S
+from analysis.quant.results import (
+    HEADLINE_OUTCOME,
+    display_scale,
+    effects_table,
+    headline,
+    outcome_label,
+    per_ten_fewer,
+    pretrend_table,
+    skipped_notes,
+    skipped_table,
+    term_table,
+    unit_label,
+)
+from analysis.quant.shared import QuantResults, has_trial, municipality_rows
+from analysis.quant.validation import load_truth, truth_table
+
+
+@dataclass(frozen=True)
+class Table:
+    """A report table: the frame, per-column formats and a stable name."""
+
+    frame: pd.DataFrame
+    name: str
+    formats: Mapping[str, Callable[[object], str]] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return self.frame.empty
+
+
+@dataclass(frozen=True)
+class View:
+    """The rows and facts one municipality's notebook run needs."""
+
+    municipality: int
+    name: str
+    language: str
+    estimates: pd.DataFrame  # national rows + this municipality's rows
+    skipped: pd.DataFrame
+    has_trial: bool
+    simulated: bool
+    truth: dict | None
+    panel: pd.Series
+    units: pd.DataFrame  # this municipality's units
+    headline: dict
+
+
+def significant(value: object, digits: int = 3) -> str:
+    """A number with about ``digits`` significant digits, never in e-notation."""
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "–"
+    if math.isnan(x):
+        return "–"
+    if x == 0:
+        return "0"
+    places = min(max(digits - 1 - math.floor(math.log10(abs(x))), 0), 7)
+    return f"{x:.{places}f}"
+
+
+def p_format(value: object) -> str:
+    """p-values with three decimals; below 0.001 as "<0.001" (HTML-escaped: the
+    formats are for ``nb.table``, whose Styler does not escape formatter output)."""
+    try:
+        p = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return "–"
+    if math.isnan(p):
+        return "–"
+    return "&lt;0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def number(value: object, language: str, digits: int = 3) -> str:
+    """:func:`significant` with the language's decimal mark (for running text)."""
+    text = significant(value, digits)
+    return text.replace(".", ",") if language == "da" else text
+
+
+def _formats(frame: pd.DataFrame, language: str) -> dict:
+    p_columns = {t(k, language) for k in ("quant.col.p", "quant.col.p_holm", "quant.col.p_wild")}
+    out = {}
+    for column in frame.columns:
+        if column in p_columns:
+            out[column] = p_format
+        elif pd.api.types.is_float_dtype(frame[column]):
+            out[column] = significant
+    return out
+
+
+def _table(frame: pd.DataFrame, name: str, language: str) -> Table:
+    return Table(frame.reset_index(drop=True), name, _formats(frame, language))
+
+
+def municipality_name(code: int, paths: ProjectPaths | None = None) -> str:
+    from analysis.data.reference import load_municipalities
+
+    paths = paths or get_paths()
+    table = load_municipalities(paths.municipalities_csv)
+    match = table[table["code"] == int(code)]
+    return str(match["name"].iloc[0]) if not match.empty else str(code)
+
+
+def build_view(results: QuantResults, municipality: int, language: str) -> View:
+    """Select this municipality's rows and the facts the texts need."""
+    code = int(municipality)
+    estimates = municipality_rows(results.estimates, code)
+    scopes = [S.NATIONAL, str(code)]
+    skipped = results.skipped[results.skipped["scope"].isin(scopes)].reset_index(drop=True)
+    panel = results.panel.iloc[0] if not results.panel.empty else pd.Series(dtype=object)
+    truth = None
+    if results.simulated and results.source.truth is not None:
+        candidate = load_truth(results.source.truth)
+        if int(candidate.get("size", {}).get("rows", -1)) == int(panel.get("rows", -2)):
+            truth = candidate
+    units = results.units[results.units["municipality_code"] == code].reset_index(drop=True)
+    return View(
+        municipality=code,
+        name=municipality_name(code),
+        language=language,
+        estimates=estimates,
+        skipped=skipped,
+        has_trial=has_trial(results, code),
+        simulated=results.simulated,
+        truth=truth,
+        panel=panel,
+        units=units,
+        headline=headline(estimates, HEADLINE_OUTCOME, results.simulated),
+    )
+
+
+# --- texts ----------------------------------------------------------------------------------
+
+
+def data_text(view: View) -> str:
+    p = view.panel
+    return t(
+        "quant.text.data",
+        view.language,
+        rows=f"{int(p.get('rows', 0)):,}".replace(",", "." if view.language == "da" else ","),
+        units=int(p.get("units", 0)),
+        municipalities=int(p.get("municipalities", 0)),
+        first=p.get("first_month", ""),
+        last=p.get("last_month", ""),
+        own_units=len(view.units),
+        name=view.name,
+    )
+
+
+def dose_text(view: View) -> str:
+    return t("quant.assume.dose", view.language, reference=S.reference_band().label())
+
+
+def per_ten_text(view: View) -> str:
+    mean = view.panel.get("caseload_mean", float("nan"))
+    return t("quant.text.per10", view.language, mean=number(mean, view.language))
+
+
+def skipped_messages(view: View) -> list[str]:
+    return skipped_notes(view.skipped, view.language, [S.NATIONAL, str(view.municipality)])
+
+
+def headline_text(view: View) -> str:
+    h = view.headline
+    if h["estimate"] is None:
+        return t("quant.text.no_headline", view.language)
+    return t(
+        "quant.text.headline",
+        view.language,
+        outcome=outcome_label(h["outcome"], view.language),
+        estimate=number(h["estimate"], view.language, 2),
+        low=number(h["ci_low"], view.language, 2),
+        high=number(h["ci_high"], view.language, 2),
+        unit=unit_label(h["outcome"], view.language),
+    )
+
+
+def mde_text(results: QuantResults, language: str) -> str:
+    grid = results.mde_grid
+    if grid.empty:
+        return t("quant.text.no_mde", language)
+    pick = grid[(grid["n_treated"] == 1) & (grid["n_control"] == 7) & (grid["months_pre"] == 24)]
+    row = pick.iloc[0] if not pick.empty else grid.iloc[0]
+    return t(
+        "quant.text.mde",
+        language,
+        treated=int(row["n_treated"]),
+        control=int(row["n_control"]),
+        months=int(row["months_pre"]),
+        mde=number(row["mde_display"], language, 2),
+        unit=unit_label(str(row["outcome"]), language),
+        outcome=outcome_label(str(row["outcome"]), language),
+        icc=number(row["icc"], language, 2),
+        ar=number(row["ar"], language, 2),
+    )
+
+
+# --- tables ---------------------------------------------------------------------------------
+
+
+def slopes(view: View) -> Table:
+    frame = effects_table(view.estimates, (S.POOLED, S.TWFE_LOG, S.TWFE_LEVEL), view.language)
+    return _table(frame, "quant-slopes", view.language)
+
+
+def truth_check(view: View) -> Table:
+    """Estimates next to the planted truth (empty unless the panel is simulated and its
+    truth file matches)."""
+    if view.truth is None:
+        return Table(pd.DataFrame(), "quant-truth")
+    frame = truth_table(view.estimates, view.skipped, view.truth)
+    lang = view.language
+    shown = pd.DataFrame(
+        {
+            t("quant.col.outcome", lang): frame["outcome"].map(lambda o: outcome_label(o, lang)),
+            t("quant.col.design", lang): frame["spec"].map(lambda s: t(f"quant.spec.{s}", lang)),
+            t("quant.col.term", lang): frame["term"].map(lambda x: t(f"quant.term.{x}", lang)),
+            t("quant.col.truth", lang): frame["truth"],
+            t("quant.col.estimate", lang): frame["estimate"],
+            t("quant.col.ci_low", lang): frame["ci_low"],
+            t("quant.col.ci_high", lang): frame["ci_high"],
+            t("quant.col.covered", lang): frame["covered"].map(
+                lambda c: t("quant.yes" if c else "quant.no", lang)
+            ),
+        }
+    )
+    return _table(shown, "quant-truth", lang)
+
+
+def trial(view: View) -> Table:
+    frame = term_table(
+        view.estimates, (S.DID, S.DID_COLLAPSED), view.language, scope=str(view.municipality)
+    )
+    return _table(frame, "quant-trial-did", view.language)
+
+
+def trial_pretrend(view: View) -> Table:
+    frame = pretrend_table(view.estimates, S.EVENT, str(view.municipality), view.language)
+    return _table(frame, "quant-trial-pretrend", view.language)
+
+
+def staggered(view: View) -> Table:
+    frame = term_table(view.estimates, (S.STAGGERED,), view.language)
+    return _table(frame, "quant-staggered", view.language)
+
+
+def staggered_pretrend(view: View) -> Table:
+    frame = pretrend_table(view.estimates, S.STAGGERED_EVENT, S.NATIONAL, view.language)
+    return _table(frame, "quant-staggered-pretrend", view.language)
+
+
+def units(view: View) -> Table:
+    lang = view.language
+    u = view.units
+    present = [o for o in STANDARD_OUTCOMES if o in u.columns]
+    frame = pd.DataFrame(
+        {
+            t("quant.col.unit_name", lang): u["unit"],
+            t("quant.col.months", lang): u["months"],
+            t("quant.col.trial_start", lang): u["trial_start"].fillna("–"),
+            t("quant.col.caseload_mean", lang): u["caseload_mean"],
+            **{
+                f"{outcome_label(o, lang)} ({unit_label(o, lang)})": u[o] * display_scale(o)
+                for o in present
+            },
+        }
+    )
+    return _table(frame, "quant-units", lang)
+
+
+def mde_outcomes(results: QuantResults, language: str) -> Table:
+    m = results.mde_outcomes
+    if m.empty:
+        return Table(pd.DataFrame(), "quant-mde-outcomes")
+    frame = pd.DataFrame(
+        {
+            t("quant.col.outcome", language): m["outcome"].map(
+                lambda o: outcome_label(o, language)
+            ),
+            t("quant.col.mde", language): m["mde_display"],
+            t("quant.col.unit", language): m["outcome"].map(lambda o: unit_label(o, language)),
+            t("quant.col.sd", language): m["sd"] * m["outcome"].map(display_scale),
+            t("quant.col.icc", language): m["icc"],
+            t("quant.col.ar", language): m["ar"],
+        }
+    )
+    return _table(frame, "quant-mde-outcomes", language)
+
+
+def mde_grid(results: QuantResults, language: str) -> Table:
+    g = results.mde_grid
+    if g.empty:
+        return Table(pd.DataFrame(), "quant-mde-grid")
+    frame = pd.DataFrame(
+        {
+            t("quant.col.n_treated", language): g["n_treated"],
+            t("quant.col.n_control", language): g["n_control"],
+            t("quant.col.months_pre", language): g["months_pre"],
+            t("quant.col.months_post", language): g["months_post"],
+            t("quant.col.mde", language): g["mde_display"],
+            t("quant.col.power_exact", language): g["power_exact"],
+        }
+    )
+    return _table(frame, "quant-mde-grid", language)
+
+
+def skipped(view: View) -> Table:
+    frame = skipped_table(view.skipped, view.language, [S.NATIONAL, str(view.municipality)])
+    return Table(frame.reset_index(drop=True), "quant-skipped")
+
+
+# --- figures ----------------------------------------------------------------------------
+
+
+def truth_per_ten(view: View) -> dict[str, float] | None:
+    """True effect of 10 fewer cases per outcome at the sample mean (display units)."""
+    if view.truth is None:
+        return None
+    mean = float(view.panel.get("caseload_mean", float("nan")))
+    if not mean or mean <= 10:
+        return None
+    factor = math.log((mean - 10) / mean)
+    return {
+        o: float(p["beta_log_caseload"]) * factor * display_scale(o)
+        for o, p in view.truth["outcomes"].items()
+    }
+
+
+def coefficient_figure(view: View):
+    """(figure, alt text) of pooled vs fixed-effects effects of 10 fewer cases."""
+    effects = per_ten_fewer(view.estimates)
+    effects = effects[effects["scope"] == S.NATIONAL]
+    if effects.empty:
+        return None, ""
+    fig = plots.coefficient_plot(effects, view.language, truth=truth_per_ten(view))
+    return fig, t("quant.fig.coef", view.language)
+
+
+def dose_figure(view: View):
+    rows = view.estimates[
+        (view.estimates["spec"] == S.DOSE) & (view.estimates["scope"] == S.NATIONAL)
+    ]
+    if rows.empty:
+        return None, ""
+    reference = S.reference_band()
+    fig = plots.dose_plot(rows, view.language, reference.term)
+    return fig, t("quant.fig.dose", view.language, reference=reference.label())
+
+
+def event_figure(view: View, outcome: str = HEADLINE_OUTCOME):
+    """Event study of the municipality's trial if it has one, else the national
+    staggered event study, for ``outcome``."""
+    if view.has_trial:
+        spec, scope = S.EVENT, str(view.municipality)
+    else:
+        spec, scope = S.STAGGERED_EVENT, S.NATIONAL
+    rows = view.estimates[
+        (view.estimates["spec"] == spec)
+        & (view.estimates["scope"] == scope)
+        & (view.estimates["outcome"] == outcome)
+    ]
+    if rows["event_time"].notna().sum() < 2:
+        return None, ""
+    fig = plots.event_plot(rows, view.language, S.DEFAULT_CONFIG.event_bin_months)
+    where = view.name if view.has_trial else t("quant.scope.national", view.language)
+    alt = t("quant.fig.event", view.language, outcome=outcome_label(outcome, view.language),
+            where=where)  # fmt: skip
+    return fig, alt
+
+
+# --- provenance ----------------------------------------------------------------------------
+
+
+def input_files(results: QuantResults, paths: ProjectPaths | None = None):
+    """(files, simulated files) for ``nb.record_inputs``: the raw panel file(s) and, when
+    the unemployment covariate is used, the Jobindsats snapshot."""
+    paths = paths or get_paths()
+    if results.source.processed:
+        files = sorted(
+            p
+            for p in paths.caseloads.glob("*")
+            if p.is_file() and p.suffix.lower() in {".csv", ".xlsx", ".parquet"}
+        )
+    else:
+        files = [results.source.path]
+    flagged = str(results.panel["simulated_files"].iloc[0]) if not results.panel.empty else ""
+    names = {n for n in flagged.split(";") if n}
+    if results.source.processed:
+        simulated = [p for p in files if p.name in names]
+    else:
+        simulated = list(files) if results.simulated else []
+    if results.source.truth is not None and results.simulated:
+        files.append(results.source.truth)
+        simulated.append(results.source.truth)
+    covariates = str(results.panel["covariates"].iloc[0]) if not results.panel.empty else ""
+    if "unemployment_rate" in covariates and paths.jobindsats_snapshot.is_file():
+        files.append(paths.jobindsats_snapshot)
+    return files, simulated

@@ -1,0 +1,348 @@
+"""Shared caseload results: computed once, read by every municipality's notebook run.
+
+:func:`precompute` (called once by the report batch before its workers start) fits every
+model that does not depend on the municipality — the national pooled, fixed-effects,
+dose and staggered models over all outcomes — plus the trial designs of every
+municipality with a trial unit, the unit descriptives and the power tables. Each is a
+:func:`analysis.cache.cached_frame` keyed by the panel file's hash (and the Jobindsats
+table's, for the unemployment covariate), the source of the estimating modules and the
+parameters, so a notebook run alone computes on first use and reads thereafter.
+
+A notebook then calls :func:`load_results` and only selects rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from analysis.cache import CacheKey, cached_frame
+from analysis.data.caseloads import STANDARD_OUTCOMES, is_simulated, read_caseload_panel
+from analysis.errors import AnalysisError
+from analysis.paths import ProjectPaths, get_paths
+from analysis.quant import specs as S
+from analysis.quant.checks import SKIPPED_COLUMNS
+from analysis.quant.fit import run_all
+from analysis.quant.power import mde_grid, outcome_mde_table, variance_components
+from analysis.quant.results import HEADLINE_OUTCOME, ModelRun, display_scale, normalise
+
+#: modules whose source is part of every cache key
+MODULES = (
+    "analysis.quant.specs",
+    "analysis.quant.checks",
+    "analysis.quant.fit",
+    "analysis.quant.results",
+    "analysis.quant.power",
+    "analysis.quant.shared",
+    "analysis.data.caseloads",
+)
+#: the planned-trial design the notebook reports per outcome: treated units, control
+#: units, months before, months from the start (one trial unit against seven controls)
+PLANNED_DESIGN = (1, 7, 24, 24)
+
+
+@dataclass(frozen=True)
+class PanelSource:
+    """Where the panel comes from and what belongs to it."""
+
+    path: Path
+    processed: bool  # True: the processed store's caseload table (already validated)
+    truth: Path | None  # truth YAML of a simulated panel, if there is one
+    tag: str  # short name for cache files
+
+
+@dataclass(frozen=True)
+class QuantResults:
+    """Everything the notebook shows, as tables (all cached)."""
+
+    source: PanelSource
+    estimates: pd.DataFrame
+    skipped: pd.DataFrame
+    units: pd.DataFrame
+    panel: pd.DataFrame  # one row: simulated, rows, units, municipalities, months, ...
+    mde_grid: pd.DataFrame
+    mde_outcomes: pd.DataFrame
+
+    @property
+    def simulated(self) -> bool:
+        return bool(self.panel["simulated"].iloc[0]) if not self.panel.empty else False
+
+    @property
+    def inputs(self) -> list[Path]:
+        return [self.source.path]
+
+
+def panel_source(panel_path: Path | str | None = None, paths: ProjectPaths | None = None):
+    """Resolve the panel: ``None`` is the processed caseload table (run ``python -m
+    analysis prepare`` first), otherwise any file in the contract's schema."""
+    paths = paths or get_paths()
+    if panel_path is None:
+        path = paths.processed_file("caseloads")
+        if not path.is_file():
+            raise AnalysisError(
+                f"{path} does not exist: put a caseload panel in {paths.caseloads} and run "
+                "'python -m analysis prepare' (or pass panel_path)"
+            )
+        truth = paths.simulated_truth if paths.simulated_truth.is_file() else None
+        return PanelSource(path, True, truth, "default")
+    path = Path(panel_path).expanduser().resolve()
+    candidate = path.with_name(f"{path.stem}_truth.yaml")
+    tag = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:12]
+    return PanelSource(path, False, candidate if candidate.is_file() else None, tag)
+
+
+def load_panel(source: PanelSource, paths: ProjectPaths | None = None) -> pd.DataFrame:
+    """The panel, validated by the data contract (wrong schemas raise ``InputError``),
+    with the real unemployment rate joined where the panel lacks it."""
+    paths = paths or get_paths()
+    if source.processed:
+        from analysis.data.store import read_table
+
+        panel = read_table("caseloads", paths)
+    else:
+        panel = read_caseload_panel(source.path)
+    jobindsats = paths.processed_file("jobindsats")
+    complete = "unemployment_rate" in panel.columns and panel["unemployment_rate"].notna().all()
+    if not complete and jobindsats.is_file():
+        from analysis.data.store import read_table
+
+        panel = S.add_unemployment(panel, read_table("jobindsats", paths))
+    return panel
+
+
+def _key(
+    source: PanelSource,
+    paths: ProjectPaths,
+    outcomes: Sequence[str] | None,
+    config: S.SpecConfig,
+    **extra,
+) -> CacheKey:
+    inputs = [source.path]
+    if paths.processed_file("jobindsats").is_file():
+        inputs.append(paths.processed_file("jobindsats"))
+    params = {
+        "outcomes": list(outcomes) if outcomes is not None else None,
+        "config": config.as_params(),
+        "source": str(source.path),
+        **extra,
+    }
+    return CacheKey(inputs=tuple(inputs), modules=MODULES, params=params)
+
+
+class _Panel:
+    """Reads the panel at most once per call of :func:`load_results`."""
+
+    def __init__(self, source: PanelSource, paths: ProjectPaths, config: S.SpecConfig):
+        self.source, self.paths, self.config = source, paths, config
+        self._raw: pd.DataFrame | None = None
+        self._frame: pd.DataFrame | None = None
+
+    @property
+    def raw(self) -> pd.DataFrame:
+        if self._raw is None:
+            self._raw = load_panel(self.source, self.paths)
+        return self._raw
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        if self._frame is None:
+            self._frame = S.prepare_panel(self.raw, self.config)
+        return self._frame
+
+
+def _split(frame: pd.DataFrame) -> ModelRun:
+    estimates = frame[frame["record"] == "estimate"].drop(columns=["record", *_SKIP_ONLY])
+    skipped = frame[frame["record"] == "skipped"][list(SKIPPED_COLUMNS)]
+    return ModelRun(normalise(estimates), skipped.reset_index(drop=True).astype("object"))
+
+
+_SKIP_ONLY = ("reason", "value", "limit", "message")
+
+
+def _join(run: ModelRun) -> pd.DataFrame:
+    estimates = run.estimates.assign(record="estimate")
+    skipped = run.skipped.assign(record="skipped")
+    for column in _SKIP_ONLY:
+        estimates[column] = None
+    frame = pd.concat([estimates, skipped], ignore_index=True)
+    for column in ("outcome", "spec", "scope", "reason", "value", "limit", "message", "note",
+                   "cluster_var", "term"):  # fmt: skip
+        frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
+    flag = frame["simulated"].astype("object")
+    frame["simulated"] = flag.where(flag.notna(), False).astype(bool)
+    return frame
+
+
+def load_results(
+    panel_path: Path | str | None = None,
+    outcomes: Sequence[str] | None = None,
+    paths: ProjectPaths | None = None,
+    config: S.SpecConfig = S.DEFAULT_CONFIG,
+) -> QuantResults:
+    """All shared tables for a panel (computed on first use, read from the cache after)."""
+    paths = paths or get_paths()
+    source = panel_source(panel_path, paths)
+    panel = _Panel(source, paths, config)
+    outcomes = list(outcomes) if outcomes is not None else None
+
+    def models() -> pd.DataFrame:
+        return _join(run_all(panel.raw, outcomes, config))
+
+    run = _split(
+        cached_frame(
+            f"quant_models_{source.tag}",
+            _key(source, paths, outcomes, config),
+            models,
+            paths=paths,
+        )
+    )
+    units = cached_frame(
+        f"quant_units_{source.tag}",
+        _key(source, paths, outcomes, config, table="units"),
+        lambda: unit_descriptives(panel.frame, S.select_outcomes(panel.frame, outcomes)),
+        paths=paths,
+    )
+    info = cached_frame(
+        f"quant_panel_{source.tag}",
+        _key(source, paths, outcomes, config, table="panel"),
+        lambda: panel_summary(panel.raw, panel.frame, outcomes, config),
+        paths=paths,
+    )
+    grid = cached_frame(
+        f"quant_mde_grid_{source.tag}",
+        _key(source, paths, outcomes, config, table="mde_grid"),
+        lambda: headline_mde_grid(panel.frame),
+        paths=paths,
+    )
+    per_outcome = cached_frame(
+        f"quant_mde_outcomes_{source.tag}",
+        _key(source, paths, outcomes, config, table="mde_outcomes", design=PLANNED_DESIGN),
+        lambda: outcome_mde_table(
+            panel.frame,
+            S.select_outcomes(panel.frame, outcomes),
+            PLANNED_DESIGN,
+            scales={o: display_scale(o) for o in STANDARD_OUTCOMES},
+        ),
+        paths=paths,
+    )
+    return QuantResults(
+        source,
+        run.estimates,
+        run.skipped,
+        *(_plain_strings(f) for f in (units, info, grid, per_outcome)),
+    )
+
+
+def _plain_strings(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as object dtype, so a computed table equals the one read back."""
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
+            out[column] = out[column].astype(object).where(out[column].notna(), None)
+    return out
+
+
+def precompute(paths: ProjectPaths | None = None) -> None:
+    """Compute and cache every shared table of the processed panel (for the batch).
+
+    Does nothing when there is no processed caseload table (no panel to analyse)."""
+    paths = paths or get_paths()
+    if not paths.processed_file("caseloads").is_file():
+        return
+    load_results(None, None, paths)
+
+
+# --- small shared tables --------------------------------------------------------------------
+
+
+def unit_descriptives(frame: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFrame:
+    """Per unit: months, trial flag and start, mean caseload before and from the
+    municipality's (first) trial start, and the mean of each outcome."""
+    starts = frame[frame["g"] > 0].groupby("municipality_code")["g"].min()
+    start = frame["municipality_code"].map(starts)
+    post = frame["t"] >= start
+    grouped = frame.groupby(["municipality_code", "unit"], sort=True)
+    out = grouped.agg(
+        months=("t", "size"),
+        treated=("g", lambda g: int((g > 0).any())),
+        caseload_mean=("caseload", "mean"),
+    )
+    out["trial_start"] = (
+        grouped["g"]
+        .max()
+        .map(lambda g: str(pd.Period(ordinal=int(g), freq="M")) if g > 0 else None)
+    )
+    out["caseload_pre"] = (
+        frame[start.notna() & ~post].groupby(["municipality_code", "unit"])["caseload"].mean()
+    )
+    out["caseload_post"] = frame[post].groupby(["municipality_code", "unit"])["caseload"].mean()
+    present = [o for o in outcomes if o in frame.columns]
+    if present:
+        out = out.join(grouped[present].mean())
+    out = out.reset_index()
+    out["unit"] = out["unit"].astype(str)
+    out["trial_start"] = out["trial_start"].astype("object")
+    return out
+
+
+def panel_summary(
+    raw: pd.DataFrame,
+    frame: pd.DataFrame,
+    outcomes: Sequence[str] | None,
+    config: S.SpecConfig,
+) -> pd.DataFrame:
+    """One row describing the panel (simulated flag, size, outcomes, covariates)."""
+    chosen = S.select_outcomes(frame, outcomes)
+    simulated_files = ""
+    if "source_file" in raw.columns and "data_origin" in raw.columns:
+        origin = raw["data_origin"].astype("str").str.strip().str.lower()
+        simulated_files = ";".join(sorted(raw.loc[origin == "simulated", "source_file"].unique()))
+    return pd.DataFrame(
+        [
+            {
+                "simulated": is_simulated(raw),
+                "simulated_files": simulated_files,
+                "rows": len(frame),
+                "units": int(frame["unit_id"].nunique()),
+                "municipalities": int(frame["municipality_code"].nunique()),
+                "first_month": str(frame["period"].min()),
+                "last_month": str(frame["period"].max()),
+                "outcomes": ",".join(o for o in chosen if o in frame.columns),
+                "missing_outcomes": ",".join(o for o in chosen if o not in frame.columns),
+                "covariates": ",".join(S.covariates_in(frame, config)),
+                "caseload_mean": float(frame["caseload"].mean()),
+            }
+        ]
+    )
+
+
+def headline_mde_grid(frame: pd.DataFrame, outcome: str = HEADLINE_OUTCOME) -> pd.DataFrame:
+    """MDE grid for the headline outcome with variance components from the panel
+    (empty when the outcome is missing)."""
+    if outcome not in frame.columns or frame[outcome].notna().sum() < 3:
+        return pd.DataFrame()
+    try:
+        comp = variance_components(frame, outcome)
+    except ValueError:
+        return pd.DataFrame()
+    if comp.sd <= 0:
+        return pd.DataFrame()
+    grid = mde_grid(comp.sd, comp.icc, comp.ar, scale=display_scale(outcome))
+    grid.insert(0, "outcome", outcome)
+    return grid
+
+
+def municipality_rows(estimates: pd.DataFrame, municipality: int) -> pd.DataFrame:
+    """National rows plus the municipality's own rows (the notebook's ``estimates``)."""
+    keep = estimates["scope"].isin([S.NATIONAL, str(int(municipality))])
+    return estimates[keep].reset_index(drop=True)
+
+
+def has_trial(results: QuantResults, municipality: int) -> bool:
+    units = results.units
+    own = units[units["municipality_code"] == int(municipality)]
+    return bool(not own.empty and own["treated"].astype(int).sum() > 0)

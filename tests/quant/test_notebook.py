@@ -1,0 +1,64 @@
+"""Notebook 02 runs under papermill and records its results (slow: starts kernels)."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from analysis.quant.results import TIDY_COLUMNS
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def prepared(module_isolated_paths, repo_paths):
+    """Isolated folders with the simulated panel prepared and the shared results cached."""
+    from analysis.data.store import prepare
+    from analysis.quant.shared import precompute
+
+    shutil.copytree(repo_paths.caseloads, module_isolated_paths.caseloads, dirs_exist_ok=True)
+    report = prepare(module_isolated_paths)
+    assert report.ok, report.summary()
+    precompute(module_isolated_paths)
+    return module_isolated_paths
+
+
+@pytest.mark.parametrize(
+    ("municipality", "language"),
+    [(101, "da"), (751, "en"), (492, "en")],
+    ids=["koebenhavn-da", "aarhus-en", "aeroe-en"],
+)
+def test_notebook_runs_and_glues_estimates(prepared, repo_paths, tmp_path, municipality, language):
+    import papermill as pm
+    import scrapbook as sb
+
+    output = tmp_path / f"02_{municipality}_{language}.ipynb"
+    pm.execute_notebook(
+        str(repo_paths.notebooks / "02_caseload_regressions.ipynb"),
+        str(output),
+        parameters={"municipality": municipality, "language": language},
+        kernel_name="caseload-analysis",
+        cwd=str(repo_paths.notebooks),
+        progress_bar=False,
+    )
+    scraps = sb.read_notebook(str(output)).scraps
+    estimates = scraps["estimates"].data
+    assert tuple(estimates.columns[: len(TIDY_COLUMNS)]) == TIDY_COLUMNS
+    assert set(estimates["scope"]) <= {"national", str(municipality)}
+    assert estimates["simulated"].all()
+    national = estimates[(estimates["scope"] == "national") & (estimates["spec"] == "twfe_log")]
+    assert len(national) == 9
+    own = estimates[estimates["scope"] == str(municipality)]
+    if municipality == 492:  # Ærø: one unit, no trial
+        assert own.empty
+    else:
+        assert {"did", "did_collapsed", "event_study"} <= set(own["spec"])
+    headline = scraps["caseload_headline"].data
+    assert headline["outcome"] == "exit_job_education"
+    assert headline["spec"] == "twfe_log" and headline["scope"] == "national"
+    assert 0.05 < headline["estimate"] < 0.12  # pp per 10 fewer cases; truth about 0.08
+    assert headline["simulated"] is True
+    assert scraps["simulated"].data is True
+    files = {record["file"] for record in scraps["inputs"].data}
+    assert any(name.endswith("simulated_caseloads.csv") for name in files)
