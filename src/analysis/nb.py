@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import io
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +23,7 @@ import pandas as pd
 
 from analysis.fileio import sha256_file
 from analysis.labels import check_language, t
-from analysis.paths import get_paths
+from analysis.paths import ProjectPaths, get_paths
 
 FIGURE_DPI = 110
 
@@ -157,7 +157,8 @@ def figure_png(fig: Any) -> bytes:
 
 
 def figure(fig: Any, *, alt: str) -> None:
-    """Show a figure as an embedded PNG with alternative text, then close it.
+    """Show a figure (a Matplotlib figure, which is then closed, or PNG bytes from
+    :func:`cached_png`) as an embedded PNG with alternative text and caption.
 
     The output carries both an HTML ``<figure>`` (with alt text and caption, used by the
     reports and by JupyterLab for trusted output) and the plain PNG (used by JupyterLab
@@ -165,17 +166,62 @@ def figure(fig: Any, *, alt: str) -> None:
     """
     import base64
 
-    import matplotlib.pyplot as plt
     from IPython.display import display
 
-    png = figure_png(fig)
-    plt.close(fig)
+    if isinstance(fig, bytes | bytearray):
+        png = bytes(fig)
+    else:
+        import matplotlib.pyplot as plt
+
+        png = figure_png(fig)
+        plt.close(fig)
     data = base64.b64encode(png).decode("ascii")
     markup = (
         f'<figure class="analysis-figure"><img src="data:image/png;base64,{data}" '
         f'alt="{escape(alt)}"/><figcaption>{escape(alt)}</figcaption></figure>'
     )
     display({"text/html": markup, "image/png": data, "text/plain": alt}, raw=True)
+
+
+def cached_png(
+    name: str,
+    data: Any,
+    build: Callable[[], Any],
+    *,
+    modules: Sequence[str] = (),
+    paths: ProjectPaths | None = None,
+) -> bytes:
+    """PNG bytes of ``build()``, rendered once per content and kept on disk.
+
+    For figures that are the same in many reports (e.g. national estimates shown in every
+    municipality's report): the key is the figure's data (a DataFrame or anything
+    JSON-serialisable), the source of the plotting ``modules``, the Matplotlib version
+    and the figure settings, so any change renders anew.
+    """
+    import json
+
+    import matplotlib
+
+    from analysis.cache import cache_dir, module_hash
+    from analysis.fileio import atomic_write_bytes, sha256_bytes
+
+    if isinstance(data, pd.DataFrame):
+        content = pd.util.hash_pandas_object(data, index=True).to_numpy().tobytes()
+        content += "|".join(map(str, data.columns)).encode("utf-8")
+    else:
+        content = json.dumps(data, sort_keys=True, default=str).encode("utf-8")
+    parts = [name, matplotlib.__version__, str(FIGURE_DPI), *(module_hash(m) for m in modules)]
+    digest = sha256_bytes("\x1f".join(parts).encode("utf-8") + content)
+    path = cache_dir(paths) / "figures" / f"{name}-{digest[:24]}.png"
+    if path.is_file():
+        return path.read_bytes()
+    import matplotlib.pyplot as plt
+
+    fig = build()
+    png = figure_png(fig)
+    plt.close(fig)
+    atomic_write_bytes(path, png)
+    return png
 
 
 def glue(name: str, value: Any) -> None:

@@ -85,5 +85,9 @@ def dot_plot(
         frameon=False,
         bbox_to_anchor=(0.5, 0.0),
     )
-    fig.tight_layout(rect=(0, 0.05, 1, 1), h_pad=0.6)
+    # fixed margins instead of tight_layout: tight_layout renders the figure once more
+    # (about a third of a second per report); the PNG is still cropped to its content
+    inch = 1 / height
+    fig.subplots_adjust(left=0.02, right=0.98, top=1 - 0.3 * inch, bottom=0.55 * inch,
+                        hspace=0.32 / 0.62 * 2.2)  # fmt: skip
     return fig

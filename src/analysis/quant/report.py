@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from analysis import nb
 from analysis.data.caseloads import STANDARD_OUTCOMES
 from analysis.labels import t
 from analysis.paths import ProjectPaths, get_paths
@@ -346,14 +347,24 @@ def truth_per_ten(view: View) -> dict[str, float] | None:
     }
 
 
+#: modules whose source is part of the key of cached national figures
+FIGURE_MODULES = ("analysis.quant.plots", "analysis.quant.report")
+
+
 def coefficient_figure(view: View):
     """(figure, alt text) of pooled vs fixed-effects effects of 10 fewer cases."""
     effects = per_ten_fewer(view.estimates)
     effects = effects[effects["scope"] == S.NATIONAL]
     if effects.empty:
         return None, ""
-    fig = plots.coefficient_plot(effects, view.language, truth=truth_per_ten(view))
-    return fig, t("quant.fig.coef", view.language)
+    truth = truth_per_ten(view)
+    png = nb.cached_png(
+        f"quant-coef-{view.language}",
+        {"effects": effects.to_json(), "truth": truth},
+        lambda: plots.coefficient_plot(effects, view.language, truth=truth),
+        modules=FIGURE_MODULES,
+    )
+    return png, t("quant.fig.coef", view.language)
 
 
 def dose_figure(view: View):
@@ -363,8 +374,13 @@ def dose_figure(view: View):
     if rows.empty:
         return None, ""
     reference = S.reference_band()
-    fig = plots.dose_plot(rows, view.language, reference.term)
-    return fig, t("quant.fig.dose", view.language, reference=reference.label())
+    png = nb.cached_png(
+        f"quant-dose-{view.language}",
+        rows,
+        lambda: plots.dose_plot(rows, view.language, reference.term),
+        modules=FIGURE_MODULES,
+    )
+    return png, t("quant.fig.dose", view.language, reference=reference.label())
 
 
 def event_figure(view: View, outcome: str = HEADLINE_OUTCOME):
@@ -381,7 +397,16 @@ def event_figure(view: View, outcome: str = HEADLINE_OUTCOME):
     ]
     if rows["event_time"].notna().sum() < 2:
         return None, ""
-    fig = plots.event_plot(rows, view.language, S.DEFAULT_CONFIG.event_bin_months)
+    bins = S.DEFAULT_CONFIG.event_bin_months
+    if view.has_trial:
+        fig = plots.event_plot(rows, view.language, bins)
+    else:  # the national event study is the same in every municipality's report
+        fig = nb.cached_png(
+            f"quant-event-{outcome}-{view.language}",
+            rows,
+            lambda: plots.event_plot(rows, view.language, bins),
+            modules=FIGURE_MODULES,
+        )
     where = view.name if view.has_trial else t("quant.scope.national", view.language)
     alt = t("quant.fig.event", view.language, outcome=outcome_label(outcome, view.language),
             where=where)  # fmt: skip

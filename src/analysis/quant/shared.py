@@ -253,7 +253,25 @@ def precompute(paths: ProjectPaths | None = None) -> None:
     paths = paths or get_paths()
     if not paths.processed_file("caseloads").is_file():
         return
-    load_results(None, None, paths)
+    results = load_results(None, None, paths)
+    _render_national_figures(results)
+
+
+def _render_national_figures(results: QuantResults) -> None:
+    """Render the figures every municipality's report shares (national estimates), once
+    per language, into the figure cache."""
+    from analysis.paths import LANGUAGES
+    from analysis.quant import report
+
+    codes = sorted({int(c) for c in results.units.get("municipality_code", [])})
+    plain = next((c for c in codes if not has_trial(results, c)), None)
+    if plain is None:
+        return
+    for language in LANGUAGES:
+        view = report.build_view(results, plain, language)
+        report.coefficient_figure(view)
+        report.dose_figure(view)
+        report.event_figure(view)
 
 
 # --- small shared tables --------------------------------------------------------------------

@@ -18,9 +18,45 @@ from typing import Any
 
 import nbformat
 import papermill as pm
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import NBClientEngine, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
 from analysis.reports.kernel import RESET_CODE, WarmKernel
+
+
+class WarmEngine(NBClientEngine):
+    """papermill's nbclient engine, run through a kernel client that is already
+    connected (``kc``), so consecutive notebooks share one client of a warm kernel."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man,
+        kernel_name,
+        log_output=False,
+        stdout_file=None,
+        stderr_file=None,
+        start_timeout=60,
+        execution_timeout=None,
+        **kwargs,
+    ):
+        kc = kwargs.pop("kc")
+        client = PapermillNotebookClient(
+            nb_man,
+            km=kwargs.pop("km"),
+            timeout=execution_timeout,
+            startup_timeout=start_timeout,
+            kernel_name=kernel_name,
+            log_output=log_output,
+            stdout_file=stdout_file,
+            stderr_file=stderr_file,
+        )
+        client.kc = kc  # nbclient skips starting its own client when one is set
+        return client.execute()
+
+
+papermill_engines.register("warm", WarmEngine)
 
 
 @dataclass(frozen=True)
@@ -80,7 +116,9 @@ def execute_notebook(
             str(tmp),
             parameters=parameters,
             kernel_name=kernel.kernel_name,
+            engine_name="warm",
             km=kernel.km,
+            kc=kernel.client,
             progress_bar=False,
             request_save_on_cell_execute=False,
             execution_timeout=timeout,

@@ -11,7 +11,6 @@ line that differs between two runs on the same inputs).
 
 from __future__ import annotations
 
-import copy
 import html
 import re
 from dataclasses import dataclass, field
@@ -21,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import nbformat
-from bs4 import BeautifulSoup
 
 from analysis.labels import label_table, t
 from analysis.nb import number_format
@@ -100,7 +98,7 @@ def combine(sections: list[Section], language: str) -> nbformat.NotebookNode:
         )
         cells.append(heading)
         for cell in section.notebook.cells:
-            clean = _clean_cell(copy.deepcopy(cell))
+            clean = _clean_cell(cell)  # builds a new cell; the executed one stays as is
             if clean is not None:
                 cells.append(clean)
     for index, cell in enumerate(cells):
@@ -217,50 +215,64 @@ def _slug(text: str) -> str:
     return slug or "section"
 
 
-TOC_LEVELS = ("h2", "h3", "h4")
+_HEADING = re.compile(r"<(h[234])((?:\s[^>]*)?)>(.*?)</\1>", re.DOTALL)
+_ID = re.compile(r"""\sid=(["'])(.*?)\1""")
+_ANCHOR = re.compile(r'<a class="anchor-link"[^>]*>.*?</a>', re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_TOC_PLACEHOLDER = "<!--TOC-->"
 
 
-def add_table_of_contents(html: str, title: str) -> str:
-    """Give every h2-h4 in the report body a unique id and list them, nested, in the TOC."""
-    soup = BeautifulSoup(html, "html.parser")
-    body = soup.find("main", class_="report-body")
-    nav = soup.find("nav", class_="report-toc")
-    if body is None or nav is None:
-        return html
+def add_table_of_contents(html_text: str, title: str) -> str:
+    """Give every h2-h4 in the report body a unique id and list them, nested, in the TOC.
+
+    The page is large (figures are embedded), so headings are found with one targeted
+    pattern over the body instead of parsing the whole document."""
+    head, marker, rest = html_text.partition('<main class="report-body">')
+    if not marker or _TOC_PLACEHOLDER not in head:
+        return html_text
     seen: set[str] = set()
-    nav.clear()
-    label = soup.new_tag("p", attrs={"class": "report-toc-title"})
-    label.string = title
-    nav.append(label)
-    root = soup.new_tag("ol")
-    nav.append(root)
-    stack: list[tuple[int, object]] = [(1, root)]  # (level, list element to append to)
-    for heading in body.find_all(list(TOC_LEVELS)):
-        for anchor in heading.find_all("a", class_="anchor-link"):
-            anchor.decompose()
-        text = heading.get_text(" ", strip=True)
-        base = heading.get("id") or _slug(text)
+    entries: list[tuple[int, str, str]] = []
+
+    def rewrite(match: re.Match[str]) -> str:
+        tag, attrs, inner = match.groups()
+        inner = _ANCHOR.sub("", inner)
+        text = html.unescape(_TAG.sub("", inner)).strip()
+        found = _ID.search(attrs)
+        base = found.group(2) if found else _slug(text)
         ident, n = base, 2
         while ident in seen:
             ident, n = f"{base}-{n}", n + 1
         seen.add(ident)
-        heading["id"] = ident
-        level = int(heading.name[1])
+        entries.append((int(tag[1]), ident, text))
+        attrs = _ID.sub("", attrs)
+        return f'<{tag}{attrs} id="{html.escape(ident)}">{inner}</{tag}>'
+
+    body = _HEADING.sub(rewrite, rest)
+    return head.replace(_TOC_PLACEHOLDER, _toc_markup(entries, title), 1) + marker + body
+
+
+def _toc_markup(entries: list[tuple[int, str, str]], title: str) -> str:
+    """Nested ordered lists of (level, id, text): deeper headings nest under the last
+    shallower one (a skipped level nests as if it were the next)."""
+    root: list = []
+    stack: list[tuple[int, list]] = [(1, root)]
+    for level, ident, text in entries:
         while len(stack) > 1 and stack[-1][0] >= level:
             stack.pop()
-        parent_list = stack[-1][1]
-        item = soup.new_tag("li")
-        link = soup.new_tag("a", href=f"#{ident}")
-        link.string = text
-        item.append(link)
-        parent_list.append(item)
-        child = soup.new_tag("ol")
-        item.append(child)
-        stack.append((level, child))
-    for empty in nav.find_all("ol"):
-        if not empty.contents:
-            empty.decompose()
-    return str(soup)
+        children: list = []
+        stack[-1][1].append((ident, text, children))
+        stack.append((level, children))
+
+    def render(items: list) -> str:
+        if not items:
+            return ""
+        inner = "".join(
+            f'<li><a href="#{html.escape(i)}">{html.escape(x)}</a>{render(kids)}</li>'
+            for i, x, kids in items
+        )
+        return f"<ol>{inner}</ol>"
+
+    return f'<p class="report-toc-title">{html.escape(title)}</p>' + render(root)
 
 
 def report_html(sections: list[Section], meta: ReportMeta) -> str:
