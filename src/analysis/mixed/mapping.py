@@ -1,0 +1,771 @@
+"""The outcome-to-theme mapping and the researchers' overrides, read and validated.
+
+``data/raw/joint_display.yaml`` says which qualitative themes speak to which outcome
+indicator, groups the outcomes into domains (one row of the joint display each), names the
+group contrast each domain is read through (trial vs ordinary department, during vs
+before), states for every link what *more talk of the theme in the contrast group* means
+(codes carry no valence, so this must be written down: ``improvement``, ``worsening`` or
+``context``) and holds the thresholds of the meta-inference rules.
+
+``data/raw/joint_display_overrides.yaml`` records a researcher's judgement where it
+replaces a computed meta-inference: municipality, domain (and outcome), the inference,
+the reason, who and when. An override without a reason is an error.
+
+Both files are validated completely before anything is computed; every problem names the
+file, the line and the unknown id (theme ids are checked against the codebook, outcome
+ids against :data:`analysis.data.caseloads.STANDARD_OUTCOMES`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from analysis.data.caseloads import STANDARD_OUTCOMES
+from analysis.errors import InputError, InputProblem
+from analysis.paths import get_paths
+from analysis.qual.corpus import DEPARTMENTS, PERIODS, ROLES, SOURCE_TYPES
+
+#: what more talk of a theme in the contrast group (than in the reference group) means
+VALENCES = ("improvement", "worsening", "context")
+#: source attributes a contrast may compare or filter on, with their allowed values
+CONTRAST_ATTRIBUTES = {
+    "department": DEPARTMENTS,
+    "period": PERIODS,
+    "role": ROLES,
+    "source_type": SOURCE_TYPES,
+}
+#: which estimate the quantitative signal is read from
+QUANT_BASES = ("trial", "national")
+#: meta-inferences a researcher may set by an override
+OVERRIDABLE = ("convergence", "complementarity", "divergence", "inconclusive")
+OVERRIDES_FILE = "joint_display_overrides.yaml"
+MAX_PROBLEMS = 50
+
+
+@dataclass(frozen=True)
+class Contrast:
+    """Two groups of sources compared on one attribute, optionally within a subset
+    (``where``: attribute -> allowed values, e.g. only the trial department)."""
+
+    id: str
+    label_da: str
+    label_en: str
+    attribute: str
+    contrast_group: str
+    reference_group: str
+    where: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+    def label(self, language: str) -> str:
+        return self.label_da if language == "da" else self.label_en
+
+
+@dataclass(frozen=True)
+class ThemeLink:
+    """A theme that speaks to an outcome and what more talk of it in the contrast group
+    counts as (``improvement``, ``worsening`` or only ``context``)."""
+
+    theme: str
+    more_talk_means: str
+
+
+@dataclass(frozen=True)
+class OutcomeLink:
+    """An outcome indicator, its themes (possibly none) and the smallest effect (display
+    units: percentage points for shares) its interval must clear to count as a signal."""
+
+    outcome: str
+    themes: tuple[ThemeLink, ...]
+    min_effect: float = 0.0
+
+
+@dataclass(frozen=True)
+class Domain:
+    """One row of the joint display: outcomes read through one contrast."""
+
+    id: str
+    label_da: str
+    label_en: str
+    contrast: str
+    outcomes: tuple[OutcomeLink, ...]
+
+    def label(self, language: str) -> str:
+        return self.label_da if language == "da" else self.label_en
+
+    @property
+    def themes(self) -> tuple[str, ...]:
+        """The domain's themes in file order, each once."""
+        seen: dict[str, None] = {}
+        for outcome in self.outcomes:
+            for link in outcome.themes:
+                seen.setdefault(link.theme, None)
+        return tuple(seen)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Thresholds of the meta-inference rules (see :mod:`analysis.mixed.inference`)."""
+
+    min_sources_per_group: int = 3
+    min_difference: float = 0.25
+    quantitative_basis: str = "trial"
+
+
+@dataclass(frozen=True)
+class JointMapping:
+    """The validated mapping file."""
+
+    version: str
+    contrasts: tuple[Contrast, ...]
+    domains: tuple[Domain, ...]
+    rules: Rules
+    file: Path | None = None
+
+    def contrast(self, contrast_id: str) -> Contrast:
+        for contrast in self.contrasts:
+            if contrast.id == contrast_id:
+                return contrast
+        raise KeyError(contrast_id)
+
+    def domain(self, domain_id: str) -> Domain:
+        for domain in self.domains:
+            if domain.id == domain_id:
+                return domain
+        raise KeyError(domain_id)
+
+    @property
+    def outcomes(self) -> tuple[str, ...]:
+        return tuple(o.outcome for d in self.domains for o in d.outcomes)
+
+
+@dataclass(frozen=True)
+class Override:
+    """A researcher's meta-inference replacing the computed one (``outcome`` None: the
+    whole domain row)."""
+
+    municipality: int
+    domain: str
+    outcome: str | None
+    meta_inference: str
+    reason: str
+    who: str
+    date: str
+    line: int | None = None
+
+
+# --- YAML with line numbers -----------------------------------------------------------------
+
+
+_Key = tuple[Any, ...]
+
+
+class _Located:
+    """Parsed YAML plus the line of every key and list item (1-based)."""
+
+    def __init__(self, text: str, file: str):
+        self.file = file
+        self.lines: dict[_Key, int] = {}
+        self.duplicates: list[InputProblem] = []
+        try:
+            self.data = yaml.safe_load(text)
+            root = yaml.compose(text, Loader=yaml.SafeLoader)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError(
+                InputProblem(
+                    file,
+                    f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
+                    row=mark.line + 1 if mark is not None else None,
+                )
+            ) from None
+        if root is not None:
+            self._walk(root, ())
+
+    def _walk(self, node: yaml.Node, path: _Key) -> None:
+        self.lines.setdefault(path, node.start_mark.line + 1)
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                key = key_node.value
+                if key in seen:
+                    self.duplicates.append(
+                        InputProblem(
+                            self.file,
+                            "key given twice",
+                            row=key_node.start_mark.line + 1,
+                            column=str(key),
+                        )
+                    )
+                seen.add(key)
+                self.lines[(*path, key)] = key_node.start_mark.line + 1
+                self._walk(value_node, (*path, key))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                self._walk(item, (*path, index))
+
+    def line(self, path: _Key) -> int | None:
+        """The line of ``path`` (or of its nearest ancestor that has one)."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get(())
+
+
+class _Problems:
+    """Collects problems of one file with their lines."""
+
+    def __init__(self, located: _Located):
+        self.located = located
+        self.items: list[InputProblem] = list(located.duplicates)
+
+    def add(
+        self,
+        path: _Key,
+        message: str,
+        *,
+        column: str | None = None,
+        expected: str | None = None,
+        found: object = None,
+    ) -> None:
+        self.items.append(
+            InputProblem(
+                self.located.file,
+                message,
+                row=self.located.line(path),
+                column=column,
+                expected=expected,
+                found=None if found is None else str(found),
+            )
+        )
+
+    def raise_if_any(self, summary: str) -> None:
+        if self.items:
+            shown = self.items[:MAX_PROBLEMS]
+            raise InputError(shown, summary=f"{len(self.items)} problem(s) in {summary}")
+
+
+def _mapping_at(data: Any, path: _Key, problems: _Problems, what: str) -> dict:
+    if not isinstance(data, dict):
+        problems.add(path, f"{what} must be a mapping (key: value)", found=type(data).__name__)
+        return {}
+    return data
+
+
+def _unknown_keys(
+    data: dict, allowed: Iterable[str], path: _Key, problems: _Problems, what: str
+) -> None:
+    allowed = tuple(allowed)
+    for key in data:
+        if key not in allowed:
+            problems.add(
+                (*path, key),
+                f"unknown key in {what}",
+                column=str(key),
+                expected=", ".join(allowed),
+                found=key,
+            )
+
+
+def _text(data: dict, key: str, path: _Key, problems: _Problems, what: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        problems.add(
+            (*path, key) if key in data else path,
+            f"{what} needs a non-empty '{key}'",
+            column=key,
+            expected="text",
+            found=value,
+        )
+        return ""
+    return value.strip()
+
+
+def _label(data: dict, path: _Key, problems: _Problems, what: str) -> tuple[str, str]:
+    label = data.get("label")
+    if not isinstance(label, dict) or not all(
+        isinstance(label.get(lang), str) and label.get(lang).strip() for lang in ("da", "en")
+    ):
+        problems.add(
+            (*path, "label") if "label" in data else path,
+            f"{what} needs a label in both languages",
+            column="label",
+            expected="{da: ..., en: ...}",
+            found=label,
+        )
+        return "", ""
+    return label["da"].strip(), label["en"].strip()
+
+
+# --- the mapping file -----------------------------------------------------------------------
+
+
+def default_mapping_path() -> Path:
+    """``data/raw/joint_display.yaml``."""
+    return get_paths().joint_display
+
+
+def default_overrides_path() -> Path:
+    """``data/raw/joint_display_overrides.yaml``."""
+    return get_paths().raw / OVERRIDES_FILE
+
+
+def load_mapping(
+    path: Path | str | None = None, theme_ids: Sequence[str] | None = None
+) -> JointMapping:
+    """Read and validate the mapping file (default ``data/raw/joint_display.yaml``).
+
+    ``theme_ids``: the codebook's code ids (top-level and sub-codes); default: the ids of
+    ``data/raw/codebook.yaml``.
+    """
+    file = Path(path) if path is not None else default_mapping_path()
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError.single(file, "mapping file not found") from None
+    if theme_ids is None:
+        from analysis.qual.codebook import load_codebook
+
+        theme_ids = load_codebook().ids
+    return parse_mapping(text, theme_ids, file)
+
+
+def parse_mapping(
+    text: str, theme_ids: Sequence[str], file: Path | str = "joint_display.yaml"
+) -> JointMapping:
+    """Validate mapping YAML text; every problem names the line and the offending id."""
+    located = _Located(text, str(file))
+    problems = _Problems(located)
+    root = _mapping_at(located.data or {}, (), problems, "the file")
+    _unknown_keys(root, ("version", "rules", "contrasts", "domains"), (), problems, "the file")
+    version = root.get("version")
+    if not isinstance(version, str | int | float) or not str(version).strip():
+        problems.add(("version",), "the file needs a 'version'", column="version", found=version)
+    rules = _parse_rules(root.get("rules") or {}, problems)
+    contrasts = _parse_contrasts(root.get("contrasts"), problems)
+    domains = _parse_domains(
+        root.get("domains"), {c.id for c in contrasts}, set(theme_ids), problems
+    )
+    problems.raise_if_any(str(file))
+    return JointMapping(
+        version=str(version),
+        contrasts=tuple(contrasts),
+        domains=tuple(domains),
+        rules=rules,
+        file=Path(file) if not isinstance(file, Path) else file,
+    )
+
+
+def _parse_rules(data: Any, problems: _Problems) -> Rules:
+    path: _Key = ("rules",)
+    data = _mapping_at(data, path, problems, "'rules'")
+    defaults = Rules()
+    _unknown_keys(
+        data,
+        ("min_sources_per_group", "min_difference", "quantitative_basis"),
+        path,
+        problems,
+        "'rules'",
+    )
+    min_sources = data.get("min_sources_per_group", defaults.min_sources_per_group)
+    if isinstance(min_sources, bool) or not isinstance(min_sources, int) or min_sources < 1:
+        problems.add(
+            (*path, "min_sources_per_group"),
+            "bad threshold",
+            column="min_sources_per_group",
+            expected="a whole number >= 1",
+            found=min_sources,
+        )
+        min_sources = defaults.min_sources_per_group
+    min_difference = data.get("min_difference", defaults.min_difference)
+    if (
+        isinstance(min_difference, bool)
+        or not isinstance(min_difference, int | float)
+        or not 0 < float(min_difference) <= 1
+    ):
+        problems.add(
+            (*path, "min_difference"),
+            "bad threshold",
+            column="min_difference",
+            expected="a share of sources, 0 < d <= 1",
+            found=min_difference,
+        )
+        min_difference = defaults.min_difference
+    basis = data.get("quantitative_basis", defaults.quantitative_basis)
+    if basis not in QUANT_BASES:
+        problems.add(
+            (*path, "quantitative_basis"),
+            "unknown quantitative basis",
+            column="quantitative_basis",
+            expected=", ".join(QUANT_BASES),
+            found=basis,
+        )
+        basis = defaults.quantitative_basis
+    return Rules(int(min_sources), float(min_difference), str(basis))
+
+
+def _values(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def _parse_contrasts(data: Any, problems: _Problems) -> list[Contrast]:
+    if not isinstance(data, dict) or not data:
+        problems.add(("contrasts",), "the file needs 'contrasts' (id: definition)")
+        return []
+    out = []
+    allowed = ", ".join(CONTRAST_ATTRIBUTES)
+    for cid, spec in data.items():
+        path: _Key = ("contrasts", cid)
+        what = f"contrast '{cid}'"
+        spec = _mapping_at(spec, path, problems, what)
+        _unknown_keys(
+            spec,
+            ("label", "attribute", "contrast_group", "reference_group", "where"),
+            path,
+            problems,
+            what,
+        )
+        label_da, label_en = _label(spec, path, problems, what)
+        attribute = spec.get("attribute")
+        vocabulary = CONTRAST_ATTRIBUTES.get(attribute) if isinstance(attribute, str) else None
+        if vocabulary is None:
+            problems.add(
+                (*path, "attribute"),
+                f"{what}: unknown source attribute",
+                column="attribute",
+                expected=allowed,
+                found=attribute,
+            )
+        groups = []
+        for key in ("contrast_group", "reference_group"):
+            value = spec.get(key)
+            if not isinstance(value, str) or (vocabulary is not None and value not in vocabulary):
+                problems.add(
+                    (*path, key),
+                    f"{what}: unknown group",
+                    column=key,
+                    expected=", ".join(vocabulary or ()) or "a value of the attribute",
+                    found=value,
+                )
+            groups.append(str(value))
+        if groups[0] == groups[1]:
+            problems.add(path, f"{what}: the two groups are the same", found=groups[0])
+        where = []
+        for attr, raw in (spec.get("where") or {}).items():
+            vocab = CONTRAST_ATTRIBUTES.get(attr)
+            values = _values(raw)
+            if vocab is None:
+                problems.add(
+                    (*path, "where", attr),
+                    f"{what}: unknown attribute in 'where'",
+                    column=str(attr),
+                    expected=allowed,
+                    found=attr,
+                )
+            elif values is None or any(v not in vocab for v in values):
+                problems.add(
+                    (*path, "where", attr),
+                    f"{what}: unknown value in 'where'",
+                    column=str(attr),
+                    expected=", ".join(vocab),
+                    found=raw,
+                )
+            else:
+                where.append((str(attr), values))
+        out.append(
+            Contrast(
+                str(cid), label_da, label_en, str(attribute), groups[0], groups[1], tuple(where)
+            )
+        )
+    return out
+
+
+def _parse_domains(
+    data: Any, contrast_ids: set[str], theme_ids: set[str], problems: _Problems
+) -> list[Domain]:
+    if not isinstance(data, list) or not data:
+        problems.add(("domains",), "the file needs 'domains' (a list)")
+        return []
+    out = []
+    seen_domains: set[str] = set()
+    seen_outcomes: dict[str, str] = {}
+    for index, spec in enumerate(data):
+        path: _Key = ("domains", index)
+        spec = _mapping_at(spec, path, problems, f"domain {index + 1}")
+        domain_id = _text(spec, "id", path, problems, f"domain {index + 1}")
+        what = f"domain '{domain_id or index + 1}'"
+        _unknown_keys(spec, ("id", "label", "contrast", "outcomes"), path, problems, what)
+        if domain_id in seen_domains:
+            problems.add((*path, "id"), "domain id given twice", column="id", found=domain_id)
+        seen_domains.add(domain_id)
+        label_da, label_en = _label(spec, path, problems, what)
+        contrast = spec.get("contrast")
+        if contrast not in contrast_ids:
+            problems.add(
+                (*path, "contrast"),
+                f"{what}: unknown contrast",
+                column="contrast",
+                expected=", ".join(sorted(contrast_ids)) or "an id under 'contrasts'",
+                found=contrast,
+            )
+        outcomes = []
+        raw_outcomes = spec.get("outcomes")
+        if not isinstance(raw_outcomes, list) or not raw_outcomes:
+            problems.add(path, f"{what} needs 'outcomes' (a list)", column="outcomes")
+            raw_outcomes = []
+        for o_index, o_spec in enumerate(raw_outcomes):
+            link = _parse_outcome(o_spec, (*path, "outcomes", o_index), what, theme_ids, problems)
+            if link is None:
+                continue
+            if link.outcome in seen_outcomes:
+                problems.add(
+                    (*path, "outcomes", o_index, "outcome"),
+                    f"outcome already linked in domain '{seen_outcomes[link.outcome]}'",
+                    column="outcome",
+                    found=link.outcome,
+                )
+            seen_outcomes[link.outcome] = domain_id
+            outcomes.append(link)
+        out.append(Domain(domain_id, label_da, label_en, str(contrast), tuple(outcomes)))
+    return out
+
+
+def _parse_outcome(
+    spec: Any, path: _Key, what: str, theme_ids: set[str], problems: _Problems
+) -> OutcomeLink | None:
+    spec = _mapping_at(spec, path, problems, f"an outcome of {what}")
+    _unknown_keys(spec, ("outcome", "themes", "min_effect"), path, problems, "an outcome link")
+    outcome = spec.get("outcome")
+    ok = True
+    if outcome not in STANDARD_OUTCOMES:
+        problems.add(
+            (*path, "outcome"),
+            f"{what}: unknown outcome id",
+            column="outcome",
+            expected=", ".join(STANDARD_OUTCOMES),
+            found=outcome,
+        )
+        ok = False
+    min_effect = spec.get("min_effect", 0.0)
+    if isinstance(min_effect, bool) or not isinstance(min_effect, int | float) or min_effect < 0:
+        problems.add(
+            (*path, "min_effect"),
+            "bad smallest effect of interest",
+            column="min_effect",
+            expected="a number >= 0 in display units (pp for shares)",
+            found=min_effect,
+        )
+        min_effect = 0.0
+    raw_themes = spec.get("themes")
+    if raw_themes is None or not isinstance(raw_themes, list):
+        problems.add(
+            (*path, "themes") if "themes" in spec else path,
+            f"{what}: outcome '{outcome}' needs 'themes' (a list; [] for none)",
+            column="themes",
+        )
+        raw_themes = []
+    themes: list[ThemeLink] = []
+    for t_index, t_spec in enumerate(raw_themes):
+        t_path = (*path, "themes", t_index)
+        t_spec = _mapping_at(t_spec, t_path, problems, "a theme link")
+        _unknown_keys(t_spec, ("theme", "more_talk_means"), t_path, problems, "a theme link")
+        theme = t_spec.get("theme")
+        if theme not in theme_ids:
+            problems.add(
+                (*t_path, "theme"),
+                f"{what}, outcome '{outcome}': unknown theme id",
+                column="theme",
+                expected="a code id of the codebook",
+                found=theme,
+            )
+            continue
+        if any(link.theme == theme for link in themes):
+            problems.add((*t_path, "theme"), "theme linked twice", column="theme", found=theme)
+        valence = t_spec.get("more_talk_means")
+        if valence not in VALENCES:
+            problems.add(
+                (*t_path, "more_talk_means") if "more_talk_means" in t_spec else t_path,
+                f"{what}, outcome '{outcome}', theme '{theme}': say what more talk of the "
+                "theme in the contrast group means",
+                column="more_talk_means",
+                expected=", ".join(VALENCES),
+                found=valence,
+            )
+            continue
+        themes.append(ThemeLink(str(theme), str(valence)))
+    if not ok:
+        return None
+    return OutcomeLink(str(outcome), tuple(themes), float(min_effect))
+
+
+# --- overrides ------------------------------------------------------------------------------
+
+
+def load_overrides(
+    path: Path | str | None, mapping: JointMapping, *, required: bool | None = None
+) -> tuple[Override, ...]:
+    """Read and validate the overrides file.
+
+    ``path`` None: ``data/raw/joint_display_overrides.yaml`` if it exists (no file, no
+    overrides). A path given explicitly must exist (``required`` changes that).
+    """
+    file = Path(path) if path is not None else default_overrides_path()
+    must_exist = (path is not None) if required is None else required
+    if not file.is_file():
+        if must_exist:
+            raise InputError.single(file, "overrides file not found")
+        return ()
+    text = file.read_text(encoding="utf-8-sig")
+    return parse_overrides(text, mapping, file)
+
+
+def parse_overrides(
+    text: str,
+    mapping: JointMapping,
+    file: Path | str = OVERRIDES_FILE,
+    municipality_codes: Iterable[int] | None = None,
+) -> tuple[Override, ...]:
+    """Validate overrides YAML text against the mapping; a missing reason is an error."""
+    if municipality_codes is None:
+        from analysis.data.reference import load_municipalities
+
+        municipality_codes = load_municipalities()["code"].dropna().astype(int)
+    codes = {int(c) for c in municipality_codes}
+    located = _Located(text, str(file))
+    problems = _Problems(located)
+    root = _mapping_at(located.data or {}, (), problems, "the file")
+    _unknown_keys(root, ("version", "overrides"), (), problems, "the file")
+    items = root.get("overrides") or []
+    if not isinstance(items, list):
+        problems.add(("overrides",), "'overrides' must be a list", column="overrides")
+        items = []
+    out: list[Override] = []
+    seen: dict[tuple[int, str, str | None], int | None] = {}
+    fields = ("municipality", "domain", "outcome", "meta_inference", "reason", "who", "date")
+    for index, spec in enumerate(items):
+        path: _Key = ("overrides", index)
+        what = f"override {index + 1}"
+        spec = _mapping_at(spec, path, problems, what)
+        _unknown_keys(spec, fields, path, problems, what)
+        before = len(problems.items)
+        municipality = spec.get("municipality")
+        if (
+            isinstance(municipality, bool)
+            or not isinstance(municipality, int)
+            or (municipality not in codes)
+        ):
+            problems.add(
+                (*path, "municipality") if "municipality" in spec else path,
+                f"{what}: unknown municipality code",
+                column="municipality",
+                expected="a municipality code (e.g. 101)",
+                found=municipality,
+            )
+        domain_id = spec.get("domain")
+        domain = None
+        try:
+            domain = mapping.domain(str(domain_id))
+        except KeyError:
+            problems.add(
+                (*path, "domain") if "domain" in spec else path,
+                f"{what}: unknown domain id",
+                column="domain",
+                expected=", ".join(d.id for d in mapping.domains),
+                found=domain_id,
+            )
+        outcome = spec.get("outcome")
+        if (
+            outcome is not None
+            and domain is not None
+            and outcome not in {o.outcome for o in domain.outcomes}
+        ):
+            problems.add(
+                (*path, "outcome"),
+                f"{what}: outcome is not in domain '{domain.id}'",
+                column="outcome",
+                expected=", ".join(o.outcome for o in domain.outcomes),
+                found=outcome,
+            )
+        inference = spec.get("meta_inference")
+        if inference not in OVERRIDABLE:
+            problems.add(
+                (*path, "meta_inference") if "meta_inference" in spec else path,
+                f"{what}: unknown meta-inference",
+                column="meta_inference",
+                expected=", ".join(OVERRIDABLE),
+                found=inference,
+            )
+        reason = spec.get("reason")
+        if not isinstance(reason, str) or not reason.strip():
+            problems.add(
+                (*path, "reason") if "reason" in spec else path,
+                f"{what}: an override needs a reason",
+                column="reason",
+                expected="the researcher's reason in words",
+                found=reason,
+            )
+        who = spec.get("who")
+        if not isinstance(who, str) or not who.strip():
+            problems.add(
+                (*path, "who") if "who" in spec else path,
+                f"{what}: say who made the judgement",
+                column="who",
+                found=who,
+            )
+        date = _date(spec.get("date"))
+        if date is None:
+            problems.add(
+                (*path, "date") if "date" in spec else path,
+                f"{what}: bad or missing date",
+                column="date",
+                expected="YYYY-MM-DD",
+                found=spec.get("date"),
+            )
+        if len(problems.items) > before:
+            continue
+        key = (int(municipality), str(domain_id), None if outcome is None else str(outcome))
+        line = located.line(path)
+        if key in seen:
+            problems.add(
+                path,
+                f"{what}: the same row is overridden on line {seen[key]} too",
+                found=" / ".join(str(k) for k in key if k is not None),
+            )
+            continue
+        seen[key] = line
+        out.append(
+            Override(
+                municipality=int(municipality),
+                domain=str(domain_id),
+                outcome=None if outcome is None else str(outcome),
+                meta_inference=str(inference),
+                reason=str(reason).strip(),
+                who=str(who).strip(),
+                date=date,
+                line=line,
+            )
+        )
+    problems.raise_if_any(str(file))
+    return tuple(out)
+
+
+def _date(value: Any) -> str | None:
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip()).isoformat()
+        except ValueError:
+            return None
+    return None

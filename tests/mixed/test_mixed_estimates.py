@@ -1,0 +1,107 @@
+"""Estimates from a regression notebook's scrapbook record vs the shared-results fallback."""
+
+from __future__ import annotations
+
+import math
+from types import SimpleNamespace
+
+import pandas as pd
+import pytest
+from mixedtest_helpers import estimates, national, trial, write_executed_notebook
+
+from analysis.errors import AnalysisError
+from analysis.mixed.estimates import outcome_effects, read_estimates
+from analysis.quant.results import per_ten_fewer
+
+
+def _table(municipality: int = 101, shift: float = 0.0) -> pd.DataFrame:
+    return estimates(
+        [
+            national("exit_job_education", -0.012 + shift, -0.015 + shift, -0.009 + shift),
+            national("staff_sick_days", 0.35, 0.30, 0.40),
+            trial("exit_job_education", 0.012, 0.004, 0.020, municipality),
+            trial("exit_job_education", 0.013, 0.010, 0.016, municipality, spec="did"),
+        ]
+    )
+
+
+@pytest.fixture
+def fallback(monkeypatch):
+    """Replace the shared results by a known table (computing them takes a minute)."""
+    calls = []
+
+    def fake_load_results(panel_path=None, outcomes=None, paths=None):
+        calls.append(panel_path)
+        return SimpleNamespace(estimates=pd.concat([_table(shift=0.001), _table(580)]))
+
+    monkeypatch.setattr("analysis.quant.shared.load_results", fake_load_results)
+    return calls
+
+
+def test_reads_the_notebook_record(tmp_path, fallback):
+    path = write_executed_notebook(
+        tmp_path / "02.ipynb", {"estimates": _table()}, {"municipality": 101}
+    )
+    source = read_estimates(path, 101)
+    assert (source.origin, source.reason, source.path) == ("notebook", "", path)
+    assert fallback == []  # the shared results were not touched
+    pd.testing.assert_frame_equal(source.estimates, _table(), check_dtype=False)
+    assert source.simulated
+
+
+@pytest.mark.parametrize("case", ["none", "missing", "no_record"])
+def test_falls_back_to_shared_results(tmp_path, fallback, case):
+    if case == "none":
+        path, reason = None, "no_notebook"
+    elif case == "missing":
+        path, reason = tmp_path / "absent.ipynb", "missing"
+    else:
+        path = write_executed_notebook(tmp_path / "failed.ipynb", {"inputs": []})
+        reason = "no_record"
+    source = read_estimates(path, 101, panel_path="panel.csv")
+    assert (source.origin, source.reason) == ("fallback", reason)
+    assert fallback == ["panel.csv"]
+    # only the national rows and this municipality's rows
+    assert set(source.estimates["scope"]) == {"national", "101"}
+    slope = source.estimates.query("spec == 'twfe_log' and outcome == 'exit_job_education'")
+    assert math.isclose(slope["estimate"].iloc[0], -0.011)  # the fallback's numbers
+
+
+def test_notebook_of_another_municipality_is_refused(tmp_path, fallback):
+    by_parameter = write_executed_notebook(
+        tmp_path / "a.ipynb", {"estimates": _table(580)}, {"municipality": 580}
+    )
+    with pytest.raises(AnalysisError, match="run for municipality 580"):
+        read_estimates(by_parameter, 101)
+    by_rows = write_executed_notebook(tmp_path / "b.ipynb", {"estimates": _table(580)})
+    with pytest.raises(AnalysisError, match="holds estimates for 580"):
+        read_estimates(by_rows, 101)
+
+
+def test_outcome_effects_prefer_the_trial_and_convert_the_slope():
+    frame = _table()
+    effects = outcome_effects(
+        frame, ["exit_job_education", "staff_sick_days", "staff_turnover"], 101, basis="trial"
+    ).set_index("outcome")
+    expected = per_ten_fewer(frame[frame["spec"] == "twfe_log"]).set_index("outcome")
+    job = effects.loc["exit_job_education"]
+    assert math.isclose(job["effect_10"], expected.loc["exit_job_education", "effect"])
+    assert math.isclose(job["effect_10"], -0.012 * math.log(140 / 150) * 100)  # pp
+    # the unit-level DiD is preferred over the fixed-effects DiD, in percentage points
+    assert job["trial_spec"] == "did_collapsed"
+    assert math.isclose(job["trial_effect"], 1.2) and math.isclose(job["trial_ci_low"], 0.4)
+    assert (job["basis"], job["effect"]) == ("trial", job["trial_effect"])
+    sick = effects.loc["staff_sick_days"]  # no trial row: falls back to the national slope
+    assert sick["basis"] == "national" and math.isclose(sick["effect"], sick["effect_10"])
+    assert sick["effect_10"] < 0  # not a share: own units, not scaled
+    none = effects.loc["staff_turnover"]
+    assert none["basis"] is None and pd.isna(none["effect"])
+
+
+def test_outcome_effects_national_basis_ignores_the_trial():
+    effects = outcome_effects(_table(), ["exit_job_education"], 101, basis="national")
+    row = effects.iloc[0]
+    assert row["basis"] == "national" and math.isclose(row["effect"], row["effect_10"])
+    assert math.isclose(row["trial_effect"], 1.2)  # still shown
+    with pytest.raises(ValueError):
+        outcome_effects(_table(), ["exit_job_education"], 101, basis="both")
