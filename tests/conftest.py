@@ -53,3 +53,26 @@ def module_isolated_paths(tmp_path_factory: pytest.TempPathFactory):
     paths = _isolate(tmp_path_factory.mktemp("isolated"), patch.setenv)
     yield paths
     patch.undo()
+
+
+@pytest.fixture(scope="session")
+def _full_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One copy of all of ``data/raw`` and one processed folder for the whole session,
+    so expensive shared results (models, scorecards, coded corpus) are computed once."""
+    base = tmp_path_factory.mktemp("full")
+    shutil.copytree(get_paths(REPO).raw, base / "raw")
+    return base
+
+
+@pytest.fixture(scope="module")
+def full_isolated_paths(_full_data: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Isolated paths with a copy of all of ``data/raw`` (for tests that run the real
+    notebooks end to end); the processed folder is shared by the session, the reports
+    folder is the module's own."""
+    patch = pytest.MonkeyPatch()
+    patch.setenv("ANALYSIS_ROOT", str(REPO))
+    patch.setenv("ANALYSIS_RAW_DIR", str(_full_data / "raw"))
+    patch.setenv("ANALYSIS_PROCESSED_DIR", str(_full_data / "processed"))
+    patch.setenv("ANALYSIS_REPORTS_DIR", str(tmp_path_factory.mktemp("reports")))
+    yield get_paths(REPO)
+    patch.undo()

@@ -580,6 +580,8 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
                 result.skipped.append(job.code)
             else:
                 todo.append(job)
+        # longest jobs first (most notebooks), so a slow municipality never ends the run alone
+        todo.sort(key=lambda job: (-len(job.notebooks), job.code))
         workers = max(1, min(options.workers or os.cpu_count() or 1, len(todo) or 1))
         runner = (
             _execute_dask(todo, options.scheduler, options.progress)
