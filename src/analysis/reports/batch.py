@@ -301,10 +301,15 @@ def _worker_kernel(cwd: Path):
     return _KERNEL
 
 
-def _relative(value: Any, root: Path) -> Any:
-    if isinstance(value, str) and value.startswith(str(root)):
-        return os.path.relpath(value, root)
-    return value
+def _relative(value: Any, *bases: Path) -> Any:
+    """A path parameter as shown in a report: relative to the first base it lies under
+    (the report's folder, then the project), else just its name; never absolute."""
+    if not isinstance(value, str) or not os.path.isabs(value):
+        return value
+    for base in bases:
+        if Path(value).is_relative_to(base):
+            return os.path.relpath(value, base)
+    return Path(value).name
 
 
 def run_job(job: MunicipalityJob) -> dict[str, Any]:
@@ -359,7 +364,7 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
     for key, params, run in runs:
         notebook = run.executed
         shown = {
-            k: _relative(v, root)
+            k: _relative(v, Path(job.html).parent, root)
             for k, v in params.items()
             if k not in {"municipality", "language"}
         }
