@@ -128,6 +128,8 @@ def styled(
     sep = number_format(language)
     styler = df.style.set_uuid(name)
     styler = styler.format(precision=precision, na_rep="–", escape="html", **sep)
+    # headers can come from data too (code labels, names in pivots): escape them as well
+    styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     if formats:
         for column, fmt in formats.items():
             styler = styler.format(fmt, subset=[column], na_rep="–", escape="html", **sep)

@@ -282,7 +282,14 @@ def load_clusters(
         if path is None:
             return ClusterConfig()
         raise InputError.single(file, "cluster file not found")
-    text = file.read_text(encoding="utf-8")
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:  # no permission, ...
+        raise InputError.single(file, f"cannot read the file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError.single(
+            file, f"not UTF-8 text (byte {exc.start})", expected="a UTF-8 YAML file"
+        ) from None
     try:
         root = yaml.compose(text)
     except yaml.YAMLError as exc:
@@ -292,6 +299,8 @@ def load_clusters(
             f"not valid YAML: {getattr(exc, 'problem', exc)}",
             row=mark.line + 1 if mark else None,
         ) from None
+    except RecursionError:
+        raise InputError.single(file, "not valid YAML: nested too deeply") from None
     collector = _Collector(file)
     if root is None:
         return ClusterConfig(path=str(file.resolve()))
@@ -355,6 +364,8 @@ def read_partition_file(path: Path | str, reference: Path | str | None = None) -
             raise InputError.single(
                 file, f"not valid YAML: {exc}", row=mark.line + 1 if mark else None
             ) from None
+        except RecursionError:
+            raise InputError.single(file, "not valid YAML: nested too deeply") from None
         pairs = _mapping(root)
         if pairs is None:
             raise InputError.single(
@@ -364,7 +375,12 @@ def read_partition_file(path: Path | str, reference: Path | str | None = None) -
             entries.append((_scalar(key) or "", _scalar(value) or "", _line(key)))
     else:
         reader = csv.reader(io.StringIO(text))
-        rows = list(reader)
+        try:
+            rows = list(reader)
+        except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+            raise InputError.single(
+                file, f"cannot read as CSV: {exc}", row=reader.line_num
+            ) from None
         if not rows:
             raise InputError.single(file, "empty file", expected="header municipality,cluster")
         header = [h.strip().lower() for h in rows[0]]

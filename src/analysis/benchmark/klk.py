@@ -17,6 +17,7 @@ against those colours. Nothing is bent to fit: a disagreement is reported with i
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -76,6 +77,10 @@ GLYPH_NOTE = (
 )
 
 
+#: A table or line number (ASCII digits; int64 columns)
+_LINE_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
 def default_klk_path() -> Path:
     return get_paths().benchmark / "klk_aabenraa_2012.csv"
 
@@ -99,8 +104,17 @@ def load_klk_table(path: Path | str | None = None) -> pd.DataFrame:
         raw = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError:
         raise InputError.single(file, "file not found") from None
-    except (UnicodeDecodeError, pd.errors.ParserError) as exc:
+    except OSError as exc:  # a folder where the file is expected, no permission, ...
+        raise InputError.single(file, f"cannot read the file: {exc.strerror or exc}") from None
+    except (UnicodeDecodeError, ValueError) as exc:  # ParserError, EmptyDataError
         raise InputError.single(file, f"cannot read as UTF-8 CSV: {exc}") from None
+    if not isinstance(raw.index, pd.RangeIndex):
+        raise InputError.single(
+            file,
+            "the data rows have more fields than the header",
+            row=1,
+            expected="as many fields as the header",
+        )
     missing = [c for c in KLK_COLUMNS if c not in raw.columns]
     if missing:
         raise InputError.single(
@@ -120,6 +134,8 @@ def load_klk_table(path: Path | str | None = None) -> pd.DataFrame:
 
     for index, row in raw.iterrows():
         line = int(index) + 2
+        if not _LINE_NUMBER.fullmatch(row["table"]):
+            problem(line, "table", "not a table number", "a whole number", row["table"])
         indicator = CATALOGUE.get(row["indicator"])
         if indicator is None or indicator.source != "klk2012":
             problem(
@@ -153,7 +169,9 @@ def load_klk_table(path: Path | str | None = None) -> pd.DataFrame:
                     row[column],
                 )
         has_claim = bool(row["text_ams"] or row["text_soenderjysk"])
-        if has_claim and not row["text_line"].isdigit():
+        if row["text_line"] and not _LINE_NUMBER.fullmatch(row["text_line"]):
+            problem(line, "text_line", "not a line number", "a line number", row["text_line"])
+        elif has_claim and not row["text_line"]:
             problem(
                 line,
                 "text_line",
@@ -161,7 +179,7 @@ def load_klk_table(path: Path | str | None = None) -> pd.DataFrame:
                 "a line number",
                 row["text_line"],
             )
-        if not row["source_line"].isdigit():
+        if not _LINE_NUMBER.fullmatch(row["source_line"]):
             problem(line, "source_line", "missing source line", "a line number", row["source_line"])
     if problems:
         raise InputError(problems)

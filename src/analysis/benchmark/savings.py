@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -72,6 +73,19 @@ class BenefitCost:
 
 def default_costs_path() -> Path:
     return get_paths().benchmark / "costs.yaml"
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """Refuses aliases (``*name``): costs.yaml needs none, and aliases of aliases become
+    exponentially long texts when a value is shown in a message ("billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None, None, f"aliases (*{event.anchor}) are not allowed", event.start_mark
+            )
+        return super().compose_node(parent, index)
 
 
 def _line(node: yaml.Node) -> int:
@@ -137,7 +151,7 @@ def _figure(
         )
     year_node = entries.get("year")
     year = None
-    if isinstance(year_node, yaml.ScalarNode) and str(year_node.value).isdigit():
+    if isinstance(year_node, yaml.ScalarNode) and str(year_node.value).isdecimal():
         year = int(year_node.value)
     note_node = entries.get("note")
     note = str(note_node.value).strip() if isinstance(note_node, yaml.ScalarNode) else ""
@@ -156,8 +170,14 @@ def load_costs(path: Path | str | None = None) -> dict[str, BenefitCost]:
         text = file.read_text(encoding="utf-8")
     except FileNotFoundError:
         raise InputError.single(file, "cost parameter file not found") from None
+    except OSError as exc:  # a folder where the file is expected, no permission, ...
+        raise InputError.single(file, f"cannot read the file: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError.single(
+            file, f"not UTF-8 text (byte {exc.start})", expected="a UTF-8 YAML file"
+        ) from None
     try:
-        root = yaml.compose(text)
+        root = yaml.compose(text, Loader=_NoAliasLoader)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError.single(
@@ -165,6 +185,8 @@ def load_costs(path: Path | str | None = None) -> dict[str, BenefitCost]:
             f"not valid YAML: {getattr(exc, 'problem', exc)}",
             row=mark.line + 1 if mark else None,
         ) from None
+    except RecursionError:
+        raise InputError.single(file, "not valid YAML: nested too deeply") from None
     name = str(file)
     top = _entries(root)
     benefits = _entries(top.get("benefits")) if top else None

@@ -38,10 +38,13 @@ import pandera.pandas as pa
 
 from analysis.data.parsing import (
     ParseError,
+    UnsavedFormula,
+    check_office_file,
     guess_decimal,
     parse_number,
     parse_period,
     read_csv_text,
+    read_xlsx_sheets,
 )
 from analysis.data.reference import load_municipalities, resolve_municipality
 from analysis.errors import InputError, InputProblem
@@ -292,20 +295,20 @@ def _read_csv(path: Path) -> _Raw:
 
 
 def _read_excel(path: Path) -> _Raw:
-    from openpyxl import load_workbook
     from openpyxl.utils import get_column_letter
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = load_workbook(path, read_only=True, data_only=True)
+        check_office_file(path)
+    except ParseError as exc:
+        raise InputError.single(path, str(exc), expected="an .xlsx workbook") from None
+    try:
+        sheet = read_xlsx_sheets(path, first_only=True)[0]
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         raise InputError.single(path, f"cannot read as an Excel workbook: {exc}") from None
-    try:
-        sheet = book.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        title = sheet.title
-    finally:
-        book.close()
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise InputError.single(path, f"cannot read as an Excel workbook: {exc}") from None
+    rows, title = sheet.rows, sheet.title
     if not rows:
         raise InputError.single(path, "the first sheet is empty", expected="a header row")
     header = rows[0]
@@ -554,7 +557,7 @@ def _number_or_none(value: object, decimal: str) -> float | None:
 def _not_a_number(source: str, row: int, column: str, value: object) -> InputProblem:
     return InputProblem(
         source,
-        "not a number",
+        UnsavedFormula.MESSAGE if isinstance(value, UnsavedFormula) else "not a number",
         row=int(row),
         column=column,
         expected=_expected_text(column),
@@ -588,8 +591,8 @@ def _municipality_code(value: object) -> int | None:
         number = parse_number(value, ".")
     except ParseError:
         number = math.nan
-    if math.isfinite(number) and float(number).is_integer():
-        return int(number)
+    if math.isfinite(number) and float(number).is_integer() and abs(number) < 1e9:
+        return int(number)  # (a 23-digit "code" would overflow the Int64 column)
     if isinstance(value, str):
         return resolve_municipality(value)
     return None

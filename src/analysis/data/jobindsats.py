@@ -56,17 +56,19 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import openpyxl
 import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
 from analysis.data.parsing import (
     ParseError,
+    UnsavedFormula,
+    check_office_file,
     guess_decimal,
     is_non_municipal_area,
     parse_number,
     parse_period,
     read_delimited_rows,
+    read_xlsx_sheets,
     snake_case,
 )
 from analysis.data.reference import load_municipalities, resolve_municipality
@@ -232,6 +234,31 @@ def _snapshot_path(path: Path | str | None) -> Path:
     return Path(path) if path is not None else get_paths().jobindsats_snapshot
 
 
+class _JsonProblem(ValueError):
+    """Valid-looking JSON that is still ambiguous or not JSON (see :func:`_read_json`)."""
+
+    def __init__(self, message: str, expected: str):
+        super().__init__(message)
+        self.expected = expected
+
+
+def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
+    """A JSON object whose keys are unique (``json`` would keep the last silently)."""
+    keys = [key for key, _ in pairs]
+    duplicated = sorted({key for key in keys if keys.count(key) > 1})
+    if duplicated:
+        raise _JsonProblem(
+            f"duplicate key(s) in one JSON object: {', '.join(map(repr, duplicated))}",
+            "each key once per object",
+        )
+    return dict(pairs)
+
+
+def _no_constant(name: str) -> float:
+    """``NaN``/``Infinity`` are not JSON (a suppressed value is ``null``)."""
+    raise _JsonProblem(f"{name} is not valid JSON", "null for a suppressed value, else a number")
+
+
 def _read_json(file: Path) -> dict:
     try:
         raw = file.read_bytes()
@@ -240,7 +267,11 @@ def _read_json(file: Path) -> dict:
     except OSError as exc:
         raise InputError.single(file, f"cannot read the file: {exc.strerror}") from None
     try:
-        data = json.loads(raw.decode("utf-8-sig"))
+        data = json.loads(
+            raw.decode("utf-8-sig"),
+            object_pairs_hook=_unique_keys,
+            parse_constant=_no_constant,
+        )
     except UnicodeDecodeError as exc:
         raise InputError.single(
             file, f"not UTF-8 text (byte {exc.start})", expected="a UTF-8 JSON file"
@@ -248,6 +279,12 @@ def _read_json(file: Path) -> dict:
     except json.JSONDecodeError as exc:
         raise InputError.single(
             file, f"malformed JSON: {exc.msg}", row=exc.lineno, column=str(exc.colno)
+        ) from None
+    except _JsonProblem as exc:
+        raise InputError.single(file, str(exc), expected=exc.expected) from None
+    except RecursionError:
+        raise InputError.single(
+            file, "JSON nested too deeply", expected="the snapshot's few levels of nesting"
         ) from None
     if not isinstance(data, dict):
         raise InputError.single(
@@ -503,8 +540,11 @@ def _frame(rows: _Rows) -> pd.DataFrame:
 
 
 @cache
-def _snapshot_tables(file: str, _stamp: tuple[int, int], reference: str) -> tuple:
-    """(municipal, national) tables of one snapshot file version; pure, so cached."""
+def _snapshot_tables(
+    file: str, _stamp: tuple[int, int], reference: str, _ref_stamp: tuple[int, int] | None
+) -> tuple:
+    """(municipal, national) tables of one version of the snapshot and of the reference
+    table; pure, so cached."""
     path = Path(file)
     data = _read_json(path)
     problems = _Problems(path)
@@ -526,8 +566,13 @@ def _tables(path: Path | str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
         stat = file.stat()
     except FileNotFoundError:
         raise InputError.single(file, "file not found") from None
-    reference = str(get_paths().municipalities_csv.resolve())
-    return _snapshot_tables(str(file), (stat.st_mtime_ns, stat.st_size), reference)
+    reference = get_paths().municipalities_csv.resolve()
+    try:
+        ref_stat = reference.stat()
+        ref_stamp: tuple[int, int] | None = (ref_stat.st_mtime_ns, ref_stat.st_size)
+    except OSError:
+        ref_stamp = None  # load_municipalities reports it
+    return _snapshot_tables(str(file), (stat.st_mtime_ns, stat.st_size), str(reference), ref_stamp)
 
 
 def load_snapshot(path: Path | str | None = None) -> pd.DataFrame:
@@ -580,6 +625,23 @@ def snapshot_metadata(path: Path | str | None = None) -> dict:
             file, "missing provenance", column="meta", expected="meta.retrievedAt and meta.source"
         )
     status = meta.get("sourceStatus") if isinstance(meta.get("sourceStatus"), dict) else {}
+    problems = _Problems(file)
+    texts = [("meta", key, meta.get(key)) for key in ("title", "retrievedAt", "source")]
+    texts += [
+        (f"meta.sourceStatus.{name}", key, entry.get(key))
+        for name, entry in status.items()
+        if isinstance(entry, dict)
+        for key in ("dataset", "latestPeriod", "state", "note")
+    ]
+    for where, key, value in texts:
+        if value is not None and not isinstance(value, str):
+            problems.add(
+                "not text",
+                column=f"{where}.{key}",
+                expected="a string or null",
+                found=type(value).__name__,
+            )
+    problems.raise_if_any()
     blocks = {
         name: {
             "dataset": entry.get("dataset"),
@@ -675,23 +737,24 @@ def _csv_grid(file: Path) -> tuple[str, Grid]:
 
 def _excel_grids(file: Path) -> list[tuple[str, Grid]]:
     try:
-        book = openpyxl.load_workbook(file, data_only=True)
+        check_office_file(file)
+    except ParseError as exc:
+        raise InputError.single(file, str(exc), expected="an .xlsx file") from None
+    try:
+        sheets = read_xlsx_sheets(file)
     except FileNotFoundError:
         raise InputError.single(file, "file not found") from None
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as exc:
         raise InputError.single(
             file, f"cannot open as an Excel workbook ({exc})", expected="an .xlsx file"
         ) from None
-    try:
-        return [
-            (
-                f"{file}, sheet '{sheet.title}'",
-                [(n, list(v)) for n, v in enumerate(sheet.iter_rows(values_only=True), 1)],
-            )
-            for sheet in book.worksheets
-        ]
-    finally:
-        book.close()
+    except Exception as exc:  # openpyxl raises many types for damaged files
+        raise InputError.single(
+            file, f"cannot read as an Excel workbook ({exc})", expected="an .xlsx file"
+        ) from None
+    return [
+        (f"{file}, sheet '{sheet.title}'", list(enumerate(sheet.rows, start=1))) for sheet in sheets
+    ]
 
 
 def _header_index(grid: Grid) -> int | None:
@@ -996,7 +1059,9 @@ def _parse_values(cells: list[_Cell], problems: _Problems) -> list[float]:
             )
         except ParseError:
             problems.add(
-                "non-numeric value",
+                UnsavedFormula.MESSAGE
+                if isinstance(item.raw, UnsavedFormula)
+                else "non-numeric value",
                 row=item.line,
                 column=item.column,
                 expected=_NUMBER_EXPECTED,

@@ -12,6 +12,8 @@ import csv
 import io
 import math
 import re
+import zipfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,16 +142,30 @@ def read_text(path: Path | str, max_bytes: int = 200 * 1024 * 1024) -> tuple[str
     """Decode a text file: UTF-8 (with or without BOM), UTF-16 (with BOM), else
     Windows-1252 (what Excel writes for Danish CSV). Returns (text, encoding)."""
     path = Path(path)
-    size = path.stat().st_size
-    if size > max_bytes:
-        raise ParseError(
-            f"{path.name} is {size / 1e6:.0f} MB; the limit is {max_bytes / 1e6:.0f} MB"
-        )
-    raw = path.read_bytes()
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8"), "utf-8-sig"
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return raw.decode("utf-16"), "utf-16"
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ParseError(
+                f"{path.name} is {size / 1e6:.0f} MB; the limit is {max_bytes / 1e6:.0f} MB"
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise
+    except OSError as exc:  # a folder where a file is expected, no permission, ...
+        raise ParseError(f"cannot read {path.name}: {exc.strerror or exc}") from None
+    for bom, codec, name in (
+        (b"\xef\xbb\xbf", "utf-8", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16-le", "utf-16"),
+        (b"\xfe\xff", "utf-16-be", "utf-16"),
+    ):
+        if raw.startswith(bom):
+            try:
+                return raw[len(bom) :].decode(codec), name
+            except UnicodeDecodeError as exc:
+                raise ParseError(
+                    f"{path.name} starts with a {codec.upper()} byte-order mark but is not "
+                    f"valid {codec.upper()} (byte {exc.start + len(bom)})"
+                ) from None
     if b"\x00" in raw[:4096]:
         raise ParseError(f"{path.name} looks like a binary file, not text")
     try:
@@ -176,8 +192,21 @@ def read_csv_text(path: Path | str, **kwargs: object) -> tuple[pd.DataFrame, Tex
     frame = pd.read_csv(
         io.StringIO(text), sep=delimiter, dtype=str, keep_default_na=False, **kwargs
     )
+    check_no_implicit_index(frame, delimiter)
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame, TextFile(text=text, encoding=encoding, delimiter=delimiter)
+
+
+def check_no_implicit_index(frame: pd.DataFrame, delimiter: str | None = None) -> None:
+    """Refuse what ``pd.read_csv`` does silently when every data row has one field more
+    than the header: it takes the first column as the index and shifts every other
+    column one place to the left (the first column's values would be lost)."""
+    if not isinstance(frame.index, pd.RangeIndex):
+        sep = {";": "semicolon", ",": "comma", "\t": "tab"}.get(delimiter or "", "separator")
+        raise ParseError(
+            f"the data rows have more fields than the header ({len(frame.columns)} column "
+            f"names); a {sep} too many at the end of the data lines, or a missing header name"
+        )
 
 
 def period_to_timestamp(period: pd.Series) -> pd.Series:
@@ -231,7 +260,10 @@ def sniff_table_delimiter(text: str, candidates: str = ";,\t") -> str:
     best: tuple[int, int] = (0, 0)
     chosen: str | None = None
     for delimiter in candidates:
-        widths = Counter(len(row) for row in csv.reader(lines, delimiter=delimiter))
+        try:
+            widths = Counter(len(row) for row in csv.reader(lines, delimiter=delimiter))
+        except csv.Error:  # e.g. a field longer than the csv module's limit
+            continue
         wide = [(count, width) for width, count in widths.items() if width > 1]
         if wide and max(wide) > best:
             best, chosen = max(wide), delimiter
@@ -249,7 +281,162 @@ def read_delimited_rows(path: Path | str) -> tuple[list[tuple[int, list[str]]], 
     reader = csv.reader(io.StringIO(text), delimiter=delimiter)
     rows: list[tuple[int, list[str]]] = []
     start = 1
-    for fields in reader:
-        rows.append((start, [] if not any(f.strip() for f in fields) else fields))
-        start = reader.line_num + 1
+    try:
+        for fields in reader:
+            rows.append((start, [] if not any(f.strip() for f in fields) else fields))
+            start = reader.line_num + 1
+    except csv.Error as exc:  # e.g. a field longer than the csv module's limit
+        raise ParseError(f"cannot read line {reader.line_num} as CSV: {exc}") from None
     return rows, TextFile(text=text, encoding=encoding, delimiter=delimiter)
+
+
+# --- Office files (zip archives of XML) --------------------------------------------------
+
+#: Limits for .xlsx/.docx files, after decompression.
+OFFICE_MAX_MEMBER_BYTES = 256 * 1024 * 1024
+OFFICE_MAX_TOTAL_BYTES = 512 * 1024 * 1024
+#: The longest stretch of XML without a ``<`` (one text, tag or attribute value). An Excel
+#: cell holds at most 32,767 characters (128 kB in UTF-8), so this leaves ample room.
+OFFICE_MAX_TOKEN_BYTES = 4 * 1024 * 1024
+
+
+def check_office_file(path: Path | str, *, scan_xml: bool = True) -> None:
+    """Refuse an .xlsx/.docx that would exhaust memory or hang the XML parser.
+
+    Office files are zip archives of XML. The declared sizes bound memory (Python's
+    ``zipfile`` never returns more than a member's declared size). With ``scan_xml`` the
+    XML parts are read once, in chunks, and refused when they hold a DOCTYPE, comment,
+    CDATA section or processing instruction (Excel writes none; a DOCTYPE can declare
+    entities) or a stretch of more than ``OFFICE_MAX_TOKEN_BYTES`` without a ``<``: the
+    expat parser openpyxl uses re-scans a token that spans many read chunks from its
+    start, so one huge comment or text takes quadratic time (a 300 kB file: hours).
+    A file that is not a zip archive is left to the reader to reject. Raises ParseError.
+    """
+    path = Path(path)
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
+        return  # the reader reports it
+    with archive:
+        infos = archive.infolist()
+        total = sum(info.file_size for info in infos)
+        largest = max(infos, key=lambda info: info.file_size, default=None)
+        if largest is not None and largest.file_size > OFFICE_MAX_MEMBER_BYTES:
+            raise ParseError(
+                f"{path.name}: part {largest.filename!r} unpacks to {largest.file_size} bytes "
+                f"(limit {OFFICE_MAX_MEMBER_BYTES}); save a smaller file or use CSV"
+            )
+        if total > OFFICE_MAX_TOTAL_BYTES:
+            raise ParseError(
+                f"{path.name} unpacks to {total} bytes (limit {OFFICE_MAX_TOTAL_BYTES})"
+            )
+        if not scan_xml:
+            return
+        for info in infos:
+            if info.filename.lower().endswith((".xml", ".rels")):
+                try:
+                    _scan_office_xml(archive, info, path.name)
+                except ParseError:
+                    raise
+                except (
+                    zipfile.BadZipFile,
+                    zlib.error,
+                    NotImplementedError,
+                    EOFError,
+                    RuntimeError,
+                    OSError,
+                    ValueError,
+                ) as exc:
+                    raise ParseError(
+                        f"{path.name}: part {info.filename!r} is damaged or unreadable ({exc})"
+                    ) from None
+
+
+def _scan_office_xml(archive: zipfile.ZipFile, info: zipfile.ZipInfo, name: str) -> None:
+    member = info.filename
+    gap = 0  # bytes since the last "<"
+    tail = b""
+    offset = 0
+    with archive.open(info) as stream:
+        while chunk := stream.read(1 << 20):
+            window = tail + chunk
+            # only the XML declaration (after an optional byte-order mark) may use "<?"
+            if b"<!" in window or window.find(b"<?", 4 if offset == 0 else 0) >= 0:
+                raise ParseError(
+                    f"{name}: part {member!r} holds a DOCTYPE, comment, CDATA section or "
+                    "processing instruction, which files saved by Office programs do not"
+                )
+            first_lt = chunk.find(b"<")
+            if first_lt < 0:
+                gap += len(chunk)
+            elif gap + first_lt <= OFFICE_MAX_TOKEN_BYTES:
+                gap = len(chunk) - chunk.rfind(b"<") - 1
+            else:
+                gap += first_lt
+            if gap > OFFICE_MAX_TOKEN_BYTES:
+                raise ParseError(
+                    f"{name}: part {member!r} holds a single text or tag longer than "
+                    f"{OFFICE_MAX_TOKEN_BYTES} bytes"
+                )
+            tail = chunk[-1:]
+            offset += len(chunk)
+
+
+class UnsavedFormula(str):
+    """A spreadsheet formula saved without its value: text, so readers treat it as text,
+    but recognisable, so a number column can say what is wrong with the cell."""
+
+    MESSAGE = (
+        "a formula saved without its value (open the file in Excel and save it, "
+        "or paste the values)"
+    )
+
+
+@dataclass(frozen=True)
+class SheetCells:
+    """The cell values of a worksheet as the user sees them.
+
+    ``rows`` holds one list per spreadsheet row (row 1 first). A formula cell holds the
+    value the workbook saved for it (what Excel displays), or an :class:`UnsavedFormula`
+    when none was saved, which a number column must refuse rather than mistake for an
+    empty or suppressed cell.
+    """
+
+    title: str
+    rows: list[list[object]]
+
+
+def read_xlsx_sheets(path: Path | str, *, first_only: bool = False) -> list[SheetCells]:
+    """Read an .xlsx workbook's sheets with formulas resolved to their saved values.
+
+    Call :func:`check_office_file` first. Raises whatever openpyxl raises for damaged
+    files; loaders turn that into an ``InputError`` naming the file.
+    """
+    from openpyxl import load_workbook
+
+    formulas_book = load_workbook(path, read_only=True, data_only=False)
+    values_book = load_workbook(path, read_only=True, data_only=True)
+    try:
+        sheets = []
+        pairs = zip(formulas_book.worksheets, values_book.worksheets, strict=True)
+        for formula_sheet, value_sheet in pairs:
+            rows: list[list[object]] = []
+            cells = zip(
+                formula_sheet.iter_rows(values_only=True),
+                value_sheet.iter_rows(values_only=True),
+                strict=False,
+            )
+            for formula_row, value_row in cells:
+                row = list(value_row) + [None] * (len(formula_row) - len(value_row))
+                for column, raw in enumerate(formula_row):
+                    formula = isinstance(raw, str) and raw.startswith("=") and len(raw) > 1
+                    if formula and row[column] is None:
+                        row[column] = UnsavedFormula(raw)
+                rows.append(row)
+            sheets.append(SheetCells(formula_sheet.title, rows))
+            if first_only:
+                break
+        return sheets
+    finally:
+        formulas_book.close()
+        values_book.close()

@@ -50,20 +50,42 @@ def area_name_candidates(name: str) -> list[str]:
 
 
 @cache
-def _load(path: str) -> pd.DataFrame:
+def _load(path: str, stamp: tuple[int, int] | None = None) -> pd.DataFrame:
+    """The validated table; ``stamp`` (mtime, size) makes a changed file a new cache key."""
     file = Path(path)
     try:
-        df = pd.read_csv(file, dtype={"code": "Int64"}, encoding="utf-8")
+        df = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8")
     except FileNotFoundError:
         raise InputError.single(file, "reference file not found") from None
+    except OSError as exc:  # a folder where the file is expected, no permission, ...
+        raise InputError.single(file, f"cannot read the file: {exc.strerror or exc}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise InputError.single(file, f"cannot read as UTF-8 CSV: {exc}") from None
+    if not isinstance(df.index, pd.RangeIndex):
+        raise InputError.single(
+            file, "the data rows have more fields than the header", expected=",".join(COLUMNS)
+        )
     problems: list[InputProblem] = []
     missing = [c for c in COLUMNS if c not in df.columns]
     if missing:
         raise InputError.single(
             file, "missing columns", expected=", ".join(COLUMNS), found=", ".join(df.columns)
         )
+    bad_code = ~df["code"].str.fullmatch(r"[0-9]{1,4}")
+    for idx, value in df.loc[bad_code, "code"].items():
+        problems.append(
+            InputProblem(
+                str(file),
+                "not a municipality code",
+                row=idx + 2,
+                column="code",
+                expected="a whole number of at most 4 digits",
+                found=value,
+            )
+        )
+    if problems:
+        raise InputError(problems)
+    df["code"] = df["code"].astype("int64")
     for col in ("code", "name", "slug"):
         dup = df[df[col].duplicated(keep=False)]
         for idx, value in dup[col].items():
@@ -99,14 +121,18 @@ def _load(path: str) -> pd.DataFrame:
             expected=str(REGION_COUNTS),
             found=f"{len(df)} rows, {counts}",
         )
-    df["code"] = df["code"].astype("int64")
     return df[COLUMNS].sort_values("code").reset_index(drop=True)
 
 
 def load_municipalities(path: Path | str | None = None) -> pd.DataFrame:
     """The validated table of 98 municipalities (code, name, slug, region), sorted by code."""
-    file = Path(path) if path is not None else get_paths().municipalities_csv
-    return _load(str(file.resolve())).copy()
+    file = (Path(path) if path is not None else get_paths().municipalities_csv).resolve()
+    try:
+        stat = file.stat()
+        stamp: tuple[int, int] | None = (stat.st_mtime_ns, stat.st_size)
+    except OSError:
+        stamp = None  # _load reports the missing file
+    return _load(str(file), stamp).copy()
 
 
 def municipality_lookup(path: Path | str | None = None) -> dict[str, int]:
@@ -127,7 +153,7 @@ def resolve_municipality(value: object, path: Path | str | None = None) -> int |
         code = int(value)
         return code if str(code) in lookup else None
     text = str(value).strip()
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit: int("²") fails
         return lookup.get(str(int(text)))
     for candidate in area_name_candidates(text):
         if candidate in lookup:

@@ -71,7 +71,7 @@ def _area_code(value: str, codes: frozenset[int]) -> tuple[bool, int | None]:
     text = value.strip()
     if _CODE_AND_TEXT.match(text):
         text = text.split()[0]
-    if text.isdigit():
+    if text.isdecimal():  # not isdigit: int("²") fails
         number = int(text)
         if number in codes:
             return True, number

@@ -105,7 +105,21 @@ class Codebook:
 
 
 class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping (for error messages)."""
+    """A safe loader that remembers the line of every mapping (for error messages) and
+    refuses aliases (``*name``): a codebook needs none, and aliases of aliases expand to
+    billions of items when the text is used ("billion laughs")."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                f"aliases (*{event.anchor}) are not allowed in a codebook; put quotes "
+                "around a pattern that starts with *",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
 
 
 def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
@@ -128,6 +142,12 @@ def load_codebook(path: Path | str | None = None) -> Codebook:
         text = file.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise InputError.single(file, "codebook not found") from None
+    except OSError as exc:  # a folder where the file is expected, no permission, ...
+        raise InputError.single(file, f"cannot read the codebook: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise InputError.single(
+            file, f"not UTF-8 text (byte {exc.start})", expected="a UTF-8 YAML file"
+        ) from None
     return parse_codebook(text, file)
 
 
@@ -143,11 +163,22 @@ def parse_codebook(text: str, file: Path | str = "codebook.yaml") -> Codebook:
             f"not valid YAML: {getattr(exc, 'problem', exc)}",
             row=mark.line + 1 if mark else None,
         ) from None
+    except RecursionError:
+        raise InputError.single(name, "not valid YAML: nested too deeply") from None
     if not isinstance(data, dict):
         raise InputError.single(name, "the codebook must be a mapping with 'version' and 'codes'")
     problems: list[InputProblem] = []
     version = data.get("version")
-    if version is None or str(version).strip() == "":
+    if isinstance(version, dict | list):
+        problems.append(
+            InputProblem(
+                name,
+                "'version' must be text or a number",
+                row=data.get(_LINE),
+                found=type(version).__name__,
+            )
+        )
+    elif version is None or str(version).strip() == "":
         problems.append(InputProblem(name, "missing 'version'", row=data.get(_LINE)))
     raw_codes = data.get("codes")
     if not isinstance(raw_codes, list) or not raw_codes:
@@ -232,9 +263,9 @@ def _parse_code(
         problem(f"duplicate id (first defined on line {seen[code]})", "id")
     else:
         seen[code] = line
-    for key in sorted(set(raw) - KEYS - {_LINE}):
+    for key in sorted(set(raw) - KEYS - {_LINE}, key=str):
         hint = " (did you mean 'colour'?)" if key == "color" else ""
-        problem(f"unknown key '{key}'{hint}", key)
+        problem(f"unknown key '{key}'{hint}", str(key))
     label = raw.get("label")
     label = label if isinstance(label, dict) else {"da": label} if isinstance(label, str) else {}
     if not _text(label.get("da")):
@@ -263,6 +294,16 @@ def _parse_code(
         bad = [w for w in pattern.split() if not _PATTERN_WORD.match(w) or w == "*"]
         if bad:
             problem(f"bad pattern {pattern!r}", "patterns", expected="words, * at word start/end")
+    texts = {
+        "label.da": label.get("da"),
+        "label.en": label.get("en"),
+        "definition.da": definition.get("da"),
+        "definition.en": definition.get("en"),
+        **{key: raw.get(key) for key in ("include", "exclude", "example")},
+    }
+    for column, value in texts.items():
+        if isinstance(value, dict | list):
+            problem("must be text", column, expected="text", found=type(value).__name__)
     parent = raw.get("parent")
     if parent is not None and not isinstance(parent, str):
         problem("parent must be a code id", "parent")

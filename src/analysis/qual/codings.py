@@ -142,7 +142,8 @@ def validate_codings(
 
 def _integer(value: object) -> int | None:
     text = str(value).strip()
-    return int(text) if text.isdigit() else None
+    # isdecimal, not isdigit: int("²") fails; 18 digits fit an int64 column
+    return int(text) if text.isdecimal() and len(text) <= 18 else None
 
 
 def with_hashes(codings: pd.DataFrame, corpus: Corpus) -> pd.DataFrame:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.data.parsing import ParseError, read_text
+from analysis.data.parsing import ParseError, check_office_file, read_text
 from analysis.data.reference import resolve_municipality, slugify
 from analysis.errors import InputError, InputProblem
 from analysis.fileio import atomic_write_text
@@ -253,6 +253,10 @@ def docx_text(path: Path | str) -> str:
     """The paragraphs of a Word document (tables too), one paragraph per blank-line block."""
     import docx
 
+    try:
+        check_office_file(path, scan_xml=False)  # a zip bomb would exhaust memory
+    except ParseError as exc:
+        raise InputError.single(path, str(exc), expected="a .docx file") from None
     try:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several types for broken files
@@ -524,7 +528,7 @@ def _parse_value(
             return pd.NA
         return code
     if column in {"round", "seed_line", "seed_offset"}:
-        if not value.isdigit():
+        if not (value.isdecimal() and len(value) <= 18):  # int("²") fails; int64 column
             problems.append(_problem(path, index, column, f"not a whole number: {value!r}"))
             return pd.NA
         return int(value)

@@ -55,6 +55,8 @@ ORIGIN = f"caseload-analysis {__version__}"
 GUID_NAMESPACE = uuid.UUID("5b0c8f2e-3a41-5d7e-9c1a-2f6b8d4e7a90")
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _INTEGER_VARIABLES = {"municipality_code", "round"}
+#: Deepest code hierarchy an import accepts (real codebooks have a handful of levels).
+MAX_CODE_DEPTH = 50
 _GUID = re.compile(
     r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$"
 )
@@ -339,14 +341,20 @@ def _code_id(name: str, taken: set[str]) -> str:
     return candidate
 
 
-def _read_codes(codes_el: Any | None) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
+def _read_codes(
+    codes_el: Any | None, file: str = "codebook"
+) -> tuple[pd.DataFrame, dict[str, str], list[str]]:
     """Codes table, GUID -> code id, and notes (nested codes are flattened with parents)."""
     rows: list[dict[str, Any]] = []
     by_guid: dict[str, str] = {}
     taken: set[str] = set()
     notes: list[str] = []
 
-    def walk(element: Any, parent: str | None) -> None:
+    def walk(element: Any, parent: str | None, depth: int = 1) -> None:
+        if depth > MAX_CODE_DEPTH:
+            raise InputError.single(
+                file, "codes nested too deeply", expected=f"at most {MAX_CODE_DEPTH} levels"
+            )
         for code in _children(element, "Code"):
             name = code.get("name") or "code"
             code_id = _code_id(name.strip(), taken)
@@ -366,7 +374,7 @@ def _read_codes(codes_el: Any | None) -> tuple[pd.DataFrame, dict[str, str], lis
                     "colour": colour.lower() if colour else None,
                 }
             )
-            walk(code, code_id)
+            walk(code, code_id, depth + 1)
 
     if codes_el is not None:
         walk(codes_el, None)
@@ -384,12 +392,14 @@ def import_qdc(path: Path | str) -> Codebook:
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError.single(path, "file not found") from None
+    except OSError as exc:  # a folder where the file is expected, no permission, ...
+        raise InputError.single(path, f"cannot read the file: {exc.strerror or exc}") from None
     root = parse_xml(data, str(path))
     if _local(root.tag) == "Project":
         root = _child(root, "CodeBook")
     if root is None or _local(root.tag) != "CodeBook":
         raise InputError.single(path, "no CodeBook element", expected="a REFI-QDA .qdc file")
-    table, _, _ = _read_codes(_child(root, "Codes"))
+    table, _, _ = _read_codes(_child(root, "Codes"), str(path))
     if table.empty:
         raise InputError.single(path, "the codebook has no codes")
     return codebook_from_codes(table, version=f"imported from {path.name}")
@@ -504,6 +514,9 @@ def _resolve_positions(
 _UNITS = {"chars": "characters", "utf8": "UTF-8 bytes", "utf16": "UTF-16 units"}
 _VARIANTS = {"text": "stored", "lf": "LF", "crlf": "CRLF"}
 _VOCAB_ATTRIBUTES = {"role", "department", "period", "source_type"}
+#: Columns of a source that a project's variables must not overwrite (a variable called
+#: "text" would replace the interview text and leave every coding pointing past its end).
+_RESERVED_COLUMNS = {"source_id", "text", "content_hash"}
 
 
 def _parse_attribute(name: str, value: str, notes: list[str], source: str) -> object:
@@ -516,7 +529,8 @@ def _parse_attribute(name: str, value: str, notes: list[str], source: str) -> ob
             return pd.NA
         return code
     if name == "round":
-        return int(value) if value.strip().isdigit() else pd.NA
+        text = value.strip()
+        return int(text) if text.isdecimal() and len(text) <= 18 else pd.NA
     if name in _VOCAB_ATTRIBUTES and value not in _VOCABULARY[name]:
         notes.append(
             f"{source}: {name} {value!r} is not one of {', '.join(_VOCABULARY[name])}; left empty"
@@ -559,7 +573,7 @@ def import_qdpx(
     }
     book = _child(root, "CodeBook")
     codes_table, code_ids, code_notes = _read_codes(
-        _child(book, "Codes") if book is not None else None
+        _child(book, "Codes") if book is not None else None, f"{archive}:{qde[0]}"
     )
     notes += code_notes
     if codes_table.empty:
@@ -733,6 +747,11 @@ def _apply_variable(
         return
     name = variables.get(normalise_guid(ref.get("targetGUID")))
     if name is None:
+        return
+    if name in _RESERVED_COLUMNS:
+        note = f"{source}: variable {name!r} has the name of a built-in column; ignored"
+        if note not in notes:
+            notes.append(note)
         return
     values = [c for c in value_el if _local(c.tag).endswith("Value") and c.text is not None]
     if not values:

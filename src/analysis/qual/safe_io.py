@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -55,6 +56,10 @@ def parse_xml(data: bytes, file: str) -> Any:
         raise InputError.single(file, f"refused: the XML uses entities ({exc})") from None
     except safe_et.ParseError as exc:
         raise InputError.single(file, f"not well-formed XML: {exc}") from None
+    except (LookupError, ValueError) as exc:  # encoding="xtf-8", multi-byte encodings
+        raise InputError.single(
+            file, f"cannot read the XML: {exc}", expected="UTF-8 (or UTF-16) XML"
+        ) from None
 
 
 def _check_name(name: str, archive: str) -> str:
@@ -77,10 +82,12 @@ def read_zip(path: Path | str, limits: ZipLimits | None = None) -> dict[str, byt
     archive = str(path)
     try:
         handle = zipfile.ZipFile(path)
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, EOFError, ValueError, NotImplementedError):
         raise InputError.single(archive, "not a zip archive (.qdpx files are zip files)") from None
     except FileNotFoundError:
         raise InputError.single(archive, "file not found") from None
+    except OSError as exc:  # a folder where the file is expected, no permission, ...
+        raise InputError.single(archive, f"cannot read the file: {exc.strerror or exc}") from None
     members: dict[str, bytes] = {}
     total = 0
     with handle:
@@ -105,8 +112,20 @@ def read_zip(path: Path | str, limits: ZipLimits | None = None) -> dict[str, byt
                     expected=f"at most {limits.member} bytes",
                     found=f"{name}: {info.file_size} bytes",
                 )
-            with handle.open(info) as stream:
-                data = stream.read(limits.member + 1)
+            try:
+                with handle.open(info) as stream:
+                    data = stream.read(limits.member + 1)
+            except (
+                zipfile.BadZipFile,
+                zlib.error,
+                EOFError,
+                NotImplementedError,
+                OSError,
+                ValueError,
+            ) as exc:
+                raise InputError.single(
+                    archive, f"member {name!r} is damaged or uses an unsupported compression: {exc}"
+                ) from None
             if len(data) > limits.member:
                 raise InputError.single(
                     archive,
