@@ -84,3 +84,32 @@ def test_external_resources_are_detected():
         "<style>@import url(http://x/a.css)</style>"
     )
     assert len(found) == 3
+
+
+def test_personal_data_switch_reaches_notebooks_and_footer(tmp_path):
+    from analysis.paths import get_paths
+    from analysis.reports.batch import RunOptions, plan_jobs
+    from analysis.reports.export import ReportMeta, report_html
+
+    paths = get_paths()
+    notebooks = tuple(sorted(paths.notebooks.glob("0[13]_*.ipynb")))
+    plain = plan_jobs(RunOptions((101,), notebooks, output=tmp_path), paths)[0]
+    allowed = plan_jobs(
+        RunOptions((101,), notebooks, output=tmp_path, allow_personal_data=True), paths
+    )[0]
+    params = {key: p for key, _, p in plain.notebooks}
+    assert "privacy" not in params["01_qualitative_themes"], "the notebook's default applies"
+    params = {key: p for key, _, p in allowed.notebooks}
+    assert params["01_qualitative_themes"]["privacy"] == "allow"
+    assert "privacy" not in params["03_benchmark_scorecard"]
+    assert plain.key != allowed.key, "switching it on reruns the reports"
+
+    meta = dict(municipality_code=101, municipality_name="København", region="Hovedstaden",
+                language="da", inputs=(), simulated=False, git_commit="abc",
+                package_version="0")  # fmt: skip
+    nb = nbformat.v4.new_notebook()
+    on = report_html([Section("01_qualitative_themes", nb)],
+                     ReportMeta(**meta, allow_personal_data=True))  # fmt: skip
+    off = report_html([Section("01_qualitative_themes", nb)], ReportMeta(**meta))
+    assert "TILLADT med --allow-personal-data" in on
+    assert "pseudonymiseret (standard)" in off and "TILLADT" not in off

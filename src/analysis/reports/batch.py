@@ -565,6 +565,15 @@ def write_index(options: RunOptions, paths: ProjectPaths) -> Path:
     return target
 
 
+def remove_stale_partials(folder: Path) -> list[Path]:
+    """Delete temporary files a killed run left behind (they are never read: every output
+    is renamed into place only when complete). Call only while holding the lock."""
+    stale = [p for p in folder.rglob(".*.partial*") if p.is_file()]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return stale
+
+
 def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> BatchResult:
     """Run the batch described by ``options``; see the module docstring."""
     from analysis.reports.lock import exclusive_lock
@@ -575,6 +584,7 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
     result = BatchResult()
     _check_codes(options.municipalities, paths)
     with exclusive_lock(out):
+        remove_stale_partials(out)
         precompute_shared(paths)
         jobs = plan_jobs(options, paths)
         if options.retry_failed:
