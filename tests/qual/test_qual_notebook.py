@@ -42,11 +42,13 @@ def test_notebook_runs_with_parameters_and_glues_results(tmp_path, qual_paths):
     assert set(quantitized["municipality_code"]) == {580}
     assert {"source_id", "code", "present", "segment_ids"} <= set(quantitized.columns)
     assert len(scraps["exemplars"].data) > 0
-    assert "reliability" not in scraps  # one coder only
+    reliability = scraps["reliability"].data  # the two demo coders coded every source
+    assert {"n_present_dev_a", "n_present_dev_b"} <= set(reliability.columns)
     recorded = [r["file"] for r in scraps["inputs"].data]
     assert sorted(name.rsplit("/", 1)[-1] for name in recorded) == [
         "codebook.yaml",
         "codings_dev_a.csv",
+        "codings_dev_b.csv",
         "privacy_names.txt",
         "quotes.csv",
     ]
@@ -65,6 +67,7 @@ def test_notebook_with_a_second_coder_shows_reliability(tmp_path, qual_paths):
     import scrapbook as sb
 
     interviews = qual_paths.raw / "interviews"
+    (interviews / "codings_dev_b.csv").unlink()  # a controlled pair: dev_a and a variant
     first = pd.read_csv(interviews / "codings_dev_a.csv", dtype=str, keep_default_na=False)
     second = first[~first["code"].isin(["ledelse"])].assign(coder="test_b")
     second.to_csv(interviews / "codings_test_b.csv", index=False)
