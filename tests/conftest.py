@@ -76,3 +76,42 @@ def full_isolated_paths(_full_data: Path, tmp_path_factory: pytest.TempPathFacto
     patch.setenv("ANALYSIS_REPORTS_DIR", str(tmp_path_factory.mktemp("reports")))
     yield get_paths(REPO)
     patch.undo()
+
+
+@pytest.fixture
+def notebook_paths(_full_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A private copy of all of ``data/raw`` (free to change) with the session's shared
+    processed folder, for tests that run the real notebooks: shared results (models,
+    scorecards, the coded corpus) are computed once per session, not once per test."""
+    shutil.copytree(_full_data / "raw", tmp_path / "raw")
+    monkeypatch.setenv("ANALYSIS_ROOT", str(REPO))
+    monkeypatch.setenv("ANALYSIS_RAW_DIR", str(tmp_path / "raw"))
+    monkeypatch.setenv("ANALYSIS_PROCESSED_DIR", str(_full_data / "processed"))
+    monkeypatch.setenv("ANALYSIS_REPORTS_DIR", str(tmp_path / "reports"))
+    return get_paths(REPO)
+
+
+@pytest.fixture(scope="session")
+def _warm_kernel():
+    from analysis.reports.kernel import WarmKernel
+
+    kernel = WarmKernel(cwd=REPO / "notebooks")
+    yield kernel
+    kernel.shutdown()
+
+
+@pytest.fixture
+def run_notebook(_warm_kernel, tmp_path: Path):
+    """Run a notebook with papermill's Python API in the session's warm kernel (the way
+    the report batch runs it; the kernel gets the test's path settings first). Returns
+    the executed notebook's path; a failed notebook fails the test with its error."""
+    from analysis.reports.execute import execute_notebook
+
+    def run(notebook: Path | str, output: Path | str | None = None, **parameters) -> Path:
+        notebook = Path(notebook)
+        target = Path(output) if output else tmp_path / f"{notebook.stem}.ipynb"
+        result = execute_notebook(notebook, target, parameters, _warm_kernel)
+        assert result.status == "ok", f"{notebook.name} failed: {result.error}"
+        return target
+
+    return run

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import papermill as pm
 import pytest
 import scrapbook as sb
 
@@ -21,23 +19,16 @@ NOTEBOOK = REPO / "notebooks" / "03_benchmark_scorecard.ipynb"
     [(825, "similar", "en", False), (580, "soenderjysk", "da", True)],
 )
 def test_notebook_runs_and_glues(
-    isolated_paths, tmp_path, municipality, cluster, language, weighted
+    notebook_paths, run_notebook, tmp_path, municipality, cluster, language, weighted
 ):
-    shutil.copytree(REPO / "data" / "raw" / "benchmark", isolated_paths.benchmark)
-    assert prepare(isolated_paths).ok
-    output = tmp_path / f"03-{municipality}.ipynb"
-    pm.execute_notebook(
-        str(NOTEBOOK),
-        str(output),
-        parameters={
-            "municipality": municipality,
-            "cluster": cluster,
-            "language": language,
-            "weighted": weighted,
-        },
-        kernel_name="caseload-analysis",
-        cwd=str(tmp_path),
-        progress_bar=False,
+    assert prepare(notebook_paths).ok
+    output = run_notebook(
+        NOTEBOOK,
+        tmp_path / f"03-{municipality}.ipynb",
+        municipality=municipality,
+        cluster=cluster,
+        language=language,
+        weighted=weighted,
     )
     scraps = sb.read_notebook(str(output)).scraps
     card = scraps["scorecard"].data

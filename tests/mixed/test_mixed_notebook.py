@@ -1,10 +1,8 @@
 """Notebook 04 runs under papermill on the demo corpus and the simulated panel, with and
-without an executed regression notebook, and records the joint display (slow: starts
-kernels and fits the shared models once in isolated folders)."""
+without an executed regression notebook, and records the joint display (slow: runs
+notebooks in the session's warm kernel; shared models are fitted once per session)."""
 
 from __future__ import annotations
-
-import shutil
 
 import pytest
 from mixedtest_helpers import REPO
@@ -28,35 +26,19 @@ overrides:
 """
 
 
-def _run(notebook, output, tmp_path, **parameters):
-    import papermill as pm
-
-    pm.execute_notebook(
-        str(notebook),
-        str(output),
-        parameters=parameters,
-        kernel_name="caseload-analysis",
-        cwd=str(tmp_path),
-        progress_bar=False,
-    )
+def test_notebook_records_the_joint_display(notebook_paths, run_notebook, tmp_path):
     import scrapbook as sb
 
-    return sb.read_notebook(str(output)).scraps
-
-
-def test_notebook_records_the_joint_display(isolated_paths, tmp_path):
     from analysis.data.store import prepare
     from analysis.quant.shared import precompute
 
-    raw = REPO / "data" / "raw"
-    shutil.copytree(raw / "caseloads", isolated_paths.caseloads, dirs_exist_ok=True)
-    shutil.copytree(raw / "interviews", isolated_paths.interviews, dirs_exist_ok=True)
-    shutil.copy2(raw / "codebook.yaml", isolated_paths.raw / "codebook.yaml")
-    shutil.copy2(raw / "joint_display.yaml", isolated_paths.raw / "joint_display.yaml")
-    (isolated_paths.raw / "joint_display_overrides.yaml").write_text(OVERRIDE, encoding="utf-8")
-    report = prepare(isolated_paths)
+    def _run(notebook, output, tmp_path, **parameters):
+        return sb.read_notebook(str(run_notebook(notebook, output, **parameters))).scraps
+
+    (notebook_paths.raw / "joint_display_overrides.yaml").write_text(OVERRIDE, encoding="utf-8")
+    report = prepare(notebook_paths)
     assert report.ok, report.summary()
-    precompute(isolated_paths)
+    precompute(notebook_paths)
 
     # 1. København, Danish, estimates from the shared results (no regression notebook)
     out = tmp_path / "04_101_da.ipynb"

@@ -15,24 +15,18 @@ def _cache_state():
 
 
 @pytest.mark.slow
-def test_notebook_runs_with_parameters_and_glues_results(tmp_path, qual_paths):
-    import papermill as pm
+def test_notebook_runs_with_parameters_and_glues_results(tmp_path, notebook_paths, run_notebook):
     import scrapbook as sb
 
+    qual_paths = notebook_paths
     before = _cache_state()
-    out = tmp_path / "out.ipynb"
-    pm.execute_notebook(
-        str(NOTEBOOK),
-        str(out),
-        parameters={
-            "municipality": 580,
-            "language": "en",
-            "corpus_path": None,
-            "codebook_path": None,
-        },
-        kernel_name="caseload-analysis",
-        cwd=str(tmp_path),
-        progress_bar=False,
+    out = run_notebook(
+        NOTEBOOK,
+        tmp_path / "out.ipynb",
+        municipality=580,
+        language="en",
+        corpus_path=None,
+        codebook_path=None,
     )
     scraps = sb.read_notebook(str(out)).scraps
     assert scraps["n_sources"].data == 7
@@ -61,25 +55,17 @@ def test_notebook_runs_with_parameters_and_glues_results(tmp_path, qual_paths):
 
 
 @pytest.mark.slow
-def test_notebook_with_a_second_coder_shows_reliability(tmp_path, qual_paths):
+def test_notebook_with_a_second_coder_shows_reliability(tmp_path, notebook_paths, run_notebook):
     import pandas as pd
-    import papermill as pm
     import scrapbook as sb
 
+    qual_paths = notebook_paths
     interviews = qual_paths.raw / "interviews"
     (interviews / "codings_dev_b.csv").unlink()  # a controlled pair: dev_a and a variant
     first = pd.read_csv(interviews / "codings_dev_a.csv", dtype=str, keep_default_na=False)
     second = first[~first["code"].isin(["ledelse"])].assign(coder="test_b")
     second.to_csv(interviews / "codings_test_b.csv", index=False)
-    out = tmp_path / "out.ipynb"
-    pm.execute_notebook(
-        str(NOTEBOOK),
-        str(out),
-        parameters={"municipality": None, "language": "da"},
-        kernel_name="caseload-analysis",
-        cwd=str(tmp_path),
-        progress_bar=False,
-    )
+    out = run_notebook(NOTEBOOK, tmp_path / "out.ipynb", municipality=None, language="da")
     scraps = sb.read_notebook(str(out)).scraps
     reliability = scraps["reliability"].data.set_index("code")
     assert reliability.loc["ledelse", "percent_agreement"] < 1

@@ -1,8 +1,7 @@
-"""Notebook 02 runs under papermill and records its results (slow: starts kernels)."""
+"""Notebook 02 runs under papermill and records its results (slow: runs notebooks in
+the session's warm kernel; the shared models are fitted once per session)."""
 
 from __future__ import annotations
-
-import shutil
 
 import pytest
 
@@ -11,17 +10,16 @@ from analysis.quant.results import TIDY_COLUMNS
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def prepared(module_isolated_paths, repo_paths):
+@pytest.fixture
+def prepared(notebook_paths):
     """Isolated folders with the simulated panel prepared and the shared results cached."""
     from analysis.data.store import prepare
     from analysis.quant.shared import precompute
 
-    shutil.copytree(repo_paths.caseloads, module_isolated_paths.caseloads, dirs_exist_ok=True)
-    report = prepare(module_isolated_paths)
+    report = prepare(notebook_paths)
     assert report.ok, report.summary()
-    precompute(module_isolated_paths)
-    return module_isolated_paths
+    precompute(notebook_paths)
+    return notebook_paths
 
 
 @pytest.mark.parametrize(
@@ -29,18 +27,16 @@ def prepared(module_isolated_paths, repo_paths):
     [(101, "da"), (751, "en"), (492, "en")],
     ids=["koebenhavn-da", "aarhus-en", "aeroe-en"],
 )
-def test_notebook_runs_and_glues_estimates(prepared, repo_paths, tmp_path, municipality, language):
-    import papermill as pm
+def test_notebook_runs_and_glues_estimates(
+    prepared, repo_paths, run_notebook, tmp_path, municipality, language
+):
     import scrapbook as sb
 
-    output = tmp_path / f"02_{municipality}_{language}.ipynb"
-    pm.execute_notebook(
-        str(repo_paths.notebooks / "02_caseload_regressions.ipynb"),
-        str(output),
-        parameters={"municipality": municipality, "language": language},
-        kernel_name="caseload-analysis",
-        cwd=str(repo_paths.notebooks),
-        progress_bar=False,
+    output = run_notebook(
+        repo_paths.notebooks / "02_caseload_regressions.ipynb",
+        tmp_path / f"02_{municipality}_{language}.ipynb",
+        municipality=municipality,
+        language=language,
     )
     scraps = sb.read_notebook(str(output)).scraps
     estimates = scraps["estimates"].data

@@ -9,6 +9,7 @@ renamed into place only on success; a failed notebook is kept next to it as
 from __future__ import annotations
 
 import copy
+import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -85,17 +86,32 @@ def read_scraps(nb: nbformat.NotebookNode) -> dict[str, Any]:
 
 @cache
 def _load(path: str, mtime_ns: int) -> nbformat.NotebookNode:
-    nb = nbformat.read(path, as_version=4)
-    reset = nbformat.v4.new_code_cell(RESET_CODE)
+    return nbformat.read(path, as_version=4)
+
+
+def environment_code(environ: dict[str, str] | None = None) -> str:
+    """Code that gives the kernel this process's ``ANALYSIS_*`` settings (paths), so a
+    kernel started earlier resolves the same folders as the caller does now."""
+    environ = dict(os.environ if environ is None else environ)
+    settings = {k: v for k, v in sorted(environ.items()) if k.startswith("ANALYSIS_")}
+    return (
+        "import os as _os\n"
+        "for _k in [k for k in _os.environ if k.startswith('ANALYSIS_')]:\n"
+        "    del _os.environ[_k]\n"
+        f"_os.environ.update({json.dumps(settings)})\n"
+        "del _os"
+    )
+
+
+def prepared_notebook(path: Path) -> nbformat.NotebookNode:
+    """The notebook with a hidden first cell that resets the kernel's namespace and gives
+    it the caller's path settings (read once per file version)."""
+    nb = copy.deepcopy(_load(str(path), path.stat().st_mtime_ns))
+    reset = nbformat.v4.new_code_cell(RESET_CODE + environment_code())
     reset.metadata["tags"] = ["remove-in-report"]
     reset.id = "kernel-reset"
     nb.cells.insert(0, reset)
     return nb
-
-
-def prepared_notebook(path: Path) -> nbformat.NotebookNode:
-    """The notebook with the kernel-reset cell in front (read once per file version)."""
-    return copy.deepcopy(_load(str(path), path.stat().st_mtime_ns))
 
 
 def execute_notebook(

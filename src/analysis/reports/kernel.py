@@ -33,6 +33,7 @@ RESET_CODE = """\
 _ip = get_ipython()
 for _name in [n for n in _ip.user_ns if n not in _ip.user_ns_hidden and n != "_ip"]:
     del _ip.user_ns[_name]
+_name = None
 _ip.user_ns["Out"].clear()
 import matplotlib as _mpl, matplotlib.pyplot as _plt
 _plt.close("all"); _mpl.rcdefaults(); del _mpl, _plt, _ip, _name
