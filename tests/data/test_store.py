@@ -113,3 +113,25 @@ def test_cli_prepare_exit_codes(with_simulated_panel, capsys):
     assert main(["prepare"]) == 1
     out = capsys.readouterr().out
     assert "missing" in out and "previous processed tables were left untouched" in out
+
+
+def test_real_and_simulated_panels_are_never_pooled(with_simulated_panel):
+    paths = with_simulated_panel
+    prepare(paths)
+    good = sha256_file(paths.processed_file("caseloads"))
+    real = pd.DataFrame({
+        "municipality_code": [580, 580], "unit": ["jobcenter", "jobcenter"],
+        "period": ["2024-01", "2024-02"], "caseload": [131.0, 128.5],
+    })  # fmt: skip
+    real.to_csv(paths.caseloads / "aabenraa_2024.csv", index=False)
+    report = prepare(paths)
+    failed = next(t for t in report.tables if t.name == "caseloads")
+    assert failed.status == "failed"
+    assert "both simulated and real" in failed.error
+    assert "simulated_caseloads.csv" in failed.error and "aabenraa_2024.csv" in failed.error
+    assert sha256_file(paths.processed_file("caseloads")) == good
+    paths.simulated_caseloads.unlink()
+    paths.simulated_truth.unlink()
+    assert prepare(paths).ok
+    panel = read_table("caseloads", paths)
+    assert set(panel["municipality_code"]) == {580} and len(panel) == 2

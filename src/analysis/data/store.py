@@ -120,6 +120,7 @@ def _build_caseloads(paths: ProjectPaths, inputs: list[Path]) -> pd.DataFrame:
         panels.append(panel)
     if problems:
         raise InputError(problems)
+    _refuse_mixing_simulated_and_real(panels)
     combined = pd.concat(panels, ignore_index=True)
     keys = ["municipality_code", "unit", "period"]
     duplicated = combined[combined.duplicated(keys, keep=False)]
@@ -134,6 +135,24 @@ def _build_caseloads(paths: ProjectPaths, inputs: list[Path]) -> pd.DataFrame:
             found=f"{first['municipality_code']} / {first['unit']} / {first['period']}",
         )
     return combined
+
+
+def _refuse_mixing_simulated_and_real(panels: list[pd.DataFrame]) -> None:
+    """Simulated and real caseload panels must never be pooled in one analysis."""
+    from analysis.data.caseloads import is_simulated
+
+    simulated = sorted(p["source_file"].iloc[0] for p in panels if is_simulated(p))
+    real = sorted(p["source_file"].iloc[0] for p in panels if not is_simulated(p))
+    if simulated and real:
+        raise InputError.single(
+            ", ".join(simulated + real),
+            "data/raw/caseloads holds both simulated and real caseload panels; they would be "
+            f"pooled in one analysis. Move the simulated panel ({', '.join(simulated)}) "
+            "out of data/raw/caseloads to analyse your own data (python -m analysis "
+            "simulate can write it again)",
+            column="data_origin",
+            expected="only simulated or only real panels",
+        )
 
 
 TABLES: tuple[TableSpec, ...] = (
