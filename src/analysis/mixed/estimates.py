@@ -32,8 +32,8 @@ from analysis.quant.results import display_scale, per_ten_fewer
 
 #: trial designs in order of preference (the unit-level DiD is valid with one trial unit)
 TRIAL_SPECS = (S.DID_COLLAPSED, S.DID)
-EFFECT_COLUMNS = (
-    "outcome",
+#: the effect columns a joint display row carries over
+SUMMARY_COLUMNS = (
     "effect_10",
     "ci_low_10",
     "ci_high_10",
@@ -43,10 +43,8 @@ EFFECT_COLUMNS = (
     "trial_ci_low",
     "trial_ci_high",
     "basis",
-    "effect",
-    "ci_low",
-    "ci_high",
 )
+EFFECT_COLUMNS = ("outcome", *SUMMARY_COLUMNS, "effect", "ci_low", "ci_high")
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.data.caseloads import STANDARD_OUTCOMES
+from analysis.mixed.estimates import SUMMARY_COLUMNS
 from analysis.mixed.evidence import QualEvidence, contrast_prevalence, domain_quotes
 from analysis.mixed.inference import (
     apply_overrides,
@@ -58,15 +59,7 @@ OUTCOME_COLUMNS = (
     "domain",
     "outcome",
     "higher_is_better",
-    "effect_10",
-    "ci_low_10",
-    "ci_high_10",
-    "caseload_mean",
-    "trial_spec",
-    "trial_effect",
-    "trial_ci_low",
-    "trial_ci_high",
-    "basis",
+    *SUMMARY_COLUMNS,
     "min_effect",
     "quant_signal",
     "themes",
@@ -240,20 +233,7 @@ def build_joint_display(
                     "domain": domain.id,
                     "outcome": link.outcome,
                     "higher_is_better": spec.higher_is_better,
-                    **{
-                        c: effect.get(c)
-                        for c in (
-                            "effect_10",
-                            "ci_low_10",
-                            "ci_high_10",
-                            "caseload_mean",
-                            "trial_spec",
-                            "trial_effect",
-                            "trial_ci_low",
-                            "trial_ci_high",
-                            "basis",
-                        )
-                    },
+                    **{c: effect.get(c) for c in SUMMARY_COLUMNS},
                     "min_effect": link.min_effect,
                     "quant_signal": quant,
                     "themes": ";".join(t.theme for t in link.themes),
