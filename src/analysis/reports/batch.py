@@ -87,6 +87,17 @@ class MunicipalityJob:
     timeout: float
     root: str
 
+    def identity(self) -> dict[str, Any]:
+        """The fields every run record starts with, whether the run succeeded or not."""
+        return {
+            "code": self.code,
+            "name": self.name,
+            "slug": self.slug,
+            "region": self.region,
+            "language": self.language,
+            "key": self.key,
+        }
+
 
 @dataclass
 class BatchResult:
@@ -332,12 +343,7 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
             )
         )
     record: dict[str, Any] = {
-        "code": job.code,
-        "name": job.name,
-        "slug": job.slug,
-        "region": job.region,
-        "language": job.language,
-        "key": job.key,
+        **job.identity(),
         "notebooks": [
             {
                 "notebook": key,
@@ -418,12 +424,7 @@ def _run_job_safely(job: MunicipalityJob) -> dict[str, Any]:
         return run_job(job)
     except Exception as exc:
         record = {
-            "code": job.code,
-            "name": job.name,
-            "slug": job.slug,
-            "region": job.region,
-            "language": job.language,
-            "key": job.key,
+            **job.identity(),
             "status": "failed",
             "error": f"{type(exc).__name__}: {exc}",
             "notebooks": [],
