@@ -581,6 +581,7 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
 
     paths = paths or get_paths()
     start = time.perf_counter()
+    quiet_libraries()  # before planning, which reads each notebook's parameters
     out = output_dir(options, paths)
     result = BatchResult()
     _check_codes(options.municipalities, paths)
