@@ -12,7 +12,6 @@ from pathlib import Path
 
 import pytest
 
-from analysis.paths import get_paths
 from analysis.reports.batch import RunOptions, run_reports
 
 pytestmark = pytest.mark.slow
@@ -92,7 +91,8 @@ def open_page(context, path: Path):
 
 
 def screenshot(page, name: str) -> None:
-    folder = get_paths(REPO).reports / "screenshots"
+    # the repository's reports/ folder, not the test's isolated one, so a person finds them
+    folder = REPO / "reports" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
 
