@@ -122,3 +122,13 @@ def test_unknown_municipality_and_notebook_are_clear_errors(tmp_path):
         batch.plan_jobs(RunOptions(municipalities=(999,), notebooks=()), paths)
     with pytest.raises(AnalysisError, match="notebook 'nope' not found"):
         batch.resolve_notebooks(["nope"], paths)
+
+
+def test_output_folder_is_exact_when_given_and_per_language_by_default(tmp_path):
+    from analysis.paths import get_paths
+
+    paths = get_paths()
+    english = RunOptions(municipalities=(580,), notebooks=(), language="en")
+    assert batch.output_dir(english, paths) == paths.reports.resolve() / "en"
+    assert batch.output_dir(replace(english, language="da"), paths) == paths.reports.resolve()
+    assert batch.output_dir(replace(english, output=tmp_path), paths) == tmp_path.resolve()

@@ -198,7 +198,11 @@ def batch_fingerprint(paths: ProjectPaths, notebooks: Sequence[Path]) -> str:
 
 
 def output_dir(options: RunOptions, paths: ProjectPaths) -> Path:
-    base = (options.output or paths.reports).resolve()
+    """``--output`` exactly as given; by default ``reports/``, and ``reports/<language>/``
+    for a language other than Danish so the two sets never overwrite each other."""
+    if options.output is not None:
+        return Path(options.output).resolve()
+    base = paths.reports.resolve()
     return base if options.language == DEFAULT_LANGUAGE else base / options.language
 
 

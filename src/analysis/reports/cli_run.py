@@ -37,7 +37,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="parallel worker processes (default: number of cores)",
     )
     parser.add_argument(
-        "--output", type=Path, default=None, help="output folder (default: reports/)"
+        "--output",
+        type=Path,
+        default=None,
+        help="output folder (default: reports/, or reports/<language>/ for English)",
     )
     parser.add_argument(
         "--retry-failed",
