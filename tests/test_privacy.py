@@ -98,6 +98,24 @@ def test_name_list_file(tmp_path):
     assert load_name_list(tmp_path / "missing.txt") == ()
 
 
+def test_a_lone_suppressed_count_in_a_partition_takes_the_next_smallest_with_it():
+    table = pd.DataFrame(
+        {
+            "attribute": ["a", "a", "b", "b", "b", "b", "c", "c", "c", "d", "d"],
+            "sources": [5, 2, 3, 0, 9, 6, 2, 1, 8, 3, 0],
+        }
+    )
+    out = suppress_small_counts(table, ["sources"], partition_by=["attribute"])
+    assert out["sources"].tolist() == [
+        "..", "<5",            # 7 sources in all: 5 shown would give away the 2
+        "<5", "0", "9", "..",  # the smallest other positive count is hidden, not zero
+        "<5", "<5", "8",       # two suppressed counts already hide each other
+        "<5", "0",             # nothing else to hide
+    ]  # fmt: skip
+    plain = suppress_small_counts(table, ["sources"])
+    assert ".." not in plain["sources"].tolist()
+
+
 def test_small_counts_are_suppressed_but_zero_and_large_stay():
     table = pd.DataFrame({"group": list("abcde"), "sources": [0, 1, 4, 5, None]})
     out = suppress_small_counts(table, ["sources"])

@@ -194,16 +194,27 @@ def _describe(finding: Finding) -> str:
     return f"{label} {masked!r}"
 
 
+#: marks a count hidden only so that a suppressed one cannot be worked out from a total
+SECONDARY_MARKER = ".."
+
+
 def suppress_small_counts(
     table: pd.DataFrame,
     columns: Sequence[str],
     threshold: int = SMALL_COUNT_THRESHOLD,
     marker: str | None = None,
+    partition_by: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Replace counts of persons from 1 to ``threshold - 1`` by ``<threshold``.
 
     Zero stays zero (no person is identified by an empty cell). The result's count columns
     are text, ready for display; keep the numeric table for computation.
+
+    ``partition_by``: columns whose values split the rows into groups whose counts add up
+    to a total shown elsewhere (e.g. the sources per department add up to all sources).
+    Where a group has exactly one suppressed count, that count could be worked out as the
+    total minus the others, so the smallest other positive count is hidden too, as
+    ``..`` (secondary suppression, as Statistics Denmark does).
     """
     marker = marker or f"<{threshold}"
     out = table.copy()
@@ -212,6 +223,25 @@ def suppress_small_counts(
         small = values.gt(0) & values.lt(threshold)
         shown = values.astype("Int64").astype("string")
         shown[small] = marker
+        if partition_by:
+            for index in _secondary_cells(values, small, table, list(partition_by)):
+                shown[index] = SECONDARY_MARKER
         shown[values.isna()] = pd.NA
         out[column] = shown
     return out
+
+
+def _secondary_cells(
+    values: pd.Series, small: pd.Series, table: pd.DataFrame, partition_by: list[str]
+) -> list:
+    """Index labels of the counts to hide so no group has exactly one suppressed count."""
+    hidden = []
+    keys = partition_by[0] if len(partition_by) == 1 else partition_by
+    for rows in table.groupby(keys, dropna=False, sort=False).groups.values():
+        group_small = small.loc[rows]
+        if int(group_small.sum()) != 1:
+            continue
+        others = values.loc[rows][~group_small & values.loc[rows].gt(0)]
+        if not others.empty:
+            hidden.append(others.sort_values(kind="stable").index[0])
+    return hidden

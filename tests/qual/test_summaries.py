@@ -94,6 +94,20 @@ def test_report_table_suppresses_small_person_counts_and_their_shares():
     assert table["n_sources"].tolist() == [0, 3, 7]  # the numeric table is untouched
 
 
+def test_report_table_blanks_the_share_of_a_secondarily_hidden_count():
+    table = pd.DataFrame(
+        {
+            "code": ["x", "x", "y", "y"],
+            "department": ["forsoeg", "ordinaer", "forsoeg", "ordinaer"],
+            "n_sources": [2, 6, 0, 7],
+            "share": [0.4, 0.6, 0.0, 0.7],
+        }
+    )
+    shown = report_table(table, counts=["n_sources"], shares=["share"], partition_by=["code"])
+    assert shown["n_sources"].tolist() == ["<5", "..", "0", "7"]
+    assert shown["share"].isna().tolist() == [True, True, False, False]
+
+
 def test_before_during_table_orders_before_then_during(tiny_corpus, tiny_codebook):
     table = before_during_table(tiny_corpus, CODED, tiny_codebook, department=None)
     assert table["period"].tolist() == ["foer", "foer", "foer", "under", "under"]

@@ -178,8 +178,12 @@ def frequencies_display(results: QualResults, language: str, by: str | None = No
     frame = frame.drop(columns=["n_segments_group", "share_segments"])
     if by is not None:
         frame[by] = [value_label(v if v != "(ukendt)" else None, language) for v in frame[by]]
+    # per theme, the groups' counts add up to the theme's (and the corpus's) total
     shown = summaries.report_table(
-        frame, counts=["n_sources", "n_sources_group"], shares=["share_sources"]
+        frame,
+        counts=["n_sources", "n_sources_group"],
+        shares=["share_sources"],
+        partition_by=None if by is None else ["code"],
     )
     return _columns(_with_code_labels(shown, results, language), language)
 
@@ -189,7 +193,9 @@ def corpus_display(results: QualResults, language: str) -> pd.DataFrame:
     table = summaries.attribute_summary(results.corpus)
     table["attribute"] = [t(f"qual.col.{a}", language) for a in table["attribute"]]
     table["value"] = [value_label(v if v != "(ukendt)" else None, language) for v in table["value"]]
-    return _columns(summaries.report_table(table, counts=["n_sources"]), language)
+    # each attribute's values split all sources, whose number the notebook states
+    shown = summaries.report_table(table, counts=["n_sources"], partition_by=["attribute"])
+    return _columns(shown, language)
 
 
 def exemplars_display(results: QualResults, language: str) -> pd.DataFrame:
@@ -230,7 +236,10 @@ def prevalence_display(results: QualResults, language: str) -> pd.DataFrame:
         value_label(v if v != "(ukendt)" else None, language) for v in frame["department"]
     ]
     shown = summaries.report_table(
-        frame, counts=["n_sources", "n_sources_group"], shares=["prevalence"]
+        frame,
+        counts=["n_sources", "n_sources_group"],
+        shares=["prevalence"],
+        partition_by=["code"],
     )
     return _columns(_with_code_labels(shown, results, language), language)
 

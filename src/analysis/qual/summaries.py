@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.paths import DEFAULT_SEED, SMALL_COUNT_THRESHOLD
-from analysis.privacy import suppress_small_counts
+from analysis.privacy import SECONDARY_MARKER, suppress_small_counts
 from analysis.qual.codebook import Codebook
 from analysis.qual.corpus import ATTRIBUTES, Corpus
 
@@ -284,16 +284,18 @@ def report_table(
     counts: Sequence[str],
     shares: Sequence[str] = (),
     threshold: int = SMALL_COUNT_THRESHOLD,
+    partition_by: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """Display copy: person counts 1..threshold-1 shown as ``<threshold``; shares computed
-    from a suppressed count (or from a group that small) are blanked."""
-    out = suppress_small_counts(table, list(counts), threshold=threshold)
+    """Display copy: person counts 1..threshold-1 shown as ``<threshold`` (and, with
+    ``partition_by``, one more count per group where the suppressed one could otherwise be
+    worked out from the total, shown as ``..``); shares computed from a hidden count (or
+    from a group that small) are blanked."""
+    out = suppress_small_counts(table, list(counts), threshold=threshold, partition_by=partition_by)
+    hidden = pd.Series(False, index=table.index)
+    for count in counts:
+        hidden |= out[count].isin([f"<{threshold}", SECONDARY_MARKER]).fillna(False)
     for share in shares:
-        small = pd.Series(False, index=table.index)
-        for count in counts:
-            values = pd.to_numeric(table[count], errors="coerce")
-            small |= values.gt(0) & values.lt(threshold)
-        out[share] = table[share].where(~small)
+        out[share] = table[share].where(~hidden)
     return out
 
 
