@@ -98,19 +98,20 @@ def test_name_list_file(tmp_path):
     assert load_name_list(tmp_path / "missing.txt") == ()
 
 
-def test_a_lone_suppressed_count_in_a_partition_takes_the_next_smallest_with_it():
+def test_suppressed_counts_in_a_partition_are_hidden_until_they_add_up_to_the_threshold():
     table = pd.DataFrame(
         {
-            "attribute": ["a", "a", "b", "b", "b", "b", "c", "c", "c", "d", "d"],
-            "sources": [5, 2, 3, 0, 9, 6, 2, 1, 8, 3, 0],
+            "attribute": ["a", "a", "b", "b", "b", "b", "c", "c", "c", "d", "d", "e", "e", "e"],
+            "sources": [5, 2, 3, 0, 9, 6, 2, 1, 8, 3, 0, 3, 4, 9],
         }
     )
     out = suppress_small_counts(table, ["sources"], partition_by=["attribute"])
     assert out["sources"].tolist() == [
         "..", "<5",            # 7 sources in all: 5 shown would give away the 2
         "<5", "0", "9", "..",  # the smallest other positive count is hidden, not zero
-        "<5", "<5", "8",       # two suppressed counts already hide each other
+        "<5", "<5", "..",      # 1 + 2 hidden adding up to 3 would still be worked out
         "<5", "0",             # nothing else to hide
+        "<5", "<5", "9",       # 3 + 4 hidden: at least 5 between them, enough
     ]  # fmt: skip
     plain = suppress_small_counts(table, ["sources"])
     assert ".." not in plain["sources"].tolist()

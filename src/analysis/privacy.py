@@ -212,9 +212,10 @@ def suppress_small_counts(
 
     ``partition_by``: columns whose values split the rows into groups whose counts add up
     to a total shown elsewhere (e.g. the sources per department add up to all sources).
-    Where a group has exactly one suppressed count, that count could be worked out as the
-    total minus the others, so the smallest other positive count is hidden too, as
-    ``..`` (secondary suppression, as Statistics Denmark does).
+    Where a group's suppressed counts add up to less than the threshold (one suppressed
+    count always does), they could be worked out from the total, so the smallest other
+    positive counts are hidden too, as ``..``, until the hidden counts add up to at least
+    the threshold (secondary suppression, as statistical offices do).
     """
     marker = marker or f"<{threshold}"
     out = table.copy()
@@ -224,7 +225,8 @@ def suppress_small_counts(
         shown = values.astype("Int64").astype("string")
         shown[small] = marker
         if partition_by:
-            for index in _secondary_cells(values, small, table, list(partition_by)):
+            cells = _secondary_cells(values, small, table, list(partition_by), threshold)
+            for index in cells:
                 shown[index] = SECONDARY_MARKER
         shown[values.isna()] = pd.NA
         out[column] = shown
@@ -232,16 +234,27 @@ def suppress_small_counts(
 
 
 def _secondary_cells(
-    values: pd.Series, small: pd.Series, table: pd.DataFrame, partition_by: list[str]
+    values: pd.Series,
+    small: pd.Series,
+    table: pd.DataFrame,
+    partition_by: list[str],
+    threshold: int,
 ) -> list:
-    """Index labels of the counts to hide so no group has exactly one suppressed count."""
+    """Index labels of the counts to hide so that, in every group, the hidden counts add up
+    to at least the threshold: one suppressed count, or several adding up to less (2 = 1 +
+    1), could otherwise be worked out from the group's total."""
     hidden = []
     keys = partition_by[0] if len(partition_by) == 1 else partition_by
     for rows in table.groupby(keys, dropna=False, sort=False).groups.values():
-        group_small = small.loc[rows]
-        if int(group_small.sum()) != 1:
+        group = values.loc[rows]
+        suppressed = small.loc[rows]
+        if not suppressed.any():
             continue
-        others = values.loc[rows][~group_small & values.loc[rows].gt(0)]
-        if not others.empty:
-            hidden.append(others.sort_values(kind="stable").index[0])
+        total = group[suppressed].sum()
+        candidates = group[~suppressed & group.gt(0)].sort_values(kind="stable")
+        for index, value in candidates.items():
+            if total >= threshold:
+                break
+            hidden.append(index)
+            total += value
     return hidden
