@@ -120,7 +120,7 @@ def _build_caseloads(paths: ProjectPaths, inputs: list[Path]) -> pd.DataFrame:
         panels.append(panel)
     if problems:
         raise InputError(problems)
-    _refuse_mixing_simulated_and_real(panels)
+    _refuse_mixing_simulated_and_real(panels, paths.caseloads)
     combined = pd.concat(panels, ignore_index=True)
     keys = ["municipality_code", "unit", "period"]
     duplicated = combined[combined.duplicated(keys, keep=False)]
@@ -137,7 +137,7 @@ def _build_caseloads(paths: ProjectPaths, inputs: list[Path]) -> pd.DataFrame:
     return combined
 
 
-def _refuse_mixing_simulated_and_real(panels: list[pd.DataFrame]) -> None:
+def _refuse_mixing_simulated_and_real(panels: list[pd.DataFrame], folder: Path) -> None:
     """Simulated and real caseload panels must never be pooled in one analysis."""
     from analysis.data.caseloads import is_simulated
 
@@ -146,9 +146,9 @@ def _refuse_mixing_simulated_and_real(panels: list[pd.DataFrame]) -> None:
     if simulated and real:
         raise InputError.single(
             ", ".join(simulated + real),
-            "data/raw/caseloads holds both simulated and real caseload panels; they would be "
+            f"{folder} holds both simulated and real caseload panels; they would be "
             f"pooled in one analysis. Move the simulated panel ({', '.join(simulated)}) "
-            "out of data/raw/caseloads to analyse your own data (python -m analysis "
+            "out of that folder to analyse your own data (python -m analysis "
             "simulate can write it again)",
             column="data_origin",
             expected="only simulated or only real panels",
