@@ -250,7 +250,7 @@ def test_negative_rate_outcome(tmp_path: Path) -> None:
     )
     _, problems = problems_of(path)
     problem = only(problems, "staff_sick_days")
-    assert (problem.row, problem.expected) == (2, "a number >= 0")
+    assert (problem.row, problem.expected) == (2, "a number from 0 to 31 (days per FTE per month)")
 
 
 def test_caseload_inconsistent_with_cases_and_fte(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 from analysis.data.parsing import (
+    AmbiguousDecimal,
     guess_decimal,
     is_non_municipal_area,
     parse_number,
@@ -19,7 +20,6 @@ from analysis.data.parsing import (
 @pytest.mark.parametrize(
     ("values", "decimal"),
     [
-        (["15.529", "1.439", "93.771"], ","),  # thousands dots only: the Danish reading
         (["3,9", "16.981"], ","),
         (["4.3", "16981"], "."),
         (["0.125"], "."),  # a leading 0 is never a thousands group
@@ -32,8 +32,15 @@ def test_guess_decimal(values, decimal):
 
 
 def test_thousands_dots_read_as_thousands_after_guess():
-    values = pd.Series(["15.529", "1.439"])
-    assert [parse_number(v, guess_decimal(values)) for v in values] == [15529.0, 1439.0]
+    values = pd.Series(["15.529", "1.439", "3,9"])
+    assert [parse_number(v, guess_decimal(values)) for v in values] == [15529.0, 1439.0, 3.9]
+
+
+def test_thousands_dots_only_are_not_guessed():
+    """Before: read the Danish way; now the caller must be told (tests/data/
+    test_decimal_marks.py covers the loaders)."""
+    with pytest.raises(AmbiguousDecimal):
+        guess_decimal(pd.Series(["15.529", "1.439", "93.771"]))
 
 
 @pytest.mark.parametrize(

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import difflib
 import math
+import re
 import zipfile
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -37,17 +38,31 @@ import pandas as pd
 import pandera.pandas as pa
 
 from analysis.data.parsing import (
+    DecimalEvidence,
     ParseError,
     UnsavedFormula,
+    ambiguous_decimal_text,
     check_office_file,
-    guess_decimal,
+    decimal_evidence,
+    decimal_mark,
     parse_number,
     parse_period,
     read_csv_text,
     read_xlsx_sheets,
+    whole_number_mark,
 )
 from analysis.data.reference import load_municipalities, resolve_municipality
 from analysis.errors import InputError, InputProblem
+
+
+@dataclass(frozen=True)
+class Limit:
+    """The largest plausible value of a column, and why, so a reader can check it. A
+    value above it is an error (most often a unit or a reading error: 45 for 45 %, or a
+    thousands separator read as a decimal mark, 212.200 as 212200), not an outlier."""
+
+    maximum: float
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -56,6 +71,7 @@ class OutcomeSpec:
 
     ``higher_is_better`` is None for transitions without a normative direction (an exit
     to fleksjob can be the right outcome for one citizen and the wrong one for another).
+    ``limit`` is the plausibility limit (1 for every share).
     """
 
     name: str
@@ -65,6 +81,7 @@ class OutcomeSpec:
     unit_en: str
     is_share: bool
     higher_is_better: bool | None
+    limit: Limit
 
 
 def _by_name(*specs: OutcomeSpec) -> Mapping[str, OutcomeSpec]:
@@ -72,6 +89,7 @@ def _by_name(*specs: OutcomeSpec) -> Mapping[str, OutcomeSpec]:
 
 
 _PER_MONTH_DA, _PER_MONTH_EN = "andel af sagerne pr. måned", "share of cases per month"
+_EXITS = Limit(1.0, "a share of the cases per month: at most every case leaves")
 
 #: The outcomes the Copenhagen administration planned to measure, in report order.
 STANDARD_OUTCOMES: Mapping[str, OutcomeSpec] = _by_name(
@@ -79,46 +97,61 @@ STANDARD_OUTCOMES: Mapping[str, OutcomeSpec] = _by_name(
         "exit_job_education",
         "Afgang til job, ordinære timer eller uddannelse",
         "Exits to job, ordinary hours or education",
-        _PER_MONTH_DA, _PER_MONTH_EN, is_share=True, higher_is_better=True,
+        _PER_MONTH_DA, _PER_MONTH_EN, is_share=True, higher_is_better=True, limit=_EXITS,
     ),
     OutcomeSpec(
         "exit_fleksjob", "Afgang til fleksjob", "Exits to flexi-job (fleksjob)",
-        _PER_MONTH_DA, _PER_MONTH_EN, is_share=True, higher_is_better=None,
+        _PER_MONTH_DA, _PER_MONTH_EN, is_share=True, higher_is_better=None, limit=_EXITS,
     ),
     OutcomeSpec(
         "exit_foertidspension", "Afgang til førtidspension",
         "Exits to disability pension (førtidspension)",
-        _PER_MONTH_DA, _PER_MONTH_EN, is_share=True, higher_is_better=None,
+        _PER_MONTH_DA, _PER_MONTH_EN, is_share=True, higher_is_better=None, limit=_EXITS,
     ),
     OutcomeSpec(
         "exit_ressourceforloeb", "Afgang til ressourceforløb",
         "Exits to resource programme (ressourceforløb)",
-        _PER_MONTH_DA, _PER_MONTH_EN, is_share=True, higher_is_better=None,
+        _PER_MONTH_DA, _PER_MONTH_EN, is_share=True, higher_is_better=None, limit=_EXITS,
     ),
     OutcomeSpec(
         "meetings_on_time", "Samtalerettidighed", "Meetings held on time",
         "andel af samtalerne", "share of meetings", is_share=True, higher_is_better=True,
+        limit=Limit(1.0, "a share of the meetings due: at most all of them are on time"),
     ),
     OutcomeSpec(
         "company_placements", "Andel i virksomhedsrettede tilbud",
         "Share in company placements",
         "andel af borgerne", "share of citizens", is_share=True, higher_is_better=True,
+        limit=Limit(1.0, "a share of the citizens: at most all of them are in a placement"),
     ),
     OutcomeSpec(
         "preparatory_plans", "Forberedende planer", "Preparatory plans",
         "pr. 100 sager pr. måned", "per 100 cases per month",
         is_share=False, higher_is_better=True,
+        limit=Limit(100.0, "plans per 100 cases in a month: 100 is a new plan for every "
+                    "case of the unit in that month"),
     ),
     OutcomeSpec(
         "staff_sick_days", "Sygefravær, medarbejdere", "Staff sick leave",
         "dage pr. årsværk pr. måned", "days per FTE per month",
         is_share=False, higher_is_better=False,
+        limit=Limit(31.0, "sick days per FTE in a month: a month has at most 31 days"),
     ),
     OutcomeSpec(
         "staff_turnover", "Personaleomsætning", "Staff turnover",
         "andel pr. år (årsniveau)", "annualised share", is_share=True, higher_is_better=False,
+        limit=Limit(1.0, "an annualised share of the staff: at most all of them leave in a year"),
     ),
 )  # fmt: skip
+
+#: Active cases per caseworker FTE above this are an error, not a heavy workload.
+CASELOAD_LIMIT = Limit(
+    1000.0,
+    "caseloads in Danish job centres are tens to a few hundred active cases per caseworker "
+    "(Copenhagen's ordinary departments about 200 before 2018, its trial department 50); "
+    "above 1,000 is a unit or reading error, such as a thousands separator read as a "
+    "decimal mark (212.200 read as 212200) or cases not divided by caseworker FTE",
+)
 
 KEY_COLUMNS = ("municipality_code", "unit", "period")
 REQUIRED_COLUMNS = (*KEY_COLUMNS, "caseload")
@@ -137,6 +170,8 @@ MAX_PROBLEMS = 500
 
 _KNOWN = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *STANDARD_OUTCOMES)
 _TEXT_COLUMNS = ("unit", "benefit_group", "data_origin")
+#: Number columns that count things, so hold whole numbers.
+_WHOLE_NUMBERS = ("cases",)
 _MONTH_COLUMNS = ("period", "trial_start")
 _SUGGESTION_CUTOFF = 0.8
 _DUPLICATE_COLUMN = "municipality_code, unit, period"
@@ -188,7 +223,13 @@ def caseload_schema(codes: Sequence[int] | None = None) -> pa.DataFrameSchema:
         ),
         "unit": pa.Column(nullable=False),
         "period": pa.Column(nullable=False),
-        "caseload": pa.Column("float64", pa.Check.gt(0, error="caseload_positive")),
+        "caseload": pa.Column(
+            "float64",
+            [
+                pa.Check.gt(0, error="caseload_positive"),
+                pa.Check.le(CASELOAD_LIMIT.maximum, error="above_limit"),
+            ],
+        ),
         "cases": pa.Column(
             "float64", pa.Check.ge(0, error="non_negative"), nullable=True, required=False
         ),
@@ -199,12 +240,15 @@ def caseload_schema(codes: Sequence[int] | None = None) -> pa.DataFrameSchema:
         "trial_start": pa.Column(nullable=True, required=False),
     }
     for name, spec in STANDARD_OUTCOMES.items():
-        check = (
-            pa.Check.in_range(0, 1, error="share_range")
+        checks = (
+            [pa.Check.in_range(0, spec.limit.maximum, error="share_range")]
             if spec.is_share
-            else pa.Check.ge(0, error="non_negative")
+            else [
+                pa.Check.ge(0, error="non_negative"),
+                pa.Check.le(spec.limit.maximum, error="above_limit"),
+            ]
         )
-        columns[name] = pa.Column("float64", check, nullable=True, required=False)
+        columns[name] = pa.Column("float64", checks, nullable=True, required=False)
     return pa.DataFrameSchema(
         columns,
         checks=[
@@ -222,16 +266,27 @@ def caseload_schema(codes: Sequence[int] | None = None) -> pa.DataFrameSchema:
 # --- readers ----------------------------------------------------------------------------
 
 
-def read_caseload_panel(path: Path | str) -> pd.DataFrame:
+def read_caseload_panel(path: Path | str, *, decimal: str | None = None) -> pd.DataFrame:
     """Read and validate a caseload panel from CSV, Excel (.xlsx) or Parquet.
 
     CSV may use comma or semicolon, decimal comma or dot, and UTF-8 (with or without
-    BOM) or Windows-1252. Returns the normalised panel (see
-    :func:`validate_caseload_panel`); raises :class:`InputError` listing every problem.
+    BOM) or Windows-1252. The decimal mark of numbers written as text is judged on every
+    value of every number column; when all of them read both ways (``212.200``: 212.2 or
+    212200) the file is refused until the mark is stated: ``decimal="."`` or ``","``
+    here, or a format file beside the panel (:func:`format_file_for`: ``panel.csv`` ->
+    ``panel_format.yaml`` holding ``decimal: point`` or ``decimal: comma``), which is how
+    ``python -m analysis prepare`` and the notebooks' ``panel_path`` learn it. Returns the
+    normalised panel (see :func:`validate_caseload_panel`); raises :class:`InputError`
+    listing every problem.
     """
     path = Path(path)
     if not path.is_file():
         raise InputError.single(path, "file not found")
+    sidecar = format_file_for(path)
+    if decimal is not None:
+        decimal = decimal_mark(decimal)
+    elif sidecar.exists():
+        decimal = read_format_file(sidecar)
     suffix = path.suffix.lower()
     if suffix in {".csv", ".txt"}:
         raw = _read_csv(path)
@@ -243,20 +298,93 @@ def read_caseload_panel(path: Path | str) -> pd.DataFrame:
         raise InputError.single(
             path, "unsupported file type", expected=".csv, .xlsx or .parquet", found=suffix
         )
-    return _validate(raw, str(path))
+    how = (
+        f"say which: put a file {sidecar.name} beside it holding the line 'decimal: point' "
+        "(or 'decimal: comma'), or call read_caseload_panel(path, decimal='.') (or ',')"
+    )
+    return _validate(raw, str(path), decimal, how)
 
 
-def validate_caseload_panel(df: pd.DataFrame, source: str = "<data frame>") -> pd.DataFrame:
+def validate_caseload_panel(
+    df: pd.DataFrame, source: str = "<data frame>", *, decimal: str | None = None
+) -> pd.DataFrame:
     """Validate a caseload panel already in memory and return it normalised.
 
     The result has the contract columns first (then standard outcomes, then other
     columns), ``period``/``trial_start`` as ``Period[M]``, integer codes and 0/1
     ``treated``, floats elsewhere, sorted by municipality, unit and month. Problems name
-    rows as the 1-based row position + 1 (header counted as row 1).
+    rows as the 1-based row position + 1 (header counted as row 1). ``decimal`` states
+    the decimal mark of numbers held as text (see :func:`read_caseload_panel`).
     """
     frame = df.reset_index(drop=True).copy()
     frame.index = pd.RangeIndex(2, len(frame) + 2)
-    return _validate(_Raw(frame, _ROWS_FRAME), source)
+    how = "say which: validate_caseload_panel(df, decimal='.') (or ',')"
+    stated = None if decimal is None else decimal_mark(decimal)
+    return _validate(_Raw(frame, _ROWS_FRAME), source, stated, how)
+
+
+#: A panel's format file: ``caseloads_2025.csv`` -> ``caseloads_2025_format.yaml``.
+FORMAT_FILE_SUFFIX = "_format.yaml"
+FORMAT_FILE_MAX_BYTES = 64 * 1024
+_FORMAT_EXPECTED = "the line 'decimal: point' or 'decimal: comma'"
+_FORMAT_LINE = re.compile(r"""decimal\s*:\s*(["']?)([^"'#\s]+)\1\s*(?:#.*)?""")
+
+
+def format_file_for(panel: Path | str) -> Path:
+    """Where a panel's decimal mark is stated: the same name with ``_format.yaml``."""
+    panel = Path(panel)
+    return panel.with_name(f"{panel.stem}{FORMAT_FILE_SUFFIX}")
+
+
+def read_format_file(path: Path | str) -> str:
+    """The decimal mark (``"."`` or ``","``) a format file states.
+
+    The file holds one line ``decimal: point`` or ``decimal: comma`` (``"."``, ``","``,
+    ``punktum`` and ``komma`` too), optionally with ``#`` comments. It is read line by
+    line, not as general YAML, so nothing in it is ever expanded or constructed.
+    """
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > FORMAT_FILE_MAX_BYTES:
+            raise InputError.single(
+                path, f"is larger than {FORMAT_FILE_MAX_BYTES} bytes", expected=_FORMAT_EXPECTED
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise InputError.single(path, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError.single(
+            path, f"not UTF-8 text (byte {exc.start})", expected=_FORMAT_EXPECTED
+        ) from None
+    marks: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _FORMAT_LINE.fullmatch(stripped)
+        try:
+            marks.append((number, decimal_mark(match.group(2) if match else "")))
+        except ValueError:
+            raise InputError.single(
+                path,
+                "not a decimal-mark setting",
+                row=number,
+                expected=_FORMAT_EXPECTED,
+                found=stripped[:80],
+            ) from None
+    if not marks:
+        raise InputError.single(path, "states no decimal mark", expected=_FORMAT_EXPECTED)
+    if len(marks) > 1:
+        raise InputError.single(
+            path,
+            "states the decimal mark more than once",
+            row=marks[1][0],
+            expected=f"{_FORMAT_EXPECTED} once",
+        )
+    return marks[0][1]
 
 
 @dataclass(frozen=True)
@@ -357,7 +485,7 @@ def _drop_empty_rows(frame: pd.DataFrame) -> pd.DataFrame:
 # --- validation -------------------------------------------------------------------------
 
 
-def _validate(raw: _Raw, source: str) -> pd.DataFrame:
+def _validate(raw: _Raw, source: str, decimal: str | None, how: str) -> pd.DataFrame:
     frame, column_problems = _check_columns(raw.frame, source)
     missing = [c for c in REQUIRED_COLUMNS if c not in frame.columns]
     if missing:
@@ -368,7 +496,16 @@ def _validate(raw: _Raw, source: str) -> pd.DataFrame:
         )
     if frame.empty:
         raise InputError.single(source, "no data rows", expected="one row per unit and month")
-    typed, parse_problems = _parse(frame, source, raw.delimiter)
+    if decimal is None:
+        decimal, ambiguous = _file_decimal(frame, source, raw.delimiter, how)
+        if ambiguous:
+            problems = column_problems + ambiguous
+            raise InputError(
+                problems,
+                summary=f"{source}: {len(problems)} problem(s) in the caseload panel; "
+                f"{raw.row_note}",
+            )
+    typed, parse_problems = _parse(frame, source, decimal)
     failed_cells = {(p.row, p.column) for p in parse_problems}
     schema_problems = [
         p for p in _run_schema(typed, source) if (p.row, p.column) not in failed_cells
@@ -445,13 +582,10 @@ def _check_columns(frame: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list
 
 
 def _parse(
-    frame: pd.DataFrame, source: str, delimiter: str | None
+    frame: pd.DataFrame, source: str, decimal: str
 ) -> tuple[pd.DataFrame, list[InputProblem]]:
     """Turn raw cells into typed columns; unparseable cells become problems and NA."""
     problems: list[InputProblem] = []
-    numeric = [c for c in frame.columns if c not in (*_TEXT_COLUMNS, *_MONTH_COLUMNS)]
-    numeric.remove("municipality_code")
-    decimal = _file_decimal(frame, numeric, delimiter)
     typed: dict[str, pd.Series] = {}
     for name in frame.columns:
         column = frame[name]
@@ -474,27 +608,50 @@ def _parse(
     return result, problems
 
 
-def _file_decimal(frame: pd.DataFrame, columns: list[str], delimiter: str | None) -> str:
-    """One decimal separator for the whole file, guessed from its text numbers.
+def _number_columns(frame: pd.DataFrame) -> list[str]:
+    skip = {*_TEXT_COLUMNS, *_MONTH_COLUMNS, "municipality_code"}
+    return [c for c in frame.columns if c not in skip]
 
-    Beyond :func:`guess_decimal`: ``0.825`` can only be a decimal point (no one writes
-    a thousands group after a 0), and a comma-separated file whose values hold no comma
-    uses decimal points; otherwise ambiguous files are read the Danish way.
+
+def _file_decimal(
+    frame: pd.DataFrame, source: str, delimiter: str | None, how: str
+) -> tuple[str, list[InputProblem]]:
+    """One decimal mark for the whole file, judged on every text value of every number
+    column (never a sample), and the problems when every value reads both ways.
+
+    A comma-separated file none of whose numbers holds a comma uses decimal points (a
+    decimal comma would have to be quoted in every cell); otherwise the numbers decide
+    (see :func:`~analysis.data.parsing.decimal_evidence`). When only ambiguous values
+    like ``212.200`` have a mark and they are all in ``cases`` (a count of cases, so a
+    whole number: ``1.500`` cases are 1500), they are thousands separators. Otherwise each
+    ambiguous column is a problem saying ``how`` to state the mark.
     """
-    samples = [
-        frame[c][frame[c].map(lambda v: isinstance(v, str))].head(300)
-        for c in columns
+    evidence = {
+        c: decimal_evidence(frame[c])
+        for c in _number_columns(frame)
         if not pd.api.types.is_numeric_dtype(frame[c])
+    }
+    total = sum(evidence.values(), DecimalEvidence())
+    if delimiter == "," and not total.comma and not total.ambiguous_comma:
+        return ".", []
+    if total.mark is not None:
+        return total.mark, []
+    fractional = {c: e for c, e in evidence.items() if e.ambiguous and c not in _WHOLE_NUMBERS}
+    counts = sum((e for c, e in evidence.items() if c in _WHOLE_NUMBERS), DecimalEvidence())
+    if not fractional and whole_number_mark(counts) is not None:
+        return whole_number_mark(counts), []
+    return ",", [
+        InputProblem(
+            source,
+            ambiguous_decimal_text(found.example or ""),
+            row=int(found.example_at) if found.example_at is not None else None,
+            column=column,
+            expected=f"numbers that show their decimal mark, or the mark stated ({how})",
+            found=found.example,
+        )
+        for column, found in (fractional or evidence).items()
+        if found.ambiguous
     ]
-    samples = [s for s in samples if not s.empty]
-    if not samples:
-        return ","
-    values = pd.concat(samples, ignore_index=True).str.strip()
-    if values.str.fullmatch(r"[+-]?0\.\d+").any() and not values.str.contains(",").any():
-        return "."
-    if delimiter == "," and not values.str.contains(",").any():
-        return "."
-    return guess_decimal(values)
 
 
 def _is_missing(value: object) -> bool:
@@ -805,6 +962,30 @@ def _caseload_vs_cases(typed: pd.DataFrame, rows: list[int], source: str, group:
     return out
 
 
+def _above_limit(typed: pd.DataFrame, rows: list[int], source: str, group: pd.DataFrame):
+    out = []
+    for row, column in group[["index", "column"]].drop_duplicates().itertuples(index=False):
+        if pd.isna(row):
+            continue
+        limit = _limit_of(str(column))
+        out.append(
+            InputProblem(
+                source,
+                f"implausible value: above {limit.maximum:g}, the limit for {column} "
+                f"({limit.reason})",
+                row=int(row),
+                column=str(column),
+                expected=_expected_text(str(column)),
+                found=_show(typed.at[int(row), column]),
+            )
+        )
+    return out
+
+
+def _limit_of(column: str) -> Limit:
+    return CASELOAD_LIMIT if column == "caseload" else STANDARD_OUTCOMES[column].limit
+
+
 def _unit_constant(column: str, message: str) -> Callable[..., list[InputProblem]]:
     def build(typed: pd.DataFrame, rows: list[int], source: str, group: pd.DataFrame):
         first, first_row = _first_in_unit(typed, column)
@@ -853,6 +1034,7 @@ _TRANSLATORS: Mapping[str, Callable[..., list[InputProblem]]] = MappingProxyType
         "fte_positive": _simple("caseworkers_fte must be greater than 0"),
         "binary": _simple("treated must be 0 or 1"),
         "share_range": _simple("share outside 0–1"),
+        "above_limit": _above_limit,
         "multiple_fields_uniqueness": _duplicates,
         "caseload_matches_cases": _caseload_vs_cases,
         "treated_constant": _unit_constant(
@@ -870,17 +1052,20 @@ def _expected_text(column: str) -> str:
     spec = STANDARD_OUTCOMES.get(column)
     if spec is not None and spec.is_share:
         return "a share between 0 and 1 (write 45 % as 0.45)"
+    if spec is not None:
+        return f"a number from 0 to {spec.limit.maximum:g} ({spec.unit_en})"
     return {
         "municipality_code": "one of the 98 municipality codes in the reference table "
         "(e.g. 101 for København)",
         "unit": "a unit name (department or team; 'all' for the whole job centre)",
         "period": "a month such as 2024-01, 2024M01 or 2024-01-01",
         "trial_start": "a month such as 2024-01, or empty for a unit without a trial",
-        "caseload": "a number > 0 (active cases per caseworker FTE)",
+        "caseload": f"a number > 0 and at most {CASELOAD_LIMIT.maximum:g} "
+        "(active cases per caseworker FTE)",
         "cases": "a number >= 0",
         "caseworkers_fte": "a number > 0",
         "treated": "0 or 1",
-    }.get(column, "a number >= 0" if spec is not None else "a number")
+    }.get(column, "a number")
 
 
 def _show(value: object) -> str:

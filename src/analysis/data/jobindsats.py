@@ -62,14 +62,17 @@ from openpyxl.utils.exceptions import InvalidFileException
 from analysis.data.parsing import (
     ParseError,
     UnsavedFormula,
+    ambiguous_decimal_text,
     check_office_file,
-    guess_decimal,
+    decimal_evidence,
+    decimal_mark,
     is_non_municipal_area,
     parse_number,
     parse_period,
     read_delimited_rows,
     read_xlsx_sheets,
     snake_case,
+    whole_number_mark,
 )
 from analysis.data.reference import load_municipalities, resolve_municipality
 from analysis.errors import InputError, InputProblem
@@ -1044,9 +1047,63 @@ def _check_frequency(cells: list[_Cell], column: str | None, problems: _Problems
             return
 
 
-def _parse_values(cells: list[_Cell], problems: _Problems) -> list[float]:
-    texts = pd.Series([c.raw for c in cells if isinstance(c.raw, str)], dtype="object")
-    decimal = guess_decimal(texts)
+#: Measures that count (persons, full-time persons, courses): whole numbers.
+_COUNT_PREFIXES = ("antal", "number_of")
+
+
+def _export_decimal(cells: list[_Cell], problems: _Problems) -> str | None:
+    """The decimal mark of the export's text numbers, judged on every value cell.
+
+    Values that only one mark reads decide. When every mark reads both ways
+    (``8.405``), a source convention settles counts: Jobindsats publishes counts
+    (measures named "Antal ...": persons, full-time persons, courses) as whole numbers
+    (every count in the API snapshot in ``data/raw/jobindsats`` is whole; a test checks
+    it), so in a count a single separator before exactly three digits is a thousands
+    separator. This is inferred from the published data, not from a STAR document on
+    download formats. Anything else ambiguous (a share ``12.500``) is a problem; so are
+    counts written both ways (``8.656`` and ``1,234``). None when there were problems.
+    """
+    texts = pd.Series(
+        {i: c.raw for i, c in enumerate(cells) if isinstance(c.raw, str)}, dtype=object
+    )
+    total = decimal_evidence(texts)
+    if total.mark is not None:
+        return total.mark
+    is_count = pd.Series(
+        [cells[i].measure.startswith(_COUNT_PREFIXES) for i in texts.index],
+        index=texts.index,
+        dtype=bool,
+    )
+    fractional = decimal_evidence(texts[~is_count])
+    counts = decimal_evidence(texts[is_count])
+    found = fractional if fractional.ambiguous else counts
+    item = cells[int(found.example_at)]
+    expected = (
+        "numbers that show their decimal mark, or the mark stated (say which: "
+        "read_jobindsats_export(path, decimal='.') or decimal=',')"
+    )
+    if fractional.ambiguous:
+        message = ambiguous_decimal_text(found.example or "")
+    elif (mark := whole_number_mark(counts)) is not None:
+        return mark
+    else:
+        other = next(
+            t.strip() for t in texts[is_count] if ("," if "." in found.example else ".") in t
+        )
+        message = (
+            f"cannot tell the decimal mark: the counts use both '.' and ',' before three "
+            f"digits ({found.example} and {other}), so the file mixes two conventions"
+        )
+    problems.add(message, row=item.line, column=item.column, expected=expected, found=found.example)
+    return None
+
+
+def _parse_values(
+    cells: list[_Cell], problems: _Problems, decimal: str | None = None
+) -> list[float]:
+    decimal = decimal or _export_decimal(cells, problems)
+    if decimal is None:
+        return [math.nan] * len(cells)
     values: list[float] = []
     for item in cells:
         try:
@@ -1107,7 +1164,7 @@ def _check_duplicates(cells: list[_Cell], codes: list[int | None], problems: _Pr
             seen[key] = item.line
 
 
-def read_jobindsats_export(path: Path | str) -> pd.DataFrame:
+def read_jobindsats_export(path: Path | str, *, decimal: str | None = None) -> pd.DataFrame:
     """Read a table downloaded from jobindsats.dk (CSV or .xlsx) into a tidy long table
     (``EXPORT_COLUMNS``).
 
@@ -1118,7 +1175,9 @@ def read_jobindsats_export(path: Path | str) -> pd.DataFrame:
     matched to municipality codes; non-municipal areas (Hele landet, regions, landsdele,
     RAR, job centres) are kept with a missing code, unknown names are an error. Numbers
     may use decimal commas and thousands dots or plain dots; ``-`` and ``..`` are missing.
-    Rows keep the file's order (row by row; left to right within a row).
+    The decimal mark is judged on every value cell; where the cells cannot tell (see
+    :func:`_export_decimal`) the file is refused until ``decimal`` (``"."`` or ``","``)
+    says which. Rows keep the file's order (row by row; left to right within a row).
     """
     file = Path(path)
     name, grid, header_index = _locate_table(file)
@@ -1142,7 +1201,7 @@ def read_jobindsats_export(path: Path | str) -> pd.DataFrame:
     _check_frequency(cells, period_column, problems)
     codes = _area_codes(cells, layout.headers[layout.area], problems)
     _check_duplicates(cells, codes, problems)
-    values = _parse_values(cells, problems)
+    values = _parse_values(cells, problems, None if decimal is None else decimal_mark(decimal))
     problems.raise_if_any()
     freq = cells[0].period.freqstr
     return pd.DataFrame(

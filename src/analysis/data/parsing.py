@@ -15,6 +15,7 @@ import re
 import zipfile
 import zlib
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,22 +112,152 @@ def parse_number(value: object, decimal: str = ",") -> float:
         raise ParseError(f"not a number: {value!r}") from None
 
 
-def guess_decimal(values: pd.Series) -> str:
-    """Guess the decimal separator of a column of number-like strings.
+@dataclass(frozen=True)
+class DecimalEvidence:
+    """What numbers written as text say about their decimal mark.
 
-    A value like ``12,5`` or ``1.234,5`` means comma; ``12.5``, ``0.125`` or ``1,234.5``
-    means dot. Ambiguous columns (only ``1.234`` style) are read the Danish way.
+    ``comma`` and ``point`` count values only one mark reads (``12,5``, ``1.234,5``,
+    ``0,125``, ``1.234.567`` need a decimal comma; ``12.5``, ``1,234.5``, ``0.125``,
+    ``1234.567`` a decimal point). ``ambiguous_dot`` and ``ambiguous_comma`` count values
+    that both read, differently: one ``.`` or ``,`` followed by exactly three digits after
+    one to three digits that do not start with 0 (``212.200`` is 212.2 or 212200).
+    ``example`` is the first ambiguous value and ``example_at`` its index label (a row).
     """
-    comma_votes = dot_votes = 0
-    for raw in values.dropna().astype(str).head(2000):
-        text = raw.strip().replace("\u00a0", "").replace(" ", "")
-        if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})*,\d+|[+-]?\d+,\d+", text):
-            comma_votes += 1
-        elif re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+\.\d+", text) or re.fullmatch(
-            r"[+-]?\d+\.\d{1,2}|[+-]?\d+\.\d{4,}|[+-]?0\.\d+", text
-        ):
-            dot_votes += 1
-    return "." if dot_votes > comma_votes else ","
+
+    comma: int = 0
+    point: int = 0
+    ambiguous_dot: int = 0
+    ambiguous_comma: int = 0
+    example: str | None = None
+    example_at: object = None
+
+    def __add__(self, other: DecimalEvidence) -> DecimalEvidence:
+        first = self if self.example is not None else other
+        return DecimalEvidence(
+            self.comma + other.comma,
+            self.point + other.point,
+            self.ambiguous_dot + other.ambiguous_dot,
+            self.ambiguous_comma + other.ambiguous_comma,
+            first.example,
+            first.example_at,
+        )
+
+    @property
+    def ambiguous(self) -> int:
+        return self.ambiguous_dot + self.ambiguous_comma
+
+    @property
+    def mark(self) -> str | None:
+        """The decimal mark the values show (the majority when they disagree: the others
+        then fail to parse, loudly); ``","`` when no value holds a mark (both read the
+        same); None when every value with a mark reads both ways."""
+        if self.comma or self.point:
+            return "," if self.comma >= self.point else "."
+        return None if self.ambiguous else ","
+
+
+class AmbiguousDecimal(ParseError):
+    """Every number with a ``.`` or ``,`` reads both as a decimal and as thousands."""
+
+    def __init__(self, evidence: DecimalEvidence):
+        self.evidence = evidence
+        super().__init__(ambiguous_decimal_text(evidence.example or ""))
+
+
+_NUMBER_TEXT = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")
+_SPACES = str.maketrans("", "", "\u00a0 %")
+_AMBIGUOUS_DOT, _AMBIGUOUS_COMMA = "?.", "?,"
+
+
+def _reading(value: object) -> str | None:
+    """Which decimal mark a text number needs: ``","``, ``"."``, ``"?."``/``"?,"`` (reads
+    both ways) or None (no mark, or not a number)."""
+    text = value.translate(_SPACES) if isinstance(value, str) else ""
+    if not _NUMBER_TEXT.fullmatch(text):
+        return None
+    text = text.lstrip("+-")
+    dots, commas = text.count("."), text.count(",")
+    if dots and commas:  # the later one is the decimal mark: 1.234,5 and 1,234.5
+        return "," if text.rfind(",") > text.rfind(".") else "."
+    if not dots and not commas:
+        return None
+    mark = "." if dots else ","
+    if dots + commas > 1:  # only thousands separators repeat: 1.234.567
+        return "," if mark == "." else "."
+    head, tail = text.split(mark)
+    if len(tail) == 3 and 1 <= len(head) <= 3 and head[0] != "0":
+        return _AMBIGUOUS_DOT if mark == "." else _AMBIGUOUS_COMMA
+    return mark
+
+
+def decimal_evidence(values: pd.Series | Iterable[object]) -> DecimalEvidence:
+    """Classify every text value (all of them, never a sample) by the decimal mark it
+    needs; other values (numbers, missing) say nothing."""
+    series = values if isinstance(values, pd.Series) else pd.Series(list(values), dtype=object)
+    texts = series[series.map(lambda v: isinstance(v, str))]
+    if texts.empty:
+        return DecimalEvidence()
+    readings = texts.map({v: _reading(v) for v in pd.unique(texts)})
+    counts = readings.value_counts()
+    ambiguous = readings.isin([_AMBIGUOUS_DOT, _AMBIGUOUS_COMMA])
+    first = ambiguous.idxmax() if ambiguous.any() else None
+    return DecimalEvidence(
+        comma=int(counts.get(",", 0)),
+        point=int(counts.get(".", 0)),
+        ambiguous_dot=int(counts.get(_AMBIGUOUS_DOT, 0)),
+        ambiguous_comma=int(counts.get(_AMBIGUOUS_COMMA, 0)),
+        example=None if first is None else str(texts[first]).strip(),
+        example_at=first,
+    )
+
+
+def guess_decimal(values: pd.Series | Iterable[object]) -> str:
+    """The decimal mark of a column of number-like strings, judged on every value.
+
+    ``12,5`` or ``1.234,5`` means comma; ``12.5``, ``0.125`` or ``1,234.5`` means dot.
+    Raises :class:`AmbiguousDecimal` when every value with a mark reads both ways
+    (``1.234``, ``212.200``): the caller must be told which mark is meant.
+    """
+    evidence = decimal_evidence(values)
+    if evidence.mark is None:
+        raise AmbiguousDecimal(evidence)
+    return evidence.mark
+
+
+def whole_number_mark(evidence: DecimalEvidence) -> str | None:
+    """The decimal mark of ambiguous values known to be whole numbers (counts): a single
+    separator before exactly three digits is then a thousands separator (``8.405``
+    persons are 8405), so the decimal mark is the other one. None when both ``.`` and
+    ``,`` occur that way (the file mixes conventions)."""
+    if evidence.ambiguous_dot and evidence.ambiguous_comma:
+        return None
+    return "." if evidence.ambiguous_comma else ","
+
+
+def ambiguous_decimal_text(example: str) -> str:
+    """Why a value such as ``212.200`` cannot be read without being told the mark."""
+    text = example.translate(_SPACES)
+    mark = "." if "." in text else ","
+    try:
+        as_point = parse_number(text.replace(",", "."), ".")
+        as_thousands = parse_number(text.replace(mark, ""), ".")
+    except ParseError:
+        return "cannot tell the decimal mark"
+    return (
+        "cannot tell the decimal mark: every number with a '.' or ',' has exactly three "
+        f"digits after a single one, so {example} is {as_point:g} with a decimal point and "
+        f"{as_thousands:.0f} with a thousands separator"
+    )
+
+
+def decimal_mark(value: str) -> str:
+    """``"."`` or ``","`` from how a user may name it (``"."``, ``","``, ``"point"``,
+    ``"comma"``, Danish ``"punktum"``, ``"komma"``)."""
+    marks = {".": ".", ",": ",", "point": ".", "comma": ",", "punktum": ".", "komma": ","}
+    mark = marks.get(str(value).strip().lower()) if isinstance(value, str) else None
+    if mark is None:
+        raise ValueError(f"decimal must be '.' or ',' (or 'point', 'comma'), not {value!r}")
+    return mark
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,9 @@ import pandas as pd
 
 from analysis.data.parsing import (
     ParseError,
-    guess_decimal,
+    ambiguous_decimal_text,
+    decimal_evidence,
+    decimal_mark,
     is_non_municipal_area,
     parse_number,
     parse_period,
@@ -82,12 +84,18 @@ def _area_code(value: str, codes: frozenset[int]) -> tuple[bool, int | None]:
     return is_non_municipal_area(text), None
 
 
-def read_statbank_csv(path: Path | str) -> pd.DataFrame:
+def read_statbank_csv(path: Path | str, *, decimal: str | None = None) -> pd.DataFrame:
     """Read a StatBank CSV into a tidy table: one lower-case ASCII column per dimension
     variable (``omraade``, ``ydelsestype``, ...), then ``municipality_code`` (Int64, NA
     for Hele landet, regions and landsdele), ``period`` (Period) and ``value`` (float64,
     NaN for ``..``). Accepts UTF-8 with or without BOM and Windows-1252, CRLF or LF,
-    codes or texts, comma or dot decimals; one period frequency per file."""
+    codes or texts, comma or dot decimals; one period frequency per file.
+
+    The decimal mark of INDHOLD is judged on the whole column. Danish output writes
+    decimal commas and English output decimal points, but no documentation of
+    Statistics Denmark found says whether a download may carry thousands separators, so
+    a column whose every mark reads both ways (``21.234``: 21.234 or 21234) is refused
+    until ``decimal`` (``"."`` or ``","``) says which."""
     file = Path(path)
     try:
         rows, _ = read_delimited_rows(file)
@@ -120,11 +128,17 @@ def read_statbank_csv(path: Path | str) -> pd.DataFrame:
     problems.raise_if_any()
     if len(rows) == 1:
         raise InputError.single(file, "no data rows below the header", row=header_line)
-    return _table(header, names, rows[1:], problems)
+    return _table(
+        header, names, rows[1:], problems, None if decimal is None else decimal_mark(decimal)
+    )
 
 
 def _table(
-    header: list[str], names: list[str], body: list[tuple[int, list[str]]], problems: _Problems
+    header: list[str],
+    names: list[str],
+    body: list[tuple[int, list[str]]],
+    problems: _Problems,
+    decimal: str | None,
 ) -> pd.DataFrame:
     tid, indhold = names.index("tid"), names.index("indhold")
     dimensions = [i for i, n in enumerate(names) if i not in (tid, indhold)]
@@ -169,7 +183,7 @@ def _table(
         records.append((line, fields, period, code))
     _check_frequency(records, header[tid], problems)
     _check_duplicates(records, dimensions, tid, problems)
-    values = _values(records, indhold, header[indhold], problems)
+    values = _values(records, indhold, header[indhold], problems, decimal)
     problems.raise_if_any()
     data: dict[str, object] = {
         names[i]: pd.Series([r[1][i].strip() for r in records], dtype="str") for i in dimensions
@@ -206,8 +220,24 @@ def _check_duplicates(records: list, dimensions: list[int], tid: int, problems: 
             seen[key] = line
 
 
-def _values(records: list, index: int, column: str, problems: _Problems) -> list[float]:
-    decimal = guess_decimal(pd.Series([r[1][index] for r in records], dtype="object"))
+def _values(
+    records: list, index: int, column: str, problems: _Problems, decimal: str | None
+) -> list[float]:
+    if decimal is None:
+        texts = pd.Series([r[1][index] for r in records], index=[r[0] for r in records])
+        evidence = decimal_evidence(texts.astype(object))
+        decimal = evidence.mark
+        if decimal is None:
+            problems.add(
+                ambiguous_decimal_text(evidence.example or ""),
+                row=evidence.example_at,
+                column=column,
+                expected="numbers that show their decimal mark, or the mark stated (say "
+                "which: read_statbank_csv(path, decimal='.') for decimal points, as in "
+                "English output, or decimal=',' for decimal commas, as in Danish output)",
+                found=evidence.example,
+            )
+            return [math.nan] * len(records)
     values: list[float] = []
     for line, fields, _, _ in records:
         try:
