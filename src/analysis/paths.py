@@ -107,6 +107,11 @@ class ProjectPaths:
         return self.caseloads / "simulated_caseloads_truth.yaml"
 
     @property
+    def privacy_names(self) -> Path:
+        """Names the personal-data gate masks, one per line."""
+        return self.interviews / "privacy_names.txt"
+
+    @property
     def codebook(self) -> Path:
         return self.raw / "codebook.yaml"
 

@@ -14,8 +14,10 @@ Jobindsats and Statistics Denmark do.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -25,15 +27,44 @@ from analysis.paths import SMALL_COUNT_THRESHOLD
 
 MODES = ("pseudonymise", "stop", "allow")
 
-# Day 01-31, month 01-12, two-digit year, then four digits; separators: none, dash, spaces.
+#: Every Unicode dash (category Pd: hyphen-minus, hyphen, non-breaking hyphen, en and em
+#: dash, ...) and the minus sign: word processors turn one into another. (A test checks
+#: the list against the Unicode database.)
+DASHES = (
+    "-\u058a\u05be\u1400\u1806\u2010\u2011\u2012\u2013\u2014\u2015\u2e17\u2e1a"
+    "\u2e3a\u2e3b\u2e40\u2e5d\u301c\u3030\u30a0\ufe31\ufe32\ufe58\ufe63\uff0d"
+    "\U00010ead\u2212"
+)
+_DASH = "[" + re.escape(DASHES) + "]"
+# A CPR number is ddmmyy plus four digits. Inside the date: nothing, a space, a dot or a
+# dash; between date and serial: nothing, spaces, a dash or a slash (spaces around
+# allowed). Not a CPR: digits that continue a longer number (or a decimal fraction).
 _CPR = re.compile(
-    r"(?<![\d-])(0[1-9]|[12]\d|3[01])\s?(0[1-9]|1[0-2])\s?(\d{2})\s?(?:-\s?)?(\d{4})(?![\d-])"
+    r"(?<!\d)(?<!\d[.,])"
+    rf"(?:0[1-9]|[12]\d|3[01])(?:[\s.]|{_DASH})?(?:0[1-9]|1[0-2])(?:[\s.]|{_DASH})?\d{{2}}"
+    rf"\s*(?:(?:{_DASH}|/)\s*)?\d{{4}}"
+    r"(?!\d)(?![.,]\d)"
 )
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?![\w-])")
-# +45 / 0045 prefix optional; 8 digits, grouped 2-2-2-2, 4-4 or not at all.
+# +45 / 0045 prefix optional; 8 digits, grouped 2-2-2-2 (space, dot or dash), 4-4 (space;
+# a dash only after the prefix) or not at all. "2018-2019" is a year range, not a phone.
 _PHONE = re.compile(
-    r"(?<![\d+])(?:(?:\+|00)45[\s-]?)?"
-    r"(?:\d{2}[\s-]\d{2}[\s-]\d{2}[\s-]\d{2}|\d{4}[\s-]\d{4}|\d{8})(?![\d])"
+    r"(?<![\w+])(?<!\d[.,])"
+    rf"(?:(?:\+|00)45(?:\s|{_DASH})?(?:\d{{4}}(?:\s|{_DASH})\d{{4}})"
+    rf"|(?:(?:\+|00)45(?:\s|{_DASH})?)?"
+    rf"(?:\d{{2}}([\s.]|{_DASH})\d{{2}}\1\d{{2}}\1\d{{2}}|\d{{4}}[ \u00a0]\d{{4}}|\d{{8}})"
+    r")(?!\w)(?![.,]\d)"
+)
+_YEAR_PAIR = re.compile(r"(?:19|20)\d\d\D+(?:19|20)\d\d")
+# Hexadecimal identifiers (content hashes, short commit ids, GUIDs) hold digit runs that
+# look like a CPR number or a phone number by chance; digits inside them are not personal
+# data. An identifier stands alone: 16 or more hex digits, 12 or more mixing digits and
+# the letters a-f (a short commit id), or a GUID.
+_HEX_ID = re.compile(
+    r"(?<![0-9A-Za-z])(?:[0-9a-fA-F]{16,}"
+    r"|(?=[0-9a-fA-F]*[a-fA-F])(?=[0-9a-fA-F]*\d)[0-9a-fA-F]{12,}"
+    r"|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+    r"(?![0-9A-Za-z])"
 )
 
 PLACEHOLDERS = {"cpr": "[CPR]", "email": "[E-MAIL]", "phone": "[TELEFON]"}
@@ -47,6 +78,9 @@ class Finding:
     start: int
     end: int
     text: str
+    #: who a name finding is (the listed name, with any compound part), so that "Jensen,
+    #: Jakob", "JAKOB JENSEN" and "Jakob Jensen" get the same alias
+    key: str = ""
 
 
 @dataclass(frozen=True)
@@ -89,7 +123,9 @@ class Pseudonymiser:
                 continue
             out.append(text[last : finding.start])
             out.append(
-                self.alias(finding.text) if finding.kind == "name" else PLACEHOLDERS[finding.kind]
+                self.alias(finding.key or finding.text)
+                if finding.kind == "name"
+                else PLACEHOLDERS[finding.kind]
             )
             last = finding.end
         out.append(text[last:])
@@ -117,31 +153,101 @@ def load_name_list(path: Path | str | None) -> tuple[str, ...]:
     return tuple(sorted(set(names), key=str.casefold))
 
 
+_SPACE = r"\s+"  # any run of whitespace: "Jakob  Jensen", "Jakob\nJensen"
+_GENITIVE = r"(?:s|['’]s?)?"  # "Jensens sag", "Jens' sag"
+_COMPOUND = rf"(?:\w+{_DASH})*"
+
+
+def _letter_pattern(char: str) -> str:
+    """A letter of a name as typed or decomposed (å as a + combining ring), any dash for a
+    dash."""
+    if char in DASHES:
+        return _DASH
+    forms = {char, unicodedata.normalize("NFC", char), unicodedata.normalize("NFD", char)}
+    if len(forms) == 1:
+        return re.escape(char)
+    return "(?:" + "|".join(re.escape(f) for f in sorted(forms, key=len, reverse=True)) + ")"
+
+
+def _token_pattern(token: str) -> str:
+    return "".join(_letter_pattern(c) for c in unicodedata.normalize("NFC", token))
+
+
+def _name_variants(name: str) -> list[str]:
+    """The ways a listed name is written: in full (any whitespace between the parts), first
+    and last name without the middle names, initial and last name ("J. Jensen"), and last
+    name first ("Jensen, Jakob")."""
+    parts = [_token_pattern(t) for t in name.split()]
+    if not parts:
+        return []
+    variants = [_SPACE.join(parts)]
+    if len(parts) >= 3:
+        variants.append(parts[0] + _SPACE + parts[-1])
+    if len(parts) >= 2:
+        first = unicodedata.normalize("NFC", name.split()[0])
+        variants.append(_letter_pattern(first[0]) + r"\." + r"\s*" + parts[-1])
+        middle = "".join(f"(?:{_SPACE}{p})?" for p in parts[1:-1])
+        variants.append(parts[-1] + r"\s*,\s*" + parts[0] + middle)
+    return variants
+
+
+@lru_cache(maxsize=64)
+def _name_patterns(names: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]], ...]:
+    """One compiled pattern per listed name, longest names first (so "Søren Sønderby" wins
+    over a listed "Søren"). A listed name masks the whole hyphenated name it is part of
+    ("Hanne-Lise") and leaves a genitive ending in the text ("[NAVN A]s sag")."""
+    out = []
+    for name in sorted({n.strip() for n in names if n.strip()}, key=lambda n: (-len(n), n)):
+        variants = "|".join(_name_variants(name))
+        pattern = re.compile(
+            rf"(?<![\w{re.escape(DASHES)}])(?P<pre>{_COMPOUND})(?:{variants})"
+            rf"(?P<post>(?:{_DASH}\w+)*)(?={_GENITIVE}(?!\w))",
+            flags=re.IGNORECASE,
+        )
+        out.append((name, pattern))
+    return tuple(out)
+
+
+def _inside_identifier(text: str, start: int, end: int) -> bool:
+    """True when the span lies inside a hexadecimal identifier (a hash or a GUID)."""
+    left = max(0, start - 64)
+    for match in _HEX_ID.finditer(text, left, min(len(text), end + 64)):
+        if match.start() <= start and end <= match.end():
+            return True
+    return False
+
+
 def find_personal_data(text: str, names: Iterable[str] = ()) -> list[Finding]:
-    """Every CPR number, e-mail address, phone number and listed name in ``text``."""
+    """Every CPR number, e-mail address, phone number and listed name in ``text``.
+
+    CPR numbers in every spelling people use (``010203-1234``, ``0102031234``,
+    ``01.02.03-1234``, ``010203 - 1234``, ``010203/1234``, any Unicode dash, after a prefix
+    as in ``CPR-0102031234``); the modulus-11 check is deliberately not applied (numbers
+    issued since 2007 may fail it). Year ranges ("2018-2019") and digits inside hashes or
+    GUIDs are not taken for numbers of persons.
+    """
     findings: list[Finding] = []
     taken: list[tuple[int, int]] = []
 
-    def add(kind: str, match: re.Match[str]) -> None:
-        start, end = match.span()
+    def add(kind: str, start: int, end: int, key: str = "") -> None:
         if any(start < e and s < end for s, e in taken):
             return
         taken.append((start, end))
-        findings.append(Finding(kind, start, end, match.group(0)))
+        findings.append(Finding(kind, start, end, text[start:end], key))
 
     for match in _CPR.finditer(text):
-        add("cpr", match)
+        if not _inside_identifier(text, *match.span()):
+            add("cpr", *match.span())
     for match in _EMAIL.finditer(text):
-        add("email", match)
+        add("email", *match.span())
     for match in _PHONE.finditer(text):
-        add("phone", match)
-    for name in names:
-        # a listed name masks the whole hyphenated name it is part of ("Hanne-Lise")
-        pattern = re.compile(
-            rf"(?<![\w-])(?:\w+-)*{re.escape(name)}(?:-\w+)*(?![\w-])", flags=re.IGNORECASE
-        )
+        if _YEAR_PAIR.fullmatch(match.group(0)) or _inside_identifier(text, *match.span()):
+            continue
+        add("phone", *match.span())
+    for name, pattern in _name_patterns(tuple(names)):
         for match in pattern.finditer(text):
-            add("name", match)
+            key = f"{match.group('pre')}{name}{match.group('post')}"
+            add("name", *match.span(), key=re.sub(_DASH, "-", key).casefold())
     return sorted(findings, key=lambda f: f.start)
 
 
@@ -151,16 +257,18 @@ def check_texts(
     *,
     text_column: str = "text",
     source_column: str = "source",
+    pseudonymiser: Pseudonymiser | None = None,
 ) -> pd.DataFrame:
     """Apply the policy to a table of texts; returns a copy with pseudonymised text.
 
     With mode ``stop`` the first findings raise :class:`PersonalDataError` naming the
-    source and the character position; with ``allow`` the texts pass unchanged.
+    source and the character position; with ``allow`` the texts pass unchanged. Pass one
+    ``pseudonymiser`` to several calls for the same aliases across them.
     """
     if policy.mode == "allow":
         return texts.copy()
     out = texts.copy()
-    pseudonymiser = Pseudonymiser()
+    pseudonymiser = pseudonymiser if pseudonymiser is not None else Pseudonymiser()
     problems = []
     for index, row in texts.iterrows():
         text = str(row[text_column])
@@ -174,12 +282,103 @@ def check_texts(
         else:
             out.at[index, text_column] = pseudonymiser.replace(text, findings)
     if problems:
-        listed = "\n".join(problems[:20])
-        more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
+        raise PersonalDataError(_stop_message(problems))
+    return out
+
+
+def _stop_message(problems: Sequence[str]) -> str:
+    listed = "\n".join(problems[:20])
+    more = f"\n... and {len(problems) - 20} more" if len(problems) > 20 else ""
+    return (
+        "personal data found; pseudonymise it, remove it, or rerun with "
+        f"--allow-personal-data if you are entitled to publish it:\n{listed}{more}"
+    )
+
+
+def mask_same_length(text: str, findings: Sequence[Finding]) -> str:
+    """``text`` with every finding's letters and digits replaced by ``X``, so positions
+    into the text (coding offsets) stay valid."""
+    chars = list(text)
+    for finding in findings:
+        for i in range(finding.start, finding.end):
+            if chars[i].isalnum():
+                chars[i] = "X"
+    return "".join(chars)
+
+
+def gate_text(
+    text: str,
+    policy: PrivacyPolicy,
+    *,
+    where: str,
+    pseudonymiser: Pseudonymiser | None = None,
+    keep_length: bool = False,
+) -> str:
+    """One text through the policy: unchanged (``allow`` or nothing found), pseudonymised
+    (placeholders, or ``X`` for each letter and digit with ``keep_length``), or
+    :class:`PersonalDataError` naming ``where`` and the position (``stop``)."""
+    if policy.mode == "allow" or not text:
+        return text
+    findings = find_personal_data(text, policy.names)
+    if not findings:
+        return text
+    if policy.mode == "stop":
         raise PersonalDataError(
-            "personal data found; pseudonymise it, remove it, or rerun with "
-            f"--allow-personal-data if you are entitled to publish it:\n{listed}{more}"
+            _stop_message([f"{where}, character {f.start}: {_describe(f)}" for f in findings])
         )
+    if keep_length:
+        return mask_same_length(text, findings)
+    return (pseudonymiser or Pseudonymiser()).replace(text, findings)
+
+
+def gate_frame(
+    frame: pd.DataFrame,
+    policy: PrivacyPolicy,
+    *,
+    where: str,
+    pseudonymiser: Pseudonymiser | None = None,
+) -> pd.DataFrame:
+    """A copy of ``frame`` whose text cells and column names passed :func:`gate_text`
+    (numbers are left alone: they are counts and estimates, not identifiers). ``stop``
+    names the row (as in the written CSV: header = row 1) and the column."""
+    if policy.mode == "allow":
+        return frame.copy()
+    pseudonymiser = pseudonymiser or Pseudonymiser()
+    out = frame.copy()
+    out.columns = [
+        gate_text(c, policy, where=f"{where}, header", pseudonymiser=pseudonymiser)
+        if isinstance(c, str)
+        else c
+        for c in frame.columns
+    ]
+    problems: list[str] = []
+    for number, column in enumerate(out.columns):
+        values = out.iloc[:, number]
+        if not (values.dtype == object or pd.api.types.is_string_dtype(values)):
+            continue
+        changed = {}
+        for row, value in enumerate(values):
+            if not isinstance(value, str) or not value:
+                continue
+            try:
+                new = gate_text(
+                    value,
+                    policy,
+                    where=f"{where}, row {row + 2}, column '{column}'",
+                    pseudonymiser=pseudonymiser,
+                )
+            except PersonalDataError as exc:
+                problems.append(str(exc).split(":\n", 1)[-1])
+                continue
+            if new != value:
+                changed[row] = new
+        if changed:
+            replaced = values.astype(object).copy()
+            for row, new in changed.items():
+                replaced.iloc[row] = new
+            out.isetitem(number, replaced)
+    if problems:
+        raise PersonalDataError(_stop_message("\n".join(problems).splitlines()))
     return out
 
 

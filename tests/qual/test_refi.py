@@ -37,9 +37,10 @@ def demo():
 
 
 def test_exports_validate_against_the_schemas_and_are_byte_identical(tmp_path, demo):
-    first = write_qdpx(tmp_path / "a.qdpx", demo.corpus, demo.codebook, demo.codings)
-    second = write_qdpx(tmp_path / "b.qdpx", demo.corpus, demo.codebook, demo.codings)
+    first = write_qdpx(tmp_path / "a.qdpx", demo.corpus, demo.codebook, demo.codings).path
+    second = write_qdpx(tmp_path / "b.qdpx", demo.corpus, demo.codebook, demo.codings).path
     assert first.read_bytes() == second.read_bytes()
+    assert first.read_bytes() == qdpx_bytes(demo.corpus, demo.codebook, demo.codings)
     with zipfile.ZipFile(first) as archive:
         names = archive.namelist()
         assert names[0] == "project.qde"
@@ -47,7 +48,7 @@ def test_exports_validate_against_the_schemas_and_are_byte_identical(tmp_path, d
         project = archive.read("project.qde").decode("utf-8")
         assert "\r" not in "".join(archive.read(n).decode("utf-8") for n in names[1:])
     _schema("Project-mrt2019.xsd").validate(project)
-    qdc = write_qdc(tmp_path / "book.qdc", demo.codebook).read_text(encoding="utf-8")
+    qdc = write_qdc(tmp_path / "book.qdc", demo.codebook).path.read_text(encoding="utf-8")
     _schema("Codebook.xsd").validate(qdc)
     assert codebook_qdc(demo.codebook) == codebook_qdc(demo.codebook)
 
@@ -76,7 +77,7 @@ def test_round_trip_returns_the_same_sources_codes_and_codings(tmp_path, demo):
 
 
 def test_qdc_round_trip(tmp_path, demo):
-    path = write_qdc(tmp_path / "book.qdc", demo.codebook)
+    path = write_qdc(tmp_path / "book.qdc", demo.codebook).path
     again = import_qdc(path)
     assert again.ids == demo.codebook.ids
     assert dict(zip(again.codes["id"], again.codes["parent"], strict=True)) == dict(
@@ -211,3 +212,31 @@ def test_export_cli_writes_qdpx_and_qdc(tmp_path, qual_paths, capsys):
     assert codings > 300, "both demo coders' codings are exported"
     assert f"21 sources, 18 codes, {codings} codings" in capsys.readouterr().out
     assert import_qdpx(tmp_path / "x.qdpx").summary()["codings"] == codings
+
+
+def test_import_cli_with_output_prints_what_it_left_out(tmp_path, capsys):
+    """Before, --output printed only "imported X into D" and dropped the notes --summary
+    shows (here: a coding whose code is not in the codebook)."""
+    from qualtest_helpers import FIXTURES, make_zip
+
+    qde = (FIXTURES / "crlf_chars.qde").read_text(encoding="utf-8")
+    qde = qde.replace(
+        '<CodeRef targetGUID="{C1B2C3D4-E5F6-4711-8899-AABBCCDDEEFF}"/>',
+        '<CodeRef targetGUID="{99999999-E5F6-4711-8899-AABBCCDDEEFF}"/>',
+    )
+    path = make_zip(
+        tmp_path / "unknown_code.qdpx",
+        {
+            "project.qde": qde.encode("utf-8"),
+            "Sources/{0A000000-0000-4000-8000-000000000001}.txt": (
+                FIXTURES / "crlf_source.txt"
+            ).read_bytes(),
+        },
+    )
+    parser = argparse.ArgumentParser()
+    cli_import_qdpx.configure(parser)
+    args = parser.parse_args([str(path), "--output", str(tmp_path / "out")])
+    assert cli_import_qdpx.main(args) == 0
+    printed = capsys.readouterr().out
+    assert "1 sources, 4 codes, 2 codings" in printed
+    assert "note: " in printed and "unknown code; skipped" in printed

@@ -32,6 +32,7 @@ from analysis.benchmark.scorecard import Tolerance
 from analysis.data.reference import resolve_municipality
 from analysis.errors import AnalysisError
 from analysis.paths import LANGUAGES
+from analysis.publish import echo_csv, output_policy
 
 FORMATS = ("table", "csv", "json")
 
@@ -91,7 +92,7 @@ def _klk(args: argparse.Namespace, tolerance: Tolerance) -> int:
     savings_file = _savings_file(args)
     checks = check_savings(load_klk_savings(savings_file)) if savings_file else pd.DataFrame()
     if args.format == "csv":
-        print(reproduced.to_csv(index=False, lineterminator="\n"), end="")
+        echo_csv(reproduced, output_policy())
         return 0
     if args.format == "json":
         document = {
@@ -165,7 +166,7 @@ def _municipality(args: argparse.Namespace, tolerance: Tolerance) -> int:
             tolerance=tolerance,
         )
     if args.format == "csv":
-        print(card.to_csv(index=False, lineterminator="\n"), end="")
+        echo_csv(card, output_policy())
         return 0
     if args.format == "json":
         document = {

@@ -93,7 +93,7 @@ def load_evidence(
         coded=coded.reset_index(drop=True),
         scope=scope,
         privacy=privacy,
-        privacy_changed=len(gate.changed_sources) + gate.changed_memos,
+        privacy_changed=gate.changed,
     )
 
 

@@ -15,9 +15,11 @@ from pathlib import Path
 import pandas as pd
 
 from analysis.errors import InputError, InputProblem
+from analysis.publish import publish_csv
 from analysis.qual.autocode import PROPOSAL_COLUMNS, empty_proposals, propose_rules
+from analysis.qual.cli_options import add_privacy_options, policy_of, refuse_overwriting_input
 from analysis.qual.codebook import load_codebook
-from analysis.qual.spreadsheet import read_table, write_csv
+from analysis.qual.spreadsheet import read_table
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -48,6 +50,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--evidence", action="store_true", help="add a column saying which pattern matched"
     )
+    add_privacy_options(parser)
 
 
 def read_texts(path: Path) -> pd.DataFrame:
@@ -102,6 +105,7 @@ def classifier_proposals(texts: pd.DataFrame, args: argparse.Namespace) -> pd.Da
 
 
 def main(args: argparse.Namespace) -> int:
+    refuse_overwriting_input(args.output, [args.input, args.codebook])
     texts = read_texts(args.input)
     codebook = load_codebook(args.codebook)
     frames = []
@@ -115,7 +119,7 @@ def main(args: argparse.Namespace) -> int:
         ["id", "method", "code"], key=lambda s: s.map(order) if s.name == "id" else s, kind="stable"
     )
     columns = list(PROPOSAL_COLUMNS) if args.evidence else ["id", "code", "confidence", "method"]
-    write_csv(proposals[columns], args.output)
+    publish_csv(args.output, proposals[columns], policy_of(args))
     print(
         f"{len(proposals)} proposal(s) for {proposals['id'].nunique()} of {len(texts)} "
         f"text(s) -> {args.output}"

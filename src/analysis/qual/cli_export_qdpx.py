@@ -13,8 +13,9 @@ import argparse
 from pathlib import Path
 
 from analysis.paths import get_paths
+from analysis.qual.cli_options import add_privacy_options, policy_of, refuse_overwriting_input
 from analysis.qual.pipeline import load_inputs
-from analysis.qual.privacy_gate import make_policy, pass_gate
+from analysis.qual.privacy_gate import pass_gate
 from analysis.qual.refi import write_qdc, write_qdpx
 
 
@@ -39,44 +40,35 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="the .qdpx to write (default data/processed/qual/corpus.qdpx)",
     )
     parser.add_argument("--qdc", type=Path, default=None, help="also write the codebook as .qdc")
-    parser.add_argument(
-        "--privacy",
-        choices=("pseudonymise", "stop"),
-        default="pseudonymise",
-        help="what to do with personal data found (default pseudonymise)",
-    )
-    parser.add_argument(
-        "--allow-personal-data",
-        action="store_true",
-        help="export personal data unchanged (explicit permission)",
-    )
-    parser.add_argument(
-        "--names",
-        type=Path,
-        default=None,
-        help="names to mask, one per line (default data/raw/interviews/privacy_names.txt)",
-    )
+    add_privacy_options(parser)
     parser.add_argument("--name", default="caseload-analysis", help="project name in the .qdpx")
 
 
 def main(args: argparse.Namespace) -> int:
+    for output in (args.output, args.qdc):
+        refuse_overwriting_input(output, [args.corpus, args.codebook, *(args.codings or [])])
     inputs = load_inputs(args.corpus, args.codebook, args.codings)
-    mode = "allow" if args.allow_personal_data else args.privacy
-    gate = pass_gate(inputs.corpus, inputs.codings, make_policy(mode, args.names))
+    policy = policy_of(args)
+    gate = pass_gate(inputs.corpus, inputs.codings, policy)
     output = args.output or get_paths().processed / "qual" / "corpus.qdpx"
-    write_qdpx(output, gate.corpus, inputs.codebook, gate.codings, args.name)
+    written = write_qdpx(
+        output, gate.corpus, inputs.codebook, gate.codings, args.name, policy=policy
+    )
     print(
         f"wrote {output}: {len(gate.corpus.sources)} sources, {len(inputs.codebook.codes)} codes, "
         f"{len(gate.codings)} codings"
     )
-    if gate.mode == "allow":
+    if policy.mode == "allow":
         print("personal data check skipped: --allow-personal-data was given")
-    elif gate.changed_sources or gate.changed_memos:
+    elif gate.changed or written.changed:
         print(
-            f"pseudonymised personal data in {len(gate.changed_sources)} source(s) "
-            f"and {gate.changed_memos} memo(s)"
+            f"pseudonymised personal data in {len(gate.changed_sources)} source text(s), "
+            f"{gate.changed_attributes} source attribute(s) and {gate.changed_memos} memo(s)"
+            + (f"; {written.changed} more text(s) in the archive" if written.changed else "")
         )
     if args.qdc:
-        write_qdc(args.qdc, inputs.codebook)
+        qdc = write_qdc(args.qdc, inputs.codebook, policy=policy)
         print(f"wrote {args.qdc}")
+        if qdc.changed and policy.mode != "allow":
+            print(f"pseudonymised personal data in {qdc.changed} codebook text(s)")
     return 0

@@ -54,5 +54,12 @@ def main(args: argparse.Namespace) -> int:
     if args.summary or not args.output:
         print(json.dumps(result.summary(), ensure_ascii=False, indent=2))
     else:
-        print(f"imported {args.file} into {args.output}")
+        counts = result.summary()
+        print(
+            f"imported {args.file} into {args.output}: {counts['sources']} sources, "
+            f"{counts['codes']} codes, {counts['codings']} codings"
+        )
+        # what was repaired or left out must be said, not only in --summary
+        for note in result.notes:
+            print(f"note: {note}")
     return 0

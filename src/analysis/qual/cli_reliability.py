@@ -3,7 +3,9 @@
 Needs codings by at least two coders (in one file or several). Unit of analysis:
 segment x code presence/absence over the sources every coder coded. Prints percent
 agreement, Cohen's kappa (two coders) and Krippendorff's alpha (nominal) per code and
-pooled; ``--output`` and ``--disagreements`` write them as CSV.
+pooled; ``--output`` and ``--disagreements`` write them as CSV. The disagreement list
+quotes the texts, so texts and memos pass the personal-data gate first (as for
+``export-qdpx``: pseudonymised unless ``--allow-personal-data``).
 """
 
 from __future__ import annotations
@@ -11,11 +13,13 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from analysis.publish import publish_csv
+from analysis.qual.cli_options import add_privacy_options, policy_of, refuse_overwriting_input
 from analysis.qual.codebook import load_codebook
 from analysis.qual.codings import load_codings
 from analysis.qual.corpus import load_corpus
+from analysis.qual.privacy_gate import pass_gate
 from analysis.qual.reliability import UNIT_OF_ANALYSIS, reliability_report
-from analysis.qual.spreadsheet import write_csv
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -44,12 +48,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--disagreements", type=Path, default=None, help="write the disagreement list as CSV"
     )
+    add_privacy_options(parser)
 
 
 def main(args: argparse.Namespace) -> int:
-    corpus = load_corpus(args.corpus)
+    inputs = [*args.codings, args.corpus, args.codebook]
+    for output in (args.output, args.disagreements):
+        refuse_overwriting_input(output, inputs)
+    policy = policy_of(args)
+    raw = load_corpus(args.corpus)
     codebook = load_codebook(args.codebook)
-    codings = load_codings(args.codings, corpus, codebook)
+    gate = pass_gate(raw, load_codings(args.codings, raw, codebook), policy)
+    corpus, codings = gate.corpus, gate.codings
     table, disagreements, left_out = reliability_report(
         codings, corpus, codebook, level=args.level, coders=args.coders
     )
@@ -60,7 +70,7 @@ def main(args: argparse.Namespace) -> int:
     print(shown.to_string(index=False))
     print(f"{len(disagreements)} disagreement(s) to resolve")
     if args.output:
-        write_csv(table, args.output)
+        publish_csv(args.output, table, policy)
     if args.disagreements:
-        write_csv(disagreements, args.disagreements)
+        publish_csv(args.disagreements, disagreements, policy)
     return 0

@@ -7,6 +7,11 @@ replaces CPR numbers, e-mail addresses, phone numbers and listed names by placeh
 ``--allow-personal-data``) passes them. Replacing text changes its length, so coding
 offsets are moved along: a coding boundary inside a replaced name moves to the edge of
 its placeholder.
+
+Source attributes are gated too (the source's ``name``, ``position``, ``setting`` and
+every other text column: a CPR number or a name can stand there as well as in the text),
+with the same aliases as the texts. Ids, hashes and the controlled vocabularies are left
+as they are.
 """
 
 from __future__ import annotations
@@ -18,13 +23,24 @@ import pandas as pd
 
 from analysis.errors import AnalysisError
 from analysis.paths import get_paths
-from analysis.privacy import PrivacyPolicy, check_texts, find_personal_data, load_name_list
-from analysis.qual.corpus import Corpus, make_corpus
+from analysis.privacy import (
+    PersonalDataError,
+    PrivacyPolicy,
+    Pseudonymiser,
+    check_texts,
+    find_personal_data,
+    gate_text,
+    load_name_list,
+)
+from analysis.qual.corpus import ATTRIBUTES, Corpus, make_corpus
+
+#: source columns that are never free text (ids, hashes, controlled vocabularies)
+_NOT_FREE_TEXT = frozenset({"source_id", "text", "content_hash", *ATTRIBUTES})
 
 
 def default_names_path() -> Path:
     """``data/raw/interviews/privacy_names.txt``: names to mask, one per line."""
-    return get_paths().interviews / "privacy_names.txt"
+    return get_paths().privacy_names
 
 
 def make_policy(mode: str = "pseudonymise", names_path: Path | str | None = None) -> PrivacyPolicy:
@@ -42,14 +58,22 @@ class GateResult:
     changed_sources: tuple[str, ...]
     changed_memos: int
     mode: str
+    changed_attributes: int = 0
+
+    @property
+    def changed(self) -> int:
+        """How many texts, memos and attribute values the gate changed."""
+        return len(self.changed_sources) + self.changed_memos + self.changed_attributes
 
 
 def pass_gate(corpus: Corpus, codings: pd.DataFrame, policy: PrivacyPolicy) -> GateResult:
     """Apply ``policy`` to the source texts and memos; move coding offsets along."""
     table = corpus.sources[["source_id", "text"]].rename(columns={"source_id": "source"})
-    checked = check_texts(table, policy)
+    aliases = Pseudonymiser()  # one alias per person across texts, memos and attributes
+    checked = check_texts(table, policy, pseudonymiser=aliases)
     memo_table = codings[["source", "memo"]].fillna("")
-    checked_memos = check_texts(memo_table, policy, text_column="memo")
+    checked_memos = check_texts(memo_table, policy, text_column="memo", pseudonymiser=aliases)
+    attributes, attributes_changed = _gate_attributes(corpus.sources, policy, aliases)
     if policy.mode == "allow":
         return GateResult(corpus, codings, (), 0, policy.mode)
 
@@ -73,11 +97,46 @@ def pass_gate(corpus: Corpus, codings: pd.DataFrame, policy: PrivacyPolicy) -> G
         if mapper is not None:
             segments.at[index, "start"] = mapper.start(int(row["start"]))
             segments.at[index, "end"] = mapper.end(int(row["end"]))
-    sources = corpus.sources.drop(columns=["content_hash"]).copy()
+    sources = attributes.drop(columns=["content_hash"]).copy()
     sources["text"] = sources["source_id"].map(new_texts)
     new_corpus = make_corpus(sources, segments, corpus.files)
     memos_changed = int((memo_table["memo"] != checked_memos["memo"]).sum())
-    return GateResult(new_corpus, out_codings, changed, memos_changed, policy.mode)
+    return GateResult(
+        new_corpus, out_codings, changed, memos_changed, policy.mode, attributes_changed
+    )
+
+
+def _gate_attributes(
+    sources: pd.DataFrame, policy: PrivacyPolicy, pseudonymiser: Pseudonymiser
+) -> tuple[pd.DataFrame, int]:
+    """The sources with every free-text attribute value gated (name, position, ...);
+    ``stop`` names the source and the attribute."""
+    out = sources.copy()
+    if policy.mode == "allow":
+        return out, 0
+    changed, problems = 0, []
+    for column in [c for c in sources.columns if c not in _NOT_FREE_TEXT]:
+        values = out[column].astype(object)
+        for index, value in values.items():
+            if not isinstance(value, str) or not value:
+                continue
+            where = f"{sources.at[index, 'source_id']}, attribute '{column}'"
+            try:
+                new = gate_text(value, policy, where=where, pseudonymiser=pseudonymiser)
+            except PersonalDataError as exc:
+                problems.append(str(exc).split(":\n", 1)[-1])
+                continue
+            if new != value:
+                values.at[index] = new
+                changed += 1
+        out[column] = values
+    if problems:
+        raise PersonalDataError(
+            "personal data found in source attributes; pseudonymise it, remove it, or rerun "
+            "with --allow-personal-data if you are entitled to publish it:\n"
+            + "\n".join(problems[:20])
+        )
+    return out, changed
 
 
 class _OffsetMapper:

@@ -35,7 +35,8 @@ from analysis import __version__
 from analysis.data.parsing import ParseError, read_text
 from analysis.data.reference import resolve_municipality, slugify
 from analysis.errors import AnalysisError, InputError
-from analysis.fileio import atomic_write_bytes
+from analysis.privacy import PrivacyPolicy
+from analysis.publish import Published, output_policy, publish_archive, publish_xml
 from analysis.qual.codebook import Codebook, codebook_from_codes
 from analysis.qual.corpus import Corpus, make_corpus, segment_spans
 from analysis.qual.offsets import (
@@ -255,18 +256,31 @@ def project_qde(
     return data, files
 
 
+def qdpx_members(
+    corpus: Corpus, codebook: Codebook, codings: pd.DataFrame, name: str = "caseload-analysis"
+) -> list[tuple[zipfile.ZipInfo, bytes, str]]:
+    """The archive members of the project, with how the personal-data gate reads each:
+    ``project.qde`` as XML, the source texts as texts that coding positions point into."""
+    project, files = project_qde(corpus, codebook, codings, name)
+    members = []
+    for member, data in [("project.qde", project), *sorted(files.items())]:
+        info = zipfile.ZipInfo(member, date_time=_ZIP_DATE)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.create_system = 3
+        info.external_attr = 0o644 << 16
+        kind = "xml" if member == "project.qde" else "text-keep-length"
+        members.append((info, data, kind))
+    return members
+
+
 def qdpx_bytes(
     corpus: Corpus, codebook: Codebook, codings: pd.DataFrame, name: str = "caseload-analysis"
 ) -> bytes:
-    """The project as .qdpx bytes: the same input always gives the same bytes."""
-    project, files = project_qde(corpus, codebook, codings, name)
+    """The project as .qdpx bytes (not gated; files are written by :func:`write_qdpx`):
+    the same input always gives the same bytes."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
-        for member, data in [("project.qde", project), *sorted(files.items())]:
-            info = zipfile.ZipInfo(member, date_time=_ZIP_DATE)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
+        for info, data, _ in qdpx_members(corpus, codebook, codings, name):
             archive.writestr(info, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=9)
     return buffer.getvalue()
 
@@ -277,14 +291,21 @@ def write_qdpx(
     codebook: Codebook,
     codings: pd.DataFrame,
     name: str = "caseload-analysis",
-) -> Path:
-    """Write a validated .qdpx project (atomically)."""
-    return atomic_write_bytes(path, qdpx_bytes(corpus, codebook, codings, name))
+    *,
+    policy: PrivacyPolicy | None = None,
+) -> Published:
+    """Write a validated .qdpx project (atomically) through the personal-data gate
+    (``policy``; default: pseudonymise, names from the default list)."""
+    policy = policy if policy is not None else output_policy()
+    return publish_archive(path, qdpx_members(corpus, codebook, codings, name), policy)
 
 
-def write_qdc(path: Path | str, codebook: Codebook) -> Path:
-    """Write a validated .qdc codebook (atomically)."""
-    return atomic_write_bytes(path, codebook_qdc(codebook))
+def write_qdc(
+    path: Path | str, codebook: Codebook, *, policy: PrivacyPolicy | None = None
+) -> Published:
+    """Write a validated .qdc codebook (atomically) through the personal-data gate."""
+    policy = policy if policy is not None else output_policy()
+    return publish_xml(path, codebook_qdc(codebook), policy)
 
 
 # --- import -------------------------------------------------------------------------------

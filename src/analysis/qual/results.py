@@ -139,7 +139,7 @@ def analyse(
         evaluation=assisted_coding_evaluation(raw, coder=coder, seed=seed),
         review=review,
         privacy=privacy,
-        privacy_changed=len(gate.changed_sources) + gate.changed_memos,
+        privacy_changed=gate.changed,
     )
 
 

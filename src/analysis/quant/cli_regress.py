@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from analysis.fileio import atomic_write_text
+from analysis.publish import output_policy, publish_csv
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -42,8 +42,9 @@ def main(args: argparse.Namespace) -> int:
     results = load_results(args.panel, args.outcomes)
     output = Path(args.output)
     skipped_path = args.skipped or output.with_name(f"{output.stem}_skipped.csv")
-    atomic_write_text(output, results.estimates.to_csv(index=False, lineterminator="\n"))
-    atomic_write_text(skipped_path, results.skipped.to_csv(index=False, lineterminator="\n"))
+    policy = output_policy()
+    publish_csv(output, results.estimates, policy)
+    publish_csv(skipped_path, results.skipped, policy)
     label = " (SIMULATED data)" if results.simulated else ""
     print(f"wrote {output}: {len(results.estimates)} estimates{label}")
     print(f"wrote {skipped_path}: {len(results.skipped)} models not estimated")

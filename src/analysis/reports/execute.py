@@ -1,9 +1,11 @@
 """Execute one parameterised notebook with papermill's Python API in a warm kernel.
 
 A hidden first cell (tagged ``remove-in-report``) resets the kernel's namespace, so the
-reset costs no extra round trip. The executed notebook is written to a temporary file and
-renamed into place only on success; a failed notebook is kept next to it as
-``<name>.failed.ipynb`` so the error can be read, and never replaces a good output.
+reset costs no extra round trip. papermill keeps the executed notebook in memory (it
+writes no file of its own); the notebook is then written through the personal-data gate
+(:func:`analysis.publish.publish_notebook`, atomically) on success, or kept as
+``<name>.failed.ipynb`` next to it on failure so the error can be read. A failed run never
+replaces a good output.
 """
 
 from __future__ import annotations
@@ -23,6 +25,8 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
+from analysis.privacy import PrivacyPolicy
+from analysis.publish import output_policy, publish_notebook
 from analysis.reports.kernel import RESET_CODE, WarmKernel
 
 
@@ -43,6 +47,9 @@ class WarmEngine(NBClientEngine):
         **kwargs,
     ):
         kc = kwargs.pop("kc")
+        seen = kwargs.pop("seen", None)
+        if seen is not None:
+            seen.append(nb_man.nb)  # the notebook papermill fills in, also when a cell fails
         client = PapermillNotebookClient(
             nb_man,
             km=kwargs.pop("km"),
@@ -121,28 +128,31 @@ def execute_notebook(
     kernel: WarmKernel,
     *,
     timeout: float = 600,
+    policy: PrivacyPolicy | None = None,
 ) -> NotebookRun:
-    """Run ``notebook`` with ``parameters``; write the executed copy to ``output``."""
+    """Run ``notebook`` with ``parameters``; write the executed copy to ``output`` through
+    the personal-data gate (``policy``; default: pseudonymise with the default names)."""
     output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.stem}.{os.getpid()}.partial.ipynb")
+    policy = policy if policy is not None else output_policy()
+    seen: list[nbformat.NotebookNode] = []
     start = time.perf_counter()
     try:
         executed = pm.execute_notebook(
             prepared_notebook(notebook),
-            str(tmp),
+            None,
             parameters=parameters,
             kernel_name=kernel.kernel_name,
             engine_name="warm",
             km=kernel.km,
             kc=kernel.client,
+            seen=seen,
             progress_bar=False,
             request_save_on_cell_execute=False,
             execution_timeout=timeout,
             log_output=False,
         )
     except PapermillExecutionError as exc:
-        if tmp.exists():
-            os.replace(tmp, failed_path(output))
+        _keep_failed(seen, output, policy)
         return NotebookRun(
             notebook.stem,
             failed_path(output),
@@ -153,8 +163,7 @@ def execute_notebook(
             ),
         )
     except Exception as exc:
-        if tmp.exists():
-            os.replace(tmp, failed_path(output))
+        _keep_failed(seen, output, policy)
         kernel.shutdown()  # the next notebook gets a fresh kernel
         return NotebookRun(
             notebook.stem,
@@ -163,7 +172,7 @@ def execute_notebook(
             time.perf_counter() - start,
             error=f"{type(exc).__name__}: {exc}",
         )
-    os.replace(tmp, output)
+    publish_notebook(output, executed, policy)
     stale = failed_path(output)
     if stale.exists():
         stale.unlink()
@@ -175,3 +184,10 @@ def execute_notebook(
         scraps=read_scraps(executed),
         executed=executed,
     )
+
+
+def _keep_failed(seen: list[nbformat.NotebookNode], output: Path, policy: PrivacyPolicy) -> None:
+    """Write what the failed run produced (with papermill's error marker) as
+    ``<name>.failed.ipynb``, through the gate; nothing if the kernel never started."""
+    if seen:
+        publish_notebook(failed_path(output), seen[-1], policy)
