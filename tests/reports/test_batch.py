@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -100,6 +103,32 @@ def test_failed_export_leaves_the_previous_report_untouched(toy_batch, monkeypat
     assert not list(out.glob(".*.partial*")) and not list(out.glob("*.partial"))
     state = json.loads((out / ".state" / "580.json").read_text())
     assert state["status"] == "failed"
+
+
+def test_disk_full_while_writing_a_page_keeps_the_previous_page(toy_batch, monkeypatch):
+    options, _, out = toy_batch
+    page = out / "580-aabenraa.html"
+    good = page.read_bytes()
+    real = Path.write_bytes
+
+    def full_disk(self, data):  # the page and its run record run out of space half-way
+        if self.parent in (out, out / ".state"):
+            real(self, data[: len(data) // 2])
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(self))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full_disk)
+    job = next(
+        j for j in batch.plan_jobs(replace(options, force=True), batch.get_paths()) if j.code == 580
+    )
+    record = batch._run_job_safely(job)  # no exception, though the record cannot be saved
+    assert record["status"] == "failed"
+    assert record["error"].startswith(f"cannot write {job.html}: No space left on device")
+    assert page.read_bytes() == good, "nothing half-written in place of the good page"
+    assert [p for p in out.rglob("*") if ".partial" in p.name] == []
+    assert f"FAILED 580 Aabenraa: cannot write {job.html}" in summary(
+        batch.BatchResult(records=[record])
+    )
 
 
 def test_second_run_on_the_same_output_is_refused_with_a_clear_message(tmp_path):

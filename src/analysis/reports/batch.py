@@ -13,28 +13,39 @@ regressions, cluster statistics, the coded corpus) is done once before the worke
   kept as ``*.failed.ipynb``, the others continue; the run ends with a summary and exit
   code 1.
 - Safe: one run per output folder (lock file); every file is written atomically, so an
-  interrupted run never leaves a half-written report in place of a good one.
+  interrupted run never leaves a half-written report in place of a good one. The batch
+  deletes and overwrites only files it wrote (the folder's manifest, see
+  :mod:`analysis.reports.outputs`) and refuses a non-empty folder of other files unless
+  ``allow_nonempty_output`` is set.
+- Partial runs (a choice of notebooks that is not the full set) write by default to
+  ``reports/partial/<notebooks>/`` and never replace a page that has more sections.
 """
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import concurrent.futures as cf
+import contextlib
 import importlib
 import json
 import multiprocessing as mp
 import os
+import socket
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from multiprocessing.util import Finalize
 from pathlib import Path
 from typing import Any
 
 from analysis.errors import AnalysisError
 from analysis.fileio import atomic_write_text, sha256_bytes, sha256_file
-from analysis.paths import DEFAULT_LANGUAGE, ProjectPaths, get_paths
+from analysis.paths import DEFAULT_LANGUAGE, LANGUAGES, ProjectPaths, get_paths
+from analysis.publish import output_policy, publish_html
+from analysis.reports import outputs
+from analysis.reports.outputs import OutputWriteError
 
 #: Functions computing shared results once per batch ("module:function"; missing = skip).
 SHARED_PRECOMPUTE = (
@@ -54,6 +65,10 @@ HEADLINES = (
     ("benchmark_cluster", "benchmark_headline", "cluster_mean"),
     ("caseload_effect", "caseload_headline", "estimate"),
 )
+#: Seconds to wait for a Dask scheduler to answer before saying that none does.
+SCHEDULER_TIMEOUT = 10.0
+#: Subfolder of the reports folder for runs of only some of the notebooks.
+PARTIAL_FOLDER = "partial"
 
 
 @dataclass(frozen=True)
@@ -69,6 +84,7 @@ class RunOptions:
     scheduler: str | None = None
     timeout: float = 600.0
     progress: bool = True
+    allow_nonempty_output: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,6 +121,8 @@ class BatchResult:
     skipped: list[int] = field(default_factory=list)
     index: Path | None = None
     seconds: float = 0.0
+    output: Path | None = None
+    partial: tuple[str, ...] = ()  # notebook stems of a partial run
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -130,8 +148,32 @@ def resolve_notebooks(names: Iterable[str], paths: ProjectPaths) -> tuple[Path, 
         match = next((c for c in candidates if c.is_file()), None)
         if match is None:
             raise AnalysisError(f"notebook {name!r} not found (looked in {paths.notebooks})")
+        check_notebook(match)
         found.append(match.resolve())
     return tuple(found)
+
+
+def check_notebook(path: Path) -> None:
+    """Refuse a file that is not a Jupyter notebook. Never echoes any of its content (the
+    parsers' own messages quote it, which for ``/etc/passwd`` is a line of the file)."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise AnalysisError(f"cannot read notebook {path}: {os.strerror(exc.errno or 0)}") from None
+    try:
+        notebook = json.loads(data)
+    except (ValueError, RecursionError):  # not JSON, or not UTF-8 text at all
+        notebook = None
+    if not (
+        isinstance(notebook, dict)
+        and isinstance(notebook.get("cells"), list)
+        and isinstance(notebook.get("metadata"), dict)
+        and isinstance(notebook.get("nbformat"), int)
+    ):
+        raise AnalysisError(
+            f"{path} is not a Jupyter notebook (expected an .ipynb file: JSON with "
+            "'cells', 'metadata' and 'nbformat')"
+        )
 
 
 def _import_function(spec: str) -> Callable[..., Any] | None:
@@ -161,7 +203,13 @@ def precompute_shared(paths: ProjectPaths) -> None:
 def _declared_parameters(notebook: Path) -> set[str]:
     import papermill as pm
 
-    return set(pm.inspect_notebook(str(notebook)).keys())
+    try:
+        return set(pm.inspect_notebook(str(notebook)).keys())
+    except Exception as exc:  # the message may quote the file: name only the kind
+        raise AnalysisError(
+            f"cannot read the parameters of notebook {notebook} ({type(exc).__name__}); "
+            "open it in JupyterLab to check it"
+        ) from None
 
 
 def _tree_hash(files: Iterable[Path], root: Path) -> str:
@@ -197,13 +245,34 @@ def batch_fingerprint(paths: ProjectPaths, notebooks: Sequence[Path]) -> str:
     )
 
 
+def partial_selection(options: RunOptions, paths: ProjectPaths) -> tuple[str, ...]:
+    """The chosen notebooks' stems (sorted) when they are not the project's full set of
+    notebooks, else ``()``: such a run makes pages with only some of the sections."""
+    if not options.notebooks:
+        return ()
+    chosen = {Path(p).resolve() for p in options.notebooks}
+    if chosen == {p.resolve() for p in default_notebooks(paths)}:
+        return ()
+    return tuple(sorted({Path(p).stem for p in options.notebooks}))
+
+
+def project_output_dirs(paths: ProjectPaths) -> set[Path]:
+    """The project's own report folders (``reports/`` and ``reports/<language>/``)."""
+    base = paths.reports.resolve()
+    return {base} | {base / lang for lang in LANGUAGES if lang != DEFAULT_LANGUAGE}
+
+
 def output_dir(options: RunOptions, paths: ProjectPaths) -> Path:
     """``--output`` exactly as given; by default ``reports/``, and ``reports/<language>/``
-    for a language other than Danish so the two sets never overwrite each other."""
+    for a language other than Danish so the two sets never overwrite each other. A partial
+    run goes by default to ``partial/<stem>+<stem>/`` below that, so its pages (with only
+    the chosen sections) never replace the full ones."""
     if options.output is not None:
         return Path(options.output).resolve()
     base = paths.reports.resolve()
-    return base if options.language == DEFAULT_LANGUAGE else base / options.language
+    base = base if options.language == DEFAULT_LANGUAGE else base / options.language
+    partial = partial_selection(options, paths)
+    return base / PARTIAL_FOLDER / "+".join(partial) if partial else base
 
 
 def _check_codes(codes: Iterable[int], paths: ProjectPaths) -> None:
@@ -336,6 +405,7 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
     start = time.perf_counter()
     root = Path(job.root)
     kernel = _worker_kernel(root / "notebooks")
+    policy = output_policy("allow" if job.allow_personal_data else "pseudonymise")
     runs = []
     for key, nb_path, params in job.notebooks:
         output = Path(job.notebook_dir) / f"{key}.ipynb"
@@ -343,7 +413,9 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
             (
                 key,
                 params,
-                execute_notebook(Path(nb_path), output, params, kernel, timeout=job.timeout),
+                execute_notebook(
+                    Path(nb_path), output, params, kernel, timeout=job.timeout, policy=policy
+                ),
             )
         )
     record: dict[str, Any] = {
@@ -368,7 +440,7 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
             error=f"{key}: {run.error}",
             seconds=round(time.perf_counter() - start, 2),
         )
-        atomic_write_text(job.state, json.dumps(record, indent=2, sort_keys=True) + "\n")
+        write_state(job, record)
         return record
     sections, inputs, simulated = [], {}, False
     for key, params, run in runs:
@@ -396,7 +468,10 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
         seconds=time.perf_counter() - start,
     )
     html = report_html(sections, meta)
-    atomic_write_text(job.html, html)
+    try:
+        publish_html(job.html, html, policy)
+    except OSError as exc:  # disk full, folder made read-only mid-run ...
+        raise OutputWriteError(job.html, exc) from None
     record.update(
         status="ok",
         error=None,
@@ -405,8 +480,16 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
         simulated=simulated,
         seconds=round(time.perf_counter() - start, 2),
     )
-    atomic_write_text(job.state, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    write_state(job, record)
     return record
+
+
+def write_state(job: MunicipalityJob, record: dict[str, Any]) -> None:
+    """Write a municipality's run record (atomically; a failed write names the file)."""
+    try:
+        atomic_write_text(job.state, json.dumps(record, indent=2, sort_keys=True) + "\n")
+    except OSError as exc:
+        raise OutputWriteError(job.state, exc) from None
 
 
 def _headlines(runs: list[tuple[str, dict, Any]]) -> dict[str, Any]:
@@ -427,14 +510,16 @@ def _run_job_safely(job: MunicipalityJob) -> dict[str, Any]:
     try:
         return run_job(job)
     except Exception as exc:
+        error = str(exc) if isinstance(exc, AnalysisError) else f"{type(exc).__name__}: {exc}"
         record = {
             **job.identity(),
             "status": "failed",
-            "error": f"{type(exc).__name__}: {exc}",
+            "error": error,
             "notebooks": [],
             "headline": {},
         }
-        atomic_write_text(job.state, json.dumps(record, indent=2, sort_keys=True) + "\n")
+        with contextlib.suppress(OutputWriteError):  # e.g. the disk is still full
+            write_state(job, record)
         return record
 
 
@@ -520,7 +605,11 @@ def _execute_dask(jobs: list[MunicipalityJob], scheduler: str, progress: bool):
         def teardown(self, worker):
             shutdown_worker_kernel()
 
-    with Client(scheduler) as client:
+    try:
+        client = Client(scheduler)
+    except (OSError, TimeoutError) as exc:
+        raise _no_scheduler(scheduler, exc) from None
+    with client:
         client.register_plugin(KernelTeardown())
         client.run(quiet_libraries)
         futures = client.map(_run_job_safely, jobs, pure=False)
@@ -534,9 +623,68 @@ def _execute_dask(jobs: list[MunicipalityJob], scheduler: str, progress: bool):
                 yield record
 
 
+def _no_scheduler(address: str, error: BaseException) -> AnalysisError:
+    reason = os.strerror(error.errno) if isinstance(error, OSError) and error.errno else ""
+    reason = reason or str(error).split("\n")[0] or type(error).__name__
+    return AnalysisError(
+        f"no Dask scheduler answers at {address} ({reason}). Start the scheduler first "
+        "(README: 'On a cluster') and give the address it prints, or run without --scheduler."
+    )
+
+
+def check_scheduler(address: str, timeout: float | None = None) -> None:
+    """Fail at once, before any shared work, when no Dask scheduler answers at ``address``
+    (``distributed`` itself would retry for 30 s, after the data preparation, and a port
+    where something else listens can keep its client waiting for ever)."""
+    timeout = SCHEDULER_TIMEOUT if timeout is None else timeout
+    try:
+        from distributed.comm import connect
+        from distributed.comm.addressing import parse_address, parse_host_port
+    except ImportError:
+        raise AnalysisError("--scheduler needs the 'distributed' package") from None
+    try:
+        scheme, location = parse_address(address, strict=False)
+        host, port = parse_host_port(location) if scheme in {"tcp", "tls"} else (None, None)
+    except (ValueError, TypeError):
+        raise AnalysisError(
+            f"--scheduler {address!r} is not a scheduler address (expected tcp://HOST:PORT)"
+        ) from None
+    if host is not None:
+        try:  # a refused connection is known at once
+            with socket.create_connection((host, port), timeout=timeout):
+                pass
+        except OSError as exc:
+            raise _no_scheduler(address, exc) from None
+    if scheme != "tcp":  # tls needs the cluster's certificates: the client checks it later
+        return
+
+    async def identity() -> Any:
+        comm = await connect(address, timeout=timeout)
+        try:
+            await comm.write({"op": "identity"})
+            return await comm.read()
+        finally:
+            comm.abort()
+
+    def ask() -> Any:  # its own thread, so a caller's running event loop is no obstacle
+        return asyncio.run(asyncio.wait_for(identity(), timeout))
+
+    with cf.ThreadPoolExecutor(max_workers=1) as pool:
+        try:
+            answer = pool.submit(ask).result()
+        except (OSError, TimeoutError) as exc:
+            raise _no_scheduler(address, exc) from None
+        except Exception as exc:  # it answered, but not as Dask does
+            raise _no_scheduler(address, RuntimeError(type(exc).__name__)) from None
+    if not (isinstance(answer, dict) and answer.get("type") == "Scheduler"):
+        raise _no_scheduler(address, RuntimeError("something else answers there"))
+
+
 def write_index(options: RunOptions, paths: ProjectPaths) -> Path:
     """Rebuild the index page from the state records of every municipality."""
     from analysis.data.reference import load_municipalities
+
+    policy = output_policy("allow" if options.allow_personal_data else "pseudonymise")
     from analysis.reports.export import _css
     from analysis.reports.index import index_html
 
@@ -566,17 +714,99 @@ def write_index(options: RunOptions, paths: ProjectPaths) -> Path:
 
     columns = [(key, t(f"reports.index.headline.{key}", lang)) for key, _, _ in HEADLINES]
     target = out / "index.html"
-    atomic_write_text(target, index_html(rows, columns, lang, _css()))
+    try:
+        # error messages of failed runs can quote a text: the index passes the gate too
+        publish_html(target, index_html(rows, columns, lang, _css()), policy)
+    except OSError as exc:  # disk full ...: the previous index stays as it was
+        raise OutputWriteError(target, exc) from None
     return target
 
 
-def remove_stale_partials(folder: Path) -> list[Path]:
-    """Delete temporary files a killed run left behind (they are never read: every output
-    is renamed into place only when complete). Call only while holding the lock."""
-    stale = [p for p in folder.rglob(".*.partial*") if p.is_file()]
+def remove_stale_partials(folder: Path, targets: Iterable[Path]) -> list[Path]:
+    """Delete temporary files a killed run left next to the batch's own ``targets`` (they
+    are never read: every output is renamed into place only when complete). Other files,
+    such as a user's ``.chapter3.partial.docx``, are never touched. Call only while
+    holding the lock."""
+    stale = outputs.stale_temporaries(folder, targets)
     for path in stale:
         path.unlink(missing_ok=True)
     return stale
+
+
+FILE_ENDINGS = (".ipynb", ".failed.ipynb")  # an executed notebook, or a failed one
+
+
+def job_targets(job: MunicipalityJob) -> list[Path]:
+    """Every file running ``job`` may write."""
+    nb_dir = Path(job.notebook_dir)
+    files = [Path(job.html), Path(job.state)]
+    for key, _, _ in job.notebooks:
+        files += [nb_dir / f"{key}{end}" for end in FILE_ENDINGS]
+    return files
+
+
+def _batch_named_files(folder: Path, paths: ProjectPaths) -> list[Path]:
+    """Files in ``folder`` at the paths earlier versions wrote (adopted as the batch's)."""
+    from analysis.data.reference import load_municipalities
+
+    found = [folder / "index.html", folder / outputs.LOCK]
+    for row in load_municipalities(paths.municipalities_csv).itertuples(index=False):
+        stem = f"{row.code}-{row.slug}"
+        found += [folder / f"{stem}.html", folder / ".state" / f"{row.code}.json"]
+        nb_dir = folder / "notebooks" / stem
+        if nb_dir.is_dir():
+            found += [p for p in nb_dir.glob("*.ipynb") if not p.name.startswith(".")]
+    return [p for p in found if p.is_file()]
+
+
+def expected_targets(options: RunOptions, paths: ProjectPaths, out: Path) -> list[Path]:
+    """Every file this run may write, known before any planning (a superset of its jobs'
+    own: all chosen notebooks, whether or not they apply to a municipality)."""
+    from analysis.data.reference import load_municipalities
+
+    table = load_municipalities(paths.municipalities_csv).set_index("code")
+    keys = [Path(p).stem for p in (options.notebooks or default_notebooks(paths))]
+    files = [out / "index.html"]
+    for code in options.municipalities:
+        stem = f"{code}-{table.loc[code, 'slug']}"
+        files += [out / f"{stem}.html", out / ".state" / f"{code}.json"]
+        for key in keys:
+            files += [out / "notebooks" / stem / f"{key}{end}" for end in FILE_ENDINGS]
+    return files
+
+
+def refuse_partial_pages(options: RunOptions, paths: ProjectPaths, out: Path) -> None:
+    """A partial run must not replace a page that has sections it does not run (such a
+    page's run record lists other notebooks, so it would never be skipped as current)."""
+    from analysis.data.reference import load_municipalities
+
+    partial = partial_selection(options, paths)
+    if not partial or options.retry_failed:  # a retry reruns failed pages only
+        return
+    table = load_municipalities(paths.municipalities_csv).set_index("code")
+    losing = []
+    for code in options.municipalities:
+        page = out / f"{code}-{table.loc[code, 'slug']}.html"
+        try:
+            state = json.loads((out / ".state" / f"{code}.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if not isinstance(state, dict) or state.get("status") != "ok" or not page.is_file():
+            continue
+        had = [n.get("notebook") for n in state.get("notebooks") or [] if isinstance(n, dict)]
+        lost = [str(key) for key in had if key not in partial]
+        if lost:
+            losing.append((page, lost))
+    if losing:
+        page, lost = losing[0]
+        more = f" (and {len(losing) - 1} more page(s) like it)" if len(losing) > 1 else ""
+        default = output_dir(replace(options, output=None), paths)
+        raise AnalysisError(
+            f"{page} also has the section(s) {', '.join(lost)}{more}; this run of only "
+            f"{', '.join(partial)} would replace it with a partial page. Run all notebooks, "
+            f"or give another --output folder (without --output, this partial run writes "
+            f"to {default})."
+        )
 
 
 def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> BatchResult:
@@ -587,10 +817,24 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
     start = time.perf_counter()
     quiet_libraries()  # before planning, which reads each notebook's parameters
     out = output_dir(options, paths)
-    result = BatchResult()
+    result = BatchResult(output=out, partial=partial_selection(options, paths))
     _check_codes(options.municipalities, paths)
+
+    def claim() -> outputs.Claim:
+        return outputs.claim_folder(
+            out,
+            project_folder=out in project_output_dirs(paths),
+            allow_nonempty=options.allow_nonempty_output,
+        )
+
+    # before the lock touches the folder: nothing is created where the run must not write
+    expected = expected_targets(options, paths, out)
+    outputs.refuse_conflicts(claim(), [out / outputs.LOCK, *expected])
+    refuse_partial_pages(options, paths, out)
+    if options.scheduler:
+        check_scheduler(options.scheduler)
     with exclusive_lock(out):
-        remove_stale_partials(out)
+        owned = claim()  # again: another run may have written here before we got the lock
         precompute_shared(paths)
         jobs = plan_jobs(options, paths)
         if options.retry_failed:
@@ -601,6 +845,18 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
                 result.skipped.append(job.code)
             else:
                 todo.append(job)
+        index = out / "index.html"
+        targets = [index, *(t for job in todo for t in job_targets(job))]
+        outputs.refuse_conflicts(owned, targets)
+        files = set(owned.files) | {outputs.LOCK}
+        if owned.adopt:
+            files |= {outputs.relative(out, p) for p in _batch_named_files(out, paths)}
+        remove_stale_partials(
+            out,
+            [out / outputs.MANIFEST, *expected, *(out / f for f in files)],
+        )
+        files |= {outputs.relative(out, t) for t in targets}
+        outputs.write_manifest(out, files)  # before writing: a killed run's files are listed
         # longest jobs first (most notebooks), so a slow municipality never ends the run alone
         todo.sort(key=lambda job: (-len(job.notebooks), job.code))
         workers = max(1, min(options.workers or os.cpu_count() or 1, len(todo) or 1))
@@ -612,6 +868,7 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
         for record in runner:
             result.records.append(record)
         result.index = write_index(options, paths)
+        outputs.write_manifest(out, {f for f in files if (out / f).is_file()})
     result.seconds = time.perf_counter() - start
     return result
 
@@ -629,6 +886,11 @@ def summary(result: BatchResult) -> str:
                 lines.append(f"         partial notebook kept: {nb['output']}")
     if result.index:
         lines.append(f"Index: {result.index}")
+    if result.partial:
+        lines.append(
+            f"Partial run (only {', '.join(result.partial)}): these pages have only those "
+            f"sections; they are in {result.output}."
+        )
     return "\n".join(lines)
 
 

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import math
 import os
 from pathlib import Path
 
 from analysis.errors import AnalysisError
 from analysis.paths import LANGUAGES, get_paths
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type: a finite number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, not {text!r}")
+    return value
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -40,7 +52,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "--output",
         type=Path,
         default=None,
-        help="output folder (default: reports/, or reports/<language>/ for English)",
+        help="output folder, used as given (default: reports/, or reports/<language>/ for "
+        "English; a run of only some notebooks: reports/partial/<notebooks>/)",
+    )
+    parser.add_argument(
+        "--allow-nonempty-output",
+        action="store_true",
+        help="write into a non-empty folder that no earlier run made (its files are never "
+        "deleted or overwritten)",
     )
     parser.add_argument(
         "--retry-failed",
@@ -63,14 +82,24 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="run on a Dask distributed cluster instead of local processes",
     )
     parser.add_argument(
-        "--timeout", type=float, default=600, help="seconds a notebook cell may run (default 600)"
+        "--timeout",
+        type=positive_seconds,
+        default=600.0,
+        help="seconds a notebook cell may run (default 600)",
     )
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
 def main(args: argparse.Namespace) -> int:
     from analysis.data.reference import load_municipalities
-    from analysis.reports.batch import RunOptions, resolve_notebooks, run_reports, summary
+    from analysis.reports.batch import (
+        RunOptions,
+        output_dir,
+        partial_selection,
+        resolve_notebooks,
+        run_reports,
+        summary,
+    )
 
     paths = get_paths()
     if args.workers < 0:
@@ -92,7 +121,19 @@ def main(args: argparse.Namespace) -> int:
         scheduler=args.scheduler,
         timeout=args.timeout,
         progress=not args.no_progress,
+        allow_nonempty_output=args.allow_nonempty_output,
     )
-    result = run_reports(options, paths)
+    partial = partial_selection(options, paths)
+    if partial:
+        where = output_dir(options, paths)
+        note = "" if args.output else " (pages with all notebooks are left as they are)"
+        print(f"Partial run (only {', '.join(partial)}): writing to {where}{note}.", flush=True)
+    try:
+        result = run_reports(options, paths)
+    except OSError as exc:
+        if not exc.filename:
+            raise
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise AnalysisError(f"cannot write or read {exc.filename}: {reason}") from None
     print(summary(result))
     return 0 if result.ok else 1

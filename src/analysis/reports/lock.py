@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from analysis.errors import AnalysisError
+from analysis.reports.outputs import folder_error
 
 
 class OutputLockedError(AnalysisError):
@@ -23,9 +24,12 @@ def exclusive_lock(folder: Path) -> Iterator[Path]:
     The operating system releases the lock when the process ends, so a killed run never
     leaves a stale lock behind.
     """
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / ".lock"
-    handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole run
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = open(path, "a+", encoding="utf-8")  # noqa: SIM115 - held for the whole run
+    except OSError as exc:  # read-only folder, a file in the way, disk full ...
+        raise folder_error(folder, exc) from None
     try:
         try:
             fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -36,11 +40,14 @@ def exclusive_lock(folder: Path) -> Iterator[Path]:
                 f"{folder} is being written by {holder}. Wait for that run to finish, "
                 "or give this run another --output folder."
             ) from None
-        handle.seek(0)
-        handle.truncate()
         started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
-        handle.write(f"'python -m analysis run' (pid {os.getpid()}, started {started})\n")
-        handle.flush()
+        try:
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"'python -m analysis run' (pid {os.getpid()}, started {started})\n")
+            handle.flush()
+        except OSError as exc:
+            raise folder_error(folder, exc) from None
         yield path
     finally:
         with contextlib.suppress(OSError):
