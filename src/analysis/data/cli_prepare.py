@@ -17,6 +17,13 @@ def main(args: argparse.Namespace) -> int:
     report = prepare(force=args.force)
     print(report.summary())
     if not report.ok:
-        print("\nSome inputs are invalid; their previous processed tables were left untouched.")
+        removed = [t.name for t in report.tables if t.note]
+        extra = (
+            f" (except {', '.join(removed)}: removed, its raw files are gone)" if removed else ""
+        )
+        print(
+            "\nSome inputs are invalid; their previous processed tables were left "
+            f"untouched{extra}."
+        )
         return 1
     return 0

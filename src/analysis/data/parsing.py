@@ -164,7 +164,8 @@ class AmbiguousDecimal(ParseError):
         super().__init__(ambiguous_decimal_text(evidence.example or ""))
 
 
-_NUMBER_TEXT = re.compile(r"[+-]?[\d.,]*\d[\d.,]*")
+_NUMBER_TEXT = re.compile(r"[+-]?[\d.,]+")  # one class, no nested repeats: linear time
+_DIGIT = re.compile(r"\d")
 _SPACES = str.maketrans("", "", "\u00a0 %")
 _AMBIGUOUS_DOT, _AMBIGUOUS_COMMA = "?.", "?,"
 
@@ -173,7 +174,7 @@ def _reading(value: object) -> str | None:
     """Which decimal mark a text number needs: ``","``, ``"."``, ``"?."``/``"?,"`` (reads
     both ways) or None (no mark, or not a number)."""
     text = value.translate(_SPACES) if isinstance(value, str) else ""
-    if not _NUMBER_TEXT.fullmatch(text):
+    if not _NUMBER_TEXT.fullmatch(text) or not _DIGIT.search(text):
         return None
     text = text.lstrip("+-")
     dots, commas = text.count("."), text.count(",")

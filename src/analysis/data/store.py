@@ -14,19 +14,34 @@ from __future__ import annotations
 import inspect
 import json
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from analysis import __version__
-from analysis.errors import AnalysisError, InputError
+from analysis.errors import AnalysisError, InputError, InputProblem
 from analysis.fileio import atomic_write_text, sha256_bytes, sha256_file, write_parquet_atomic
 from analysis.paths import ProjectPaths, get_paths
 
 PERIOD_COLUMNS = ("period", "trial_start")
 CASELOAD_SUFFIXES = (".csv", ".xlsx", ".parquet")
+#: What a raw caseload folder may hold besides panels: documentation, the true
+#: parameters of a simulated panel and the files that state a panel's decimal mark.
+CASELOAD_COMPANIONS = ("README*", "*_truth.yaml", "*_format.yaml")
+_ACCEPTED = (
+    "caseload panels as .csv, .xlsx or .parquet; besides them only README files, "
+    "*_truth.yaml and *_format.yaml (files starting with '.' and subfolders are not read)"
+)
+_SAVE_AS = {
+    ".xls": "an old Excel workbook: save it as .xlsx or CSV",
+    ".xlsm": "save it as .xlsx (without macros) or CSV",
+    ".xlsb": "save it as .xlsx or CSV",
+    ".ods": "save it as .xlsx or CSV",
+    ".numbers": "export it as .xlsx or CSV",
+}
 
 
 @dataclass(frozen=True)
@@ -37,15 +52,20 @@ class TableSpec:
     description: str
     inputs: Callable[[ProjectPaths], list[Path]]
     build: Callable[[ProjectPaths, list[Path]], pd.DataFrame]
+    #: The folder whose files are the inputs, if they are whatever it holds: a file gone
+    #: from it was taken out on purpose, so a table built from it is stale (a missing
+    #: fixed input is an error instead, and the previous table is kept).
+    folder: Callable[[ProjectPaths], Path] | None = None
 
 
 @dataclass(frozen=True)
 class TableResult:
     name: str
-    status: str  # "written", "unchanged", "failed", "empty"
+    status: str  # "written", "unchanged", "failed", "empty", "removed"
     rows: int = 0
     path: Path | None = None
     error: str | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -60,8 +80,9 @@ class PrepareReport:
         lines = []
         for table in self.tables:
             line = f"{table.name:<16} {table.status:<10} {table.rows:>8} rows"
-            if table.error:
-                line += f"\n{_indent(table.error)}"
+            for text in (table.error, table.note):
+                if text:
+                    line += f"\n{_indent(text)}"
             lines.append(line)
         return "\n".join(lines)
 
@@ -94,13 +115,46 @@ def _build_jobindsats(paths: ProjectPaths, inputs: list[Path]) -> pd.DataFrame:
 
 
 def _caseload_inputs(paths: ProjectPaths) -> list[Path]:
+    """The panels in the raw caseload folder, their format files and the reference table.
+
+    Any other file is an error naming it (an .xls would otherwise be skipped without a
+    word while an older table stayed in use)."""
+    from analysis.data.caseloads import format_file_for
+
     folder = paths.caseloads
-    files = (
-        sorted(p for p in folder.glob("*") if p.suffix.lower() in CASELOAD_SUFFIXES and p.is_file())
-        if folder.is_dir()
-        else []
-    )
-    return [*files, paths.municipalities_csv] if files else []
+    if not folder.is_dir():
+        return []
+    panels: list[Path] = []
+    unsupported: list[Path] = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if path.suffix.lower() in CASELOAD_SUFFIXES:
+            panels.append(path)
+        elif not any(path.match(pattern) for pattern in CASELOAD_COMPANIONS):
+            unsupported.append(path)
+    if unsupported:
+        raise InputError(
+            [
+                InputProblem(
+                    str(path),
+                    "not a file the caseload folder can hold"
+                    + (
+                        f" ({_SAVE_AS[path.suffix.lower()]})"
+                        if path.suffix.lower() in _SAVE_AS
+                        else ""
+                    ),
+                    expected=_ACCEPTED,
+                    found=path.suffix or path.name,
+                )
+                for path in unsupported
+            ],
+            summary=f"{folder} holds {len(unsupported)} file(s) that are not caseload panels",
+        )
+    if not panels:
+        return []
+    formats = sorted({format_file_for(p) for p in panels if format_file_for(p).is_file()})
+    return [*panels, *formats, paths.municipalities_csv]
 
 
 def _build_caseloads(paths: ProjectPaths, inputs: list[Path]) -> pd.DataFrame:
@@ -109,8 +163,8 @@ def _build_caseloads(paths: ProjectPaths, inputs: list[Path]) -> pd.DataFrame:
     panels = []
     problems = []
     for file in inputs:
-        if file == paths.municipalities_csv:
-            continue
+        if file == paths.municipalities_csv or file.suffix.lower() not in CASELOAD_SUFFIXES:
+            continue  # the reference table and format files are read by the panel reader
         try:
             panel = read_caseload_panel(file)
         except InputError as exc:
@@ -173,6 +227,7 @@ TABLES: tuple[TableSpec, ...] = (
         "caseload panels (unit x month) from data/raw/caseloads, validated",
         _caseload_inputs,
         _build_caseloads,
+        folder=lambda paths: paths.caseloads,
     ),
 )
 
@@ -200,9 +255,53 @@ def _code_hash(spec: TableSpec) -> str:
 
 def _read_manifest(paths: ProjectPaths) -> dict:
     try:
-        return json.loads(paths.manifest.read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        data = json.loads(_manifest_on_disk(paths) or "")
+    except json.JSONDecodeError:
         return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _manifest_on_disk(paths: ProjectPaths) -> str | None:
+    """The manifest's text as it is on disk (None when there is none to read)."""
+    try:
+        return paths.manifest.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return None
+
+
+def _manifest_text(manifest: dict) -> str:
+    return json.dumps(manifest, indent=2, sort_keys=True) + "\n"
+
+
+def _recorded_inputs(entry: object) -> dict[str, str]:
+    key = entry.get("key") if isinstance(entry, dict) else None
+    inputs = key.get("inputs") if isinstance(key, dict) else None
+    return inputs if isinstance(inputs, dict) else {}
+
+
+def _vanished(entry: object, folder: Path, paths: ProjectPaths) -> list[str]:
+    """Recorded inputs of a manifest entry from ``folder`` that are no longer files."""
+    inside = _relative(folder, paths).rstrip("/") + "/"
+    return [
+        name
+        for name in _recorded_inputs(entry)
+        if name.startswith(inside)
+        and not any((base / name).is_file() for base in (paths.raw, paths.root))
+    ]
+
+
+@contextmanager
+def _writing(paths: ProjectPaths) -> Iterator[None]:
+    """Turn a failed write into an error naming the processed folder (no traceback)."""
+    try:
+        yield
+    except OSError as exc:
+        where = f" ({exc.filename})" if exc.filename else ""
+        raise AnalysisError(
+            f"cannot write to {paths.processed}: {exc.strerror or exc}{where}; prepare "
+            "writes the processed tables there: make the folder writable, or set "
+            "ANALYSIS_PROCESSED_DIR to a folder that is"
+        ) from None
 
 
 def _relative(path: Path, paths: ProjectPaths) -> str:
@@ -241,14 +340,25 @@ def from_storage(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def prepare(paths: ProjectPaths | None = None, *, force: bool = False) -> PrepareReport:
-    """Validate every raw input and (re)write the processed tables that are out of date."""
+    """Validate every raw input and (re)write the processed tables that are out of date.
+
+    Nothing is written when nothing changed (a read-only processed folder is fine then);
+    a write that fails raises an :class:`AnalysisError` naming the folder. A table of a
+    folder's files (caseloads) whose recorded inputs are gone is removed with its
+    manifest entry, whether or not a new one can be built."""
     paths = paths or get_paths()
-    paths.processed.mkdir(parents=True, exist_ok=True)
+    with _writing(paths):
+        paths.processed.mkdir(parents=True, exist_ok=True)
+    on_disk = _manifest_on_disk(paths)
     manifest = _read_manifest(paths)
     results = []
     for spec in TABLES:
         results.append(_prepare_table(spec, paths, manifest, force))
-        atomic_write_text(paths.manifest, json.dumps(manifest, indent=2, sort_keys=True) + "\n")
+        text = _manifest_text(manifest)
+        if text != on_disk:
+            with _writing(paths):
+                atomic_write_text(paths.manifest, text)
+            on_disk = text
     return PrepareReport(tuple(results))
 
 
@@ -256,12 +366,29 @@ def _prepare_table(
     spec: TableSpec, paths: ProjectPaths, manifest: dict, force: bool
 ) -> TableResult:
     target = paths.processed_file(spec.name)
-    inputs = spec.inputs(paths)
+    gone = (
+        [] if spec.folder is None else _vanished(manifest.get(spec.name), spec.folder(paths), paths)
+    )
+    note = None
+    if gone:
+        with _writing(paths):
+            target.unlink(missing_ok=True)
+        manifest.pop(spec.name, None)
+        note = (
+            f"{target} was built from {', '.join(gone)}, no longer in {paths.raw}: "
+            "removed it and its manifest entry"
+        )
+    try:
+        inputs = spec.inputs(paths)
+    except AnalysisError as exc:
+        return TableResult(spec.name, "failed", error=str(exc), note=note)
     if not inputs:
-        return TableResult(spec.name, "empty")
+        return TableResult(spec.name, "removed" if gone else "empty", note=note)
     missing = [p for p in inputs if not p.is_file()]
     if missing:
-        return TableResult(spec.name, "failed", error=f"{missing[0]}: input file not found")
+        return TableResult(
+            spec.name, "failed", error=f"{missing[0]}: input file not found", note=note
+        )
     key = {"inputs": input_hashes(paths, inputs), "code": _code_hash(spec)}
     entry = manifest.get(spec.name, {})
     if (
@@ -274,8 +401,9 @@ def _prepare_table(
     try:
         table = spec.build(paths, inputs)
     except AnalysisError as exc:
-        return TableResult(spec.name, "failed", error=str(exc))
-    write_parquet_atomic(to_storage(table), target)
+        return TableResult(spec.name, "failed", error=str(exc), note=note)
+    with _writing(paths):
+        write_parquet_atomic(to_storage(table), target)
     manifest[spec.name] = {
         "key": key,
         "rows": len(table),
@@ -284,7 +412,36 @@ def _prepare_table(
         "package_version": __version__,
         "built_unix_time": int(time.time()),
     }
-    return TableResult(spec.name, "written", rows=len(table), path=target)
+    return TableResult(spec.name, "written", rows=len(table), path=target, note=note)
+
+
+def built_from(name: str, paths: ProjectPaths | None = None) -> dict[Path, str]:
+    """The raw files a processed table was built from and their content hashes, as the
+    manifest records them, for a report's list of data sources.
+
+    Raises :class:`AnalysisError` when the table has no record, or when the table or
+    its raw files changed since it was built (a file edited, added or removed): the
+    analysis would otherwise run on a table that no longer matches the files named."""
+    paths = paths or get_paths()
+    spec = next(s for s in TABLES if s.name == name)
+    target = paths.processed_file(name)
+    entry = _read_manifest(paths).get(name)
+    rerun = "run 'python -m analysis prepare'"
+    if not target.is_file() or not isinstance(entry, dict):
+        raise AnalysisError(f"{target} has no record of its inputs in {paths.manifest}: {rerun}")
+    files = spec.inputs(paths)
+    current = input_hashes(paths, [f for f in files if f.is_file()])
+    recorded = _recorded_inputs(entry)
+    changed = sorted(
+        n for n in recorded.keys() | current.keys() if recorded.get(n) != current.get(n)
+    )
+    if changed or entry.get("output_sha256") != sha256_file(target):
+        what = ", ".join(changed) if changed else target.name
+        raise AnalysisError(
+            f"{target} is out of date ({what} changed, appeared or disappeared since it was "
+            f"built): {rerun}"
+        )
+    return {f: recorded[_relative(f, paths)] for f in files}
 
 
 def read_table(name: str, paths: ProjectPaths | None = None) -> pd.DataFrame:

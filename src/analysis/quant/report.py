@@ -418,13 +418,17 @@ def event_figure(view: View, outcome: str = HEADLINE_OUTCOME):
 
 def input_files(results: QuantResults, paths: ProjectPaths | None = None):
     """(files, simulated files) for ``nb.record_inputs``: the raw panel file(s) and, when
-    the unemployment covariate is used, the Jobindsats snapshot."""
+    the unemployment covariate is used, the Jobindsats snapshot.
+
+    For the processed table these are the caseload files the processed store's manifest
+    says it was built from (not whatever the folder holds now); a table out of date with
+    its files raises :class:`~analysis.errors.AnalysisError` asking for ``prepare``."""
     paths = paths or get_paths()
     if results.source.processed:
+        from analysis.data.store import built_from
+
         files = sorted(
-            p
-            for p in paths.caseloads.glob("*")
-            if p.is_file() and p.suffix.lower() in {".csv", ".xlsx", ".parquet"}
+            p for p in built_from("caseloads", paths) if p.is_relative_to(paths.caseloads)
         )
     else:
         files = [results.source.path]
