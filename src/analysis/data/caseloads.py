@@ -300,7 +300,7 @@ def read_caseload_panel(path: Path | str, *, decimal: str | None = None) -> pd.D
         )
     how = (
         f"say which: put a file {sidecar.name} beside it holding the line 'decimal: point' "
-        "(or 'decimal: comma'), or call read_caseload_panel(path, decimal='.') (or ',')"
+        "or 'decimal: comma', or call read_caseload_panel(path, decimal='.') or decimal=','"
     )
     return _validate(raw, str(path), decimal, how)
 
@@ -318,11 +318,12 @@ def validate_caseload_panel(
     """
     frame = df.reset_index(drop=True).copy()
     frame.index = pd.RangeIndex(2, len(frame) + 2)
-    how = "say which: validate_caseload_panel(df, decimal='.') (or ',')"
+    how = "say which: validate_caseload_panel(df, decimal='.') or decimal=','"
     stated = None if decimal is None else decimal_mark(decimal)
     return _validate(_Raw(frame, _ROWS_FRAME), source, stated, how)
 
 
+DECIMAL_EXPECTED = "numbers that show their decimal mark, or the mark stated"
 #: A panel's format file: ``caseloads_2025.csv`` -> ``caseloads_2025_format.yaml``.
 FORMAT_FILE_SUFFIX = "_format.yaml"
 FORMAT_FILE_MAX_BYTES = 64 * 1024
@@ -643,10 +644,10 @@ def _file_decimal(
     return ",", [
         InputProblem(
             source,
-            ambiguous_decimal_text(found.example or ""),
+            f"{ambiguous_decimal_text(found.example or '')}; {how}",
             row=int(found.example_at) if found.example_at is not None else None,
             column=column,
-            expected=f"numbers that show their decimal mark, or the mark stated ({how})",
+            expected=DECIMAL_EXPECTED,
             found=found.example,
         )
         for column, found in (fractional or evidence).items()

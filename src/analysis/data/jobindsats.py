@@ -1078,10 +1078,7 @@ def _export_decimal(cells: list[_Cell], problems: _Problems) -> str | None:
     counts = decimal_evidence(texts[is_count])
     found = fractional if fractional.ambiguous else counts
     item = cells[int(found.example_at)]
-    expected = (
-        "numbers that show their decimal mark, or the mark stated (say which: "
-        "read_jobindsats_export(path, decimal='.') or decimal=',')"
-    )
+    how = "say which: read_jobindsats_export(path, decimal='.') or decimal=','"
     if fractional.ambiguous:
         message = ambiguous_decimal_text(found.example or "")
     elif (mark := whole_number_mark(counts)) is not None:
@@ -1094,7 +1091,13 @@ def _export_decimal(cells: list[_Cell], problems: _Problems) -> str | None:
             f"cannot tell the decimal mark: the counts use both '.' and ',' before three "
             f"digits ({found.example} and {other}), so the file mixes two conventions"
         )
-    problems.add(message, row=item.line, column=item.column, expected=expected, found=found.example)
+    problems.add(
+        f"{message}; {how}",
+        row=item.line,
+        column=item.column,
+        expected="numbers that show their decimal mark, or the mark stated",
+        found=found.example,
+    )
     return None
 
 

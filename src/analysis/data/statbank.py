@@ -229,12 +229,12 @@ def _values(
         decimal = evidence.mark
         if decimal is None:
             problems.add(
-                ambiguous_decimal_text(evidence.example or ""),
+                f"{ambiguous_decimal_text(evidence.example or '')}; say which: "
+                "read_statbank_csv(path, decimal='.') for decimal points (English output) "
+                "or decimal=',' for decimal commas (Danish output)",
                 row=evidence.example_at,
                 column=column,
-                expected="numbers that show their decimal mark, or the mark stated (say "
-                "which: read_statbank_csv(path, decimal='.') for decimal points, as in "
-                "English output, or decimal=',' for decimal commas, as in Danish output)",
+                expected="numbers that show their decimal mark, or the mark stated",
                 found=evidence.example,
             )
             return [math.nan] * len(records)
