@@ -155,6 +155,20 @@ CASES: dict[str, Hostile] = {
     "caseloads: 300 MB comment in an .xlsx": Hostile(
         _zip_bomb_panel, ("caseloads",), "(limit 268435456); save a smaller file or use CSV"
     ),
+    "caseloads: an old Excel .xls beside the panel": Hostile(
+        lambda p: _text(p.caseloads / "caseloads_2025.xls", b"\xd0\xcf\x11\xe0" + bytes(512)),
+        ("caseloads",),
+        "save it as .xlsx or CSV",
+    ),
+    "caseloads: a semicolon CSV whose decimals all have three digits": Hostile(
+        lambda p: _text(
+            p.caseloads / "extra.csv",
+            "municipality_code;unit;period;caseload;data_origin\n"
+            "101;extra;2024-01;212.200;simulated\n101;extra;2024-02;194.320;simulated\n",
+        ),
+        ("caseloads",),
+        "cannot tell the decimal mark",
+    ),
     "caseloads: random bytes as .parquet": Hostile(
         lambda p: _text(p.caseloads / "random.parquet", bytes(range(256)) * 8),
         ("caseloads",),
