@@ -49,4 +49,5 @@ benchmark: setup
 	$(BIN)/python benchmarks/report_speed.py
 
 clean-reports:
-	rm -rf reports/*.html reports/notebooks reports/screenshots reports/.state
+	rm -rf reports/*.html reports/notebooks reports/screenshots reports/.state reports/partial \
+		reports/en reports/.analysis-outputs.json

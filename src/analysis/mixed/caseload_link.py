@@ -63,15 +63,18 @@ def panel_files(
     panel_path: Path | str | None, panel: pd.DataFrame, paths: ProjectPaths | None = None
 ) -> tuple[list[Path], list[Path]]:
     """(files, simulated files) behind the panel, for ``nb.record_inputs``: the given file,
-    or the raw files the processed table was built from (its ``source_file`` column)."""
+    or the raw files the processed table was built from, as the processed store's manifest
+    records them (a table out of date with its files is refused there)."""
     paths = paths or get_paths()
     if panel_path is not None:
         files = [Path(panel_path)]
         origin = panel.get("data_origin")
         flagged = origin is not None and origin.astype("str").str.lower().eq("simulated").any()
         return files, (list(files) if flagged else [])
+    from analysis.data.store import built_from
+
     names = set(panel["source_file"].astype(str)) if "source_file" in panel.columns else set()
-    files = sorted(p for p in paths.caseloads.glob("*") if p.is_file() and p.name in names)
+    files = sorted(p for p in built_from("caseloads", paths) if p.name in names)
     simulated = set()
     if "data_origin" in panel.columns and "source_file" in panel.columns:
         origin = panel["data_origin"].astype("str").str.strip().str.lower()

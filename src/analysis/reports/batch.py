@@ -27,14 +27,13 @@ import asyncio
 import atexit
 import concurrent.futures as cf
 import contextlib
-import importlib
 import json
 import multiprocessing as mp
 import os
 import socket
 import sys
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from multiprocessing.util import Finalize
 from pathlib import Path
@@ -46,25 +45,8 @@ from analysis.paths import DEFAULT_LANGUAGE, LANGUAGES, ProjectPaths, get_paths
 from analysis.publish import output_policy, publish_html
 from analysis.reports import outputs
 from analysis.reports.outputs import OutputWriteError
+from analysis.reports.sections import HEADLINES, MUNICIPALITY_SECTIONS, precompute_all, section_for
 
-#: Functions computing shared results once per batch ("module:function"; missing = skip).
-SHARED_PRECOMPUTE = (
-    "analysis.qual.shared:precompute",
-    "analysis.quant.shared:precompute",
-    "analysis.benchmark.shared:precompute",
-)
-#: Notebooks that only apply where data exist: key -> "module:function" returning codes.
-APPLICABILITY = {
-    "01_qualitative_themes": "analysis.qual.shared:municipalities_with_sources",
-    "04_mixed_methods": "analysis.qual.shared:municipalities_with_sources",
-}
-#: Index page headline columns: (column, scrapbook record, field). Record names are unique
-#: across notebooks (03 glues "benchmark_headline", 02 glues "caseload_headline").
-HEADLINES = (
-    ("benchmark_unemployment", "benchmark_headline", "level"),
-    ("benchmark_cluster", "benchmark_headline", "cluster_mean"),
-    ("caseload_effect", "caseload_headline", "estimate"),
-)
 #: Seconds to wait for a Dask scheduler to answer before saying that none does.
 SCHEDULER_TIMEOUT = 10.0
 #: Subfolder of the reports folder for runs of only some of the notebooks.
@@ -176,28 +158,16 @@ def check_notebook(path: Path) -> None:
         )
 
 
-def _import_function(spec: str) -> Callable[..., Any] | None:
-    module_name, _, attr = spec.partition(":")
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name and module_name.startswith(exc.name):
-            return None
-        raise
-    return getattr(module, attr, None)
-
-
-def precompute_shared(paths: ProjectPaths) -> None:
-    """Prepare the processed store and every area's shared results, once."""
+def precompute_shared(paths: ProjectPaths, notebooks: Sequence[Path] = ()) -> None:
+    """Prepare the processed store and the shared results of the sections that run (all
+    registered sections by default), once."""
     from analysis.data.store import prepare
 
     report = prepare(paths)
     if not report.ok:
         raise AnalysisError("data preparation failed:\n" + report.summary())
-    for spec in SHARED_PRECOMPUTE:
-        function = _import_function(spec)
-        if function is not None:
-            function(paths)
+    chosen = [section_for(n) for n in notebooks] if notebooks else MUNICIPALITY_SECTIONS
+    precompute_all(chosen, paths)
 
 
 def _declared_parameters(notebook: Path) -> set[str]:
@@ -300,10 +270,10 @@ def plan_jobs(options: RunOptions, paths: ProjectPaths) -> list[MunicipalityJob]
     fingerprint = batch_fingerprint(paths, notebooks)
     applicable: dict[str, set[int] | None] = {}
     declared: dict[Path, set[str]] = {}
-    for nb_path in notebooks:
-        spec = APPLICABILITY.get(nb_path.stem)
-        function = _import_function(spec) if spec else None
-        applicable[nb_path.stem] = set(function(paths)) if function else None
+    sections = {nb_path: section_for(nb_path) for nb_path in notebooks}
+    for nb_path, section in sections.items():
+        where = section.applies_to
+        applicable[nb_path.stem] = {int(c) for c in where(paths)} if where else None
         declared[nb_path] = _declared_parameters(nb_path)
     jobs = []
     for code in options.municipalities:
@@ -320,8 +290,9 @@ def plan_jobs(options: RunOptions, paths: ProjectPaths) -> list[MunicipalityJob]
                 params["allow_personal_data"] = options.allow_personal_data
             if "privacy" in declared[nb_path] and options.allow_personal_data:
                 params["privacy"] = "allow"  # only ever by the explicit switch
-            if "regression_notebook" in declared[nb_path]:
-                params["regression_notebook"] = str(nb_dir / "02_caseload_regressions.ipynb")
+            for parameter, linked in sections[nb_path].links.items():
+                if parameter in declared[nb_path]:
+                    params[parameter] = str(nb_dir / f"{linked}.ipynb")
             entries.append((nb_path.stem, str(nb_path), params))
         key = sha256_bytes(
             json.dumps(
@@ -498,10 +469,10 @@ def _headlines(runs: list[tuple[str, dict, Any]]) -> dict[str, Any]:
         if run.status == "ok":
             scraps.update(run.scraps)
     values: dict[str, Any] = {}
-    for column, scrap, field_ in HEADLINES:
-        data = scraps.get(scrap)
-        if isinstance(data, dict) and field_ in data:
-            values[column] = data[field_]
+    for headline in HEADLINES:
+        data = scraps.get(headline.scrap)
+        if isinstance(data, dict) and headline.field in data:
+            values[headline.column] = data[headline.field]
     return values
 
 
@@ -712,7 +683,7 @@ def write_index(options: RunOptions, paths: ProjectPaths) -> Path:
         )
     from analysis.labels import t
 
-    columns = [(key, t(f"reports.index.headline.{key}", lang)) for key, _, _ in HEADLINES]
+    columns = [(h.column, t(f"reports.index.headline.{h.column}", lang)) for h in HEADLINES]
     target = out / "index.html"
     try:
         # error messages of failed runs can quote a text: the index passes the gate too
@@ -835,7 +806,7 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
         check_scheduler(options.scheduler)
     with exclusive_lock(out):
         owned = claim()  # again: another run may have written here before we got the lock
-        precompute_shared(paths)
+        precompute_shared(paths, options.notebooks)
         jobs = plan_jobs(options, paths)
         if options.retry_failed:
             jobs = [j for j in jobs if (read_state(j) or {}).get("status") == "failed"]
