@@ -5,27 +5,32 @@ corpus) is computed once and stored as Parquet. The key combines the hashes of t
 files, the source of the modules that compute the result and the parameters, so a change
 in any of them recomputes; otherwise the stored result is read back. Writes are atomic,
 so concurrent readers never see a half-written table.
+
+The modules a key names are roots: the key hashes their source and that of every module
+of the package they import, at any depth (:mod:`analysis.codegraph`), so editing a
+dependency (say ``analysis.data.jobindsats`` under ``analysis.benchmark``) recomputes
+without anyone having to list it.
 """
 
 from __future__ import annotations
 
-import importlib
-import inspect
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from analysis.codegraph import source_hash
 from analysis.fileio import atomic_write_text, sha256_bytes, sha256_file, write_parquet_atomic
 from analysis.paths import ProjectPaths, get_paths
 
 
 @dataclass(frozen=True)
 class CacheKey:
-    """What a cached result depends on."""
+    """What a cached result depends on: input files, modules (roots of the import graph,
+    see :func:`module_hash`) and parameters."""
 
     inputs: tuple[Path, ...] = ()
     modules: tuple[str, ...] = ()
@@ -43,14 +48,9 @@ class CacheKey:
 
 
 def module_hash(name: str) -> str:
-    """Hash of a module's source (a package hashes all its modules)."""
-    module = importlib.import_module(name)
-    files: Iterable[Path]
-    if hasattr(module, "__path__"):
-        files = sorted(Path(module.__path__[0]).rglob("*.py"))
-    else:
-        files = [Path(inspect.getfile(module))]
-    return sha256_bytes(b"".join(f.read_bytes() for f in files))
+    """Hash of the source of module ``name`` (a package: all its modules) and of every
+    module of the package they import, directly or not."""
+    return source_hash([name])
 
 
 def cache_dir(paths: ProjectPaths | None = None) -> Path:

@@ -203,8 +203,9 @@ def cached_png(
 
     For figures that are the same in many reports (e.g. national estimates shown in every
     municipality's report): the key is the figure's data (a DataFrame or anything
-    JSON-serialisable), the source of the plotting ``modules``, the Matplotlib version
-    and the figure settings, so any change renders anew.
+    JSON-serialisable), the source of the plotting ``modules`` and of every package module
+    they import (:func:`analysis.cache.module_hash`), the Matplotlib version and the
+    figure settings, so any change renders anew.
     """
     import json
 

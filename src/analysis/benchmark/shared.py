@@ -41,6 +41,8 @@ from analysis.errors import AnalysisError
 from analysis.fileio import sha256_bytes
 from analysis.paths import ProjectPaths, get_paths
 
+#: roots of every cache key: all of analysis.benchmark and every module of the package it
+#: imports, at any depth (data.jobindsats, data.reference, ...; :func:`analysis.cache.module_hash`)
 MODULES = ("analysis.benchmark",)
 HEADLINE_INDICATOR = "unemployment_rate"
 

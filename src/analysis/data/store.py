@@ -11,7 +11,6 @@ pandas monthly Periods by :func:`read_table`.
 
 from __future__ import annotations
 
-import inspect
 import json
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -23,7 +22,7 @@ import pandas as pd
 
 from analysis import __version__
 from analysis.errors import AnalysisError, InputError, InputProblem
-from analysis.fileio import atomic_write_text, sha256_bytes, sha256_file, write_parquet_atomic
+from analysis.fileio import atomic_write_text, sha256_file, write_parquet_atomic
 from analysis.paths import ProjectPaths, get_paths
 
 PERIOD_COLUMNS = ("period", "trial_start")
@@ -236,21 +235,12 @@ TABLES: tuple[TableSpec, ...] = (
 
 
 def _code_hash(spec: TableSpec) -> str:
-    """Hash of the code that builds a table, so changed code rebuilds it."""
-    sources = [inspect.getsource(spec.build)]
-    module_names = {
-        "jobindsats": ["analysis.data.jobindsats", "analysis.data.parsing"],
-        "caseloads": ["analysis.data.caseloads", "analysis.data.parsing"],
-        "municipalities": ["analysis.data.reference"],
-    }.get(spec.name, [])
-    import importlib
+    """Hash of the code that builds a table, so changed code rebuilds it: the builder, the
+    helpers of this module it uses and every package module they import, at any depth
+    (derived from the source by :func:`analysis.codegraph.function_hash`)."""
+    from analysis.codegraph import function_hash
 
-    for name in module_names:
-        try:
-            sources.append(inspect.getsource(importlib.import_module(name)))
-        except (ImportError, OSError):
-            sources.append(name)
-    return sha256_bytes("\n".join(sources).encode("utf-8"))
+    return function_hash(spec.build)
 
 
 def _read_manifest(paths: ProjectPaths) -> dict:

@@ -30,16 +30,9 @@ from analysis.quant.fit import run_all
 from analysis.quant.power import mde_grid, outcome_mde_table, variance_components
 from analysis.quant.results import HEADLINE_OUTCOME, ModelRun, display_scale, normalise
 
-#: modules whose source is part of every cache key
-MODULES = (
-    "analysis.quant.specs",
-    "analysis.quant.checks",
-    "analysis.quant.fit",
-    "analysis.quant.results",
-    "analysis.quant.power",
-    "analysis.quant.shared",
-    "analysis.data.caseloads",
-)
+#: the root of every cache key: this module's source and that of every module of the
+#: package it imports, at any depth (:func:`analysis.cache.module_hash`)
+MODULES = (__name__,)
 #: the planned-trial design the notebook reports per outcome: treated units, control
 #: units, months before, months from the start (one trial unit against seven controls)
 PLANNED_DESIGN = (1, 7, 24, 24)
