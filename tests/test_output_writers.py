@@ -74,6 +74,7 @@ INTERNAL = {
     ("analysis.reports.batch", "write_state"): "the run's own state record (.state/)",
     ("analysis.reports.outputs", "write_manifest"): "the run's list of its own outputs",
     ("analysis.reports.lock", "exclusive_lock"): "the run's lock file (pid and start time)",
+    ("analysis.reports.batch", "check_scheduler"): "asks the Dask scheduler over the network",
 }
 
 
