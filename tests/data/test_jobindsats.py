@@ -289,6 +289,45 @@ def test_structure_problems_are_all_reported(tmp_path, raw_json):
     assert "dashboard-data-broken.json" in text
 
 
+def test_problems_beyond_the_cap_are_counted_not_lost(tmp_path, raw_json):
+    """Every bad value counts, also past the 200 kept (errors.ProblemCollector): the
+    error's last line says how many more there are."""
+    data = copy.deepcopy(raw_json)
+    bad = 0
+    for area in data["municipalities"].values():
+        for index in range(len(area["unemployment"]["total"])):
+            area["unemployment"]["total"][index] = "x"
+            bad += 1
+    assert bad > 500
+    with pytest.raises(InputError) as info:
+        load_snapshot(write_json(tmp_path, data))
+    assert info.value.count == bad
+    assert str(info.value).endswith(
+        f"... and {bad - InputError.max_listed} more problem(s) not listed"
+    )
+
+
+def test_package_re_exports_the_public_names_of_its_modules():
+    """``from analysis.data.jobindsats import X`` works for every public X of the
+    catalogue, the snapshot reader and the export reader."""
+    import importlib
+
+    import analysis.data.jobindsats as package
+
+    for part in ("catalogue", "snapshot", "export"):
+        module = importlib.import_module(f"analysis.data.jobindsats.{part}")
+        public = {
+            name
+            for name, value in vars(module).items()
+            if not name.startswith("_")
+            and getattr(value, "__module__", module.__name__) == module.__name__
+            and not isinstance(value, type(importlib))
+            and name.isupper() | callable(value)
+        }
+        assert public <= set(package.__all__), (part, public - set(package.__all__))
+        assert all(getattr(package, name) is getattr(module, name) for name in public)
+
+
 def test_missing_series_and_national(tmp_path, raw_json):
     data = copy.deepcopy(raw_json)
     del data["municipalities"]["vejle"]["ordinaryHours"]["share"]
