@@ -70,7 +70,7 @@ INTERNAL = {
     ("analysis.qual.corpus", "write_source_folder"): "import: a corpus folder into the project",
     ("analysis.qual.refi", "_decode"): "a temporary file for an archive member, deleted",
     ("analysis.qual.refi", "qdpx_bytes"): "builds the archive in memory (BytesIO), no file",
-    ("analysis.simulate", "write_simulation"): "the documented simulated panel in data/raw",
+    ("analysis.data.simulate", "write_simulation"): "the documented simulated panel in data/raw",
     ("analysis.reports.batch", "write_state"): "the run's own state record (.state/)",
     ("analysis.reports.outputs", "write_manifest"): "the run's list of its own outputs",
     ("analysis.reports.lock", "exclusive_lock"): "the run's lock file (pid and start time)",

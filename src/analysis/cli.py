@@ -21,7 +21,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "analysis.data.cli_prepare",
         "validate raw inputs and write Parquet to data/processed",
     ),
-    "simulate": ("analysis.simulate", "write the simulated demo caseload panel"),
+    "simulate": ("analysis.data.cli_simulate", "write the simulated demo caseload panel"),
     "autocode": ("analysis.qual.cli_autocode", "propose codes for text segments (id,text CSV)"),
     "import-qdpx": ("analysis.qual.cli_import_qdpx", "import a REFI-QDA project (.qdpx)"),
     "export-qdpx": ("analysis.qual.cli_export_qdpx", "export the corpus as REFI-QDA .qdpx/.qdc"),

@@ -18,14 +18,14 @@ from analysis.data.caseloads import (
     read_caseload_panel,
     validate_caseload_panel,
 )
-from analysis.errors import InputError
-from analysis.paths import ProjectPaths
-from analysis.simulate import (
+from analysis.data.simulate import (
     SimulationConfig,
     _default_unemployment,
     simulate_caseloads,
     write_simulation,
 )
+from analysis.errors import InputError
+from analysis.paths import ProjectPaths
 
 SMALL = SimulationConfig(municipalities=(101, 147, 751, 825))
 START = pd.Period("2024-01", "M")
@@ -61,7 +61,7 @@ def test_committed_files_equal_what_the_code_writes(
     csv_path, truth_path = write_simulation(isolated_paths)
     assert csv_path == isolated_paths.simulated_caseloads
     assert csv_path.read_bytes() == repo_paths.simulated_caseloads.read_bytes(), (
-        "data/raw/caseloads/simulated_caseloads.csv drifted from analysis.simulate; "
+        "data/raw/caseloads/simulated_caseloads.csv drifted from analysis.data.simulate; "
         "rerun `python -m analysis simulate`"
     )
     assert truth_path.read_bytes() == repo_paths.simulated_truth.read_bytes()
@@ -84,6 +84,22 @@ def test_cli_writes_both_files(isolated_paths: ProjectPaths, capsys) -> None:
     assert truth["seed"] == 3
     assert "SIMULATED" in capsys.readouterr().out
     assert len(read_caseload_panel(target)) == truth["size"]["rows"]
+
+
+def test_the_command_lives_next_to_the_data_contract_with_the_same_options(capsys) -> None:
+    """``python -m analysis simulate`` is ``analysis.data.cli_simulate`` like every other
+    command, the generator sits beside the caseload contract, and the options stay."""
+    import importlib.util
+
+    assert cli.COMMANDS["simulate"][0] == "analysis.data.cli_simulate"
+    assert importlib.util.find_spec("analysis.simulate") is None
+    assert importlib.util.find_spec("analysis.data.simulate") is not None
+    with pytest.raises(SystemExit) as info:
+        cli.main(["simulate", "--help"])
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("usage: python -m analysis simulate [-h] [--seed SEED] [--output OUTPUT]")
+    assert "--trial-start TRIAL_START" in out
 
 
 # --- the panel ------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Small, seeded inputs for the caseload-regression tests.
 
-Synthetic unemployment rates (no files read) feed :func:`analysis.simulate.
+Synthetic unemployment rates (no files read) feed :func:`analysis.data.simulate.
 simulate_caseloads`, so panels with a known data-generating process can be drawn fast
 and many times. The committed simulated panel and its truth file are used where the
 tests compare with the documented truth.
@@ -14,8 +14,8 @@ import pytest
 
 from analysis.data.caseloads import read_caseload_panel
 from analysis.data.reference import load_municipalities
+from analysis.data.simulate import DEFAULT_ADOPTERS, SimulationConfig, simulate_caseloads
 from analysis.quant.validation import load_truth
-from analysis.simulate import DEFAULT_ADOPTERS, SimulationConfig, simulate_caseloads
 
 #: København, the eight default adopters and 21 others: 30 municipalities
 ADOPTER_CODES = tuple(code for code, _ in DEFAULT_ADOPTERS)

@@ -6,11 +6,11 @@ from dataclasses import replace
 
 import numpy as np
 
+from analysis.data.simulate import SimulationConfig, simulate_caseloads
 from analysis.quant import specs as S
 from analysis.quant.fit import fit_did_collapsed, fit_event_study
 from analysis.quant.specs import prepare_panel
 from analysis.quant.validation import coverage_draws, coverage_rate
-from analysis.simulate import SimulationConfig, simulate_caseloads
 
 
 def one_outcome_config(config: SimulationConfig, outcome: str = "exit_job_education"):

@@ -7,11 +7,11 @@ import pandas as pd
 import pytest
 
 from analysis import cli
+from analysis.data.simulate import panel_to_csv
 from analysis.paths import LANGUAGES
 from analysis.quant import report, shared
 from analysis.quant import specs as S
 from analysis.quant.results import TIDY_COLUMNS
-from analysis.simulate import panel_to_csv
 
 OUTCOMES = ["exit_job_education", "staff_sick_days"]
 

@@ -1,6 +1,6 @@
 """Validation on simulated panels: estimates next to the planted truth, and coverage.
 
-The simulated panel's truth file (``<panel>_truth.yaml``, see :mod:`analysis.simulate`)
+The simulated panel's truth file (``<panel>_truth.yaml``, see :mod:`analysis.data.simulate`)
 holds the true slope of log caseload per outcome, the effect the København DiD design
 implies and the average effect per staggered cohort. :func:`truth_table` lines the
 estimates up against them; :func:`coverage_draws` re-simulates a small panel many times
@@ -115,13 +115,13 @@ def coverage_draws(
     ``twfe_log`` model each time; one row per draw with the estimate, its interval, the
     true beta and whether the interval covers it.
 
-    ``config`` is an :class:`analysis.simulate.SimulationConfig` (keep it small: few
+    ``config`` is an :class:`analysis.data.simulate.SimulationConfig` (keep it small: few
     municipalities and only the outcome of interest), ``unemployment`` the frame
-    :func:`analysis.simulate.simulate_caseloads` expects. The default ``spec_config``
+    :func:`analysis.data.simulate.simulate_caseloads` expects. The default ``spec_config``
     skips the wild bootstrap (coverage concerns the cluster-robust interval).
     """
     spec_config = spec_config or S.SpecConfig(few_clusters=0)
-    from analysis.simulate import simulate_caseloads
+    from analysis.data.simulate import simulate_caseloads
 
     rows = []
     for seed in range(first_seed, first_seed + draws):

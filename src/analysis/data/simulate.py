@@ -58,13 +58,16 @@ Implied effects of the designs (written to the truth file):
   about beta_k · [log(50/200) − log(125/200)] = beta_k · log(50/125).
 - Staggered cohorts: for the units starting in a month, the average over their
   post-start unit-months of beta_k · (log C1_ut − log C0_ut).
+
+The panel fills the caseload data contract (:mod:`analysis.data.caseloads`) and is checked
+against it before it is written; ``python -m analysis simulate``
+(:mod:`analysis.data.cli_simulate`) writes it.
 """
 
 from __future__ import annotations
 
-import argparse
 import math
-from dataclasses import asdict, dataclass, replace
+from dataclasses import asdict, dataclass
 from functools import cache
 from pathlib import Path
 
@@ -399,6 +402,8 @@ def _truth(
     panel: pd.DataFrame,
 ) -> dict:
     betas = {e.name: e.beta_log_caseload for e in config.outcomes}
+    # The module's old name below is kept so that the committed truth file stays byte for
+    # byte the same (its hash is part of every report's footer).
     return {
         "description": (
             "SIMULATED caseload panel (data_origin = simulated). Not real data: no public "
@@ -578,30 +583,3 @@ def write_simulation(
     atomic_write_text(csv_path, panel_to_csv(panel, config))
     atomic_write_text(truth_path, truth_to_yaml(truth))
     return csv_path, truth_path
-
-
-# --- command line ----------------------------------------------------------------------
-
-
-def configure(parser: argparse.ArgumentParser) -> None:
-    """Options of ``python -m analysis simulate``."""
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help="random seed")
-    parser.add_argument(
-        "--output",
-        type=Path,
-        default=None,
-        help="CSV to write (default data/raw/caseloads/simulated_caseloads.csv); the truth "
-        "YAML is written beside it as <name>_truth.yaml",
-    )
-    parser.add_argument(
-        "--trial-start", default=SimulationConfig.trial_start, help="start month of the trial"
-    )
-
-
-def main(args: argparse.Namespace) -> int:
-    """Write the simulated panel and its truth file; print where they went."""
-    config = replace(SimulationConfig(), seed=args.seed, trial_start=args.trial_start)
-    csv_path, truth_path = write_simulation(config=config, output=args.output)
-    print(f"wrote {csv_path} (SIMULATED data)")
-    print(f"wrote {truth_path} (true parameters)")
-    return 0
