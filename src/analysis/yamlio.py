@@ -28,7 +28,7 @@ import yaml
 from yaml.composer import ComposerError
 from yaml.constructor import ConstructorError
 
-from analysis.errors import InputError, InputProblem, ProblemCollector
+from analysis.errors import MAX_PROBLEMS, InputError, InputProblem, ProblemCollector
 
 #: Deepest nesting read (the project's files nest at most seven levels).
 MAX_DEPTH = 100
@@ -184,6 +184,65 @@ def load_yaml(
         loader.dispose()
     _report(sorted(duplicates, key=lambda p: p.row or 0), name, problems)
     return YamlDocument(name, data, lines)
+
+
+class YamlProblems(ProblemCollector):
+    """The problems of one YAML document, each on the line of the key or item it is
+    about: ``at(("domains", 0, "id"), "domain id given twice", ...)``.
+
+    :meth:`load` reads the document with its duplicate keys as the first problems;
+    :meth:`expect_mapping` and :meth:`unknown_keys` are the checks every YAML input needs.
+    """
+
+    def __init__(self, document: YamlDocument, *, limit: int = MAX_PROBLEMS):
+        super().__init__(document.file, limit=limit)
+        self.document = document
+
+    @classmethod
+    def load(cls, text: str, file: Path | str, **options: Any) -> YamlProblems:
+        """Read ``text`` (see :func:`load_yaml`); duplicate keys become problems."""
+        duplicates = ProblemCollector(file)
+        problems = cls(load_yaml(text, file, problems=duplicates, **options))
+        problems.extend(duplicates.problems)
+        return problems
+
+    @property
+    def data(self) -> Any:
+        return self.document.data
+
+    def at(
+        self,
+        path: Path_,
+        message: str,
+        *,
+        column: str | None = None,
+        expected: str | None = None,
+        found: object = None,
+    ) -> None:
+        """A problem on the line of ``path`` (or of its nearest ancestor)."""
+        self.add(
+            message, row=self.document.line(path), column=column, expected=expected, found=found
+        )
+
+    def expect_mapping(self, data: Any, path: Path_, what: str) -> dict:
+        """``data`` if it is a mapping, else ``{}`` and a problem."""
+        if not isinstance(data, dict):
+            self.at(path, f"{what} must be a mapping (key: value)", found=type(data).__name__)
+            return {}
+        return data
+
+    def unknown_keys(self, data: dict, allowed: Iterable[str], path: Path_, what: str) -> None:
+        """A problem for every key of ``data`` that is not ``allowed``."""
+        allowed = tuple(allowed)
+        for key in data:
+            if key not in allowed:
+                self.at(
+                    (*path, key),
+                    f"unknown key in {what}",
+                    column=str(key),
+                    expected=", ".join(allowed),
+                    found=key,
+                )
 
 
 # --- internals ---------------------------------------------------------------------------------

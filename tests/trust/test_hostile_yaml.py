@@ -1,7 +1,8 @@
 """Hostile YAML: alias bombs ("billion laughs"), Python object tags, deep nesting, and
-wrong types anywhere in the codebook, costs.yaml, clusters.yaml and partition files.
-Each gives an InputError naming the file (with the line where YAML knows it), runs no
-code, and stays small in memory. See docs/trust.md.
+wrong types anywhere in the codebook, costs.yaml, clusters.yaml, partition files, the
+joint-display mapping (joint_display.yaml) and its overrides. Each gives an InputError
+naming the file (with the line where YAML knows it), runs no code, and stays small in
+memory. All of them read YAML through ``analysis.yamlio``. See docs/trust.md.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from hypothesis import strategies as st
 from analysis.benchmark.clusters import load_clusters, read_partition_file
 from analysis.benchmark.savings import load_costs
 from analysis.errors import InputError
+from analysis.mixed.mapping import load_mapping, load_overrides, parse_mapping
 from analysis.qual.codebook import load_codebook
 
 REPO = Path(__file__).resolve().parents[2]
@@ -30,14 +32,36 @@ RAW = REPO / "data" / "raw"
 COSTS = (RAW / "benchmark" / "costs.yaml").read_text(encoding="utf-8")
 CLUSTERS = (RAW / "reference" / "clusters.yaml").read_text(encoding="utf-8")
 PARTITION = "København: a\nFrederiksberg: a\nAabenraa: b\n"
+MAPPING = (RAW / "joint_display.yaml").read_text(encoding="utf-8")
+THEME_IDS = load_codebook(RAW / "codebook.yaml").ids
+JOINT = parse_mapping(MAPPING, THEME_IDS)
+OVERRIDES = """version: 1
+overrides:
+  - municipality: 101
+    domain: staff
+    outcome: staff_turnover
+    meta_inference: convergence
+    reason: "The focus group's account matches the lower turnover."
+    who: "AB, evaluator"
+    date: 2026-12-01
+"""
 
 LOADERS: dict[str, Callable[[Path], object]] = {
     "codebook": load_codebook,
     "costs": load_costs,
     "clusters": load_clusters,
     "partition": read_partition_file,
+    "mapping": lambda path: load_mapping(path, THEME_IDS),
+    "overrides": lambda path: load_overrides(path, JOINT),
 }
-VALID = {"codebook": TINY_CODEBOOK, "costs": COSTS, "clusters": CLUSTERS, "partition": PARTITION}
+VALID = {
+    "codebook": TINY_CODEBOOK,
+    "costs": COSTS,
+    "clusters": CLUSTERS,
+    "partition": PARTITION,
+    "mapping": MAPPING,
+    "overrides": OVERRIDES,
+}
 
 #: nine levels of nine aliases: 9**9 (387 million) items once expanded
 LAUGHS = "".join(
@@ -89,14 +113,23 @@ BOMBS = {
         )
     ),
     "partition": LAUGHS.replace(": &", ": &x").replace("*", "*x") + "101: *xi\n",
+    # before the fix: the line index walked every alias (9 levels would never finish)
+    "mapping": LAUGHS + "version: *i\n",
+    "mapping-domains": MAPPING.replace("domains:\n", LAUGHS + "domains:\n  - *i\n", 1),
+    "overrides": LAUGHS + "version: 1\noverrides: *i\n",
 }
 BOMB_RESULTS = {
-    "codebook": "aliases (*a) are not allowed in a codebook",
-    "codebook-label": "aliases (*a) are not allowed in a codebook",
-    "costs": "aliases (*a) are not allowed",
-    "costs-value": "aliases (*a) are not allowed",
-    "clusters": "member must be a name or a code",  # one level is read, nothing expanded
-    "partition": "missing cluster id",
+    "codebook": "row 2: not valid YAML: aliases (*a) are not allowed in a codebook",
+    "codebook-label": "row 2: not valid YAML: aliases (*a) are not allowed in a codebook",
+    "costs": "row 2: not valid YAML: aliases (*a) are not allowed",
+    "costs-value": "row 2: not valid YAML: aliases (*a) are not allowed",
+    # before: one level was read and nothing expanded ("member must be a name or a code",
+    # "missing cluster id"); now refused like everywhere else
+    "clusters": "row 5: not valid YAML: aliases (*a) are not allowed",
+    "partition": "row 2: not valid YAML: aliases (*xa) are not allowed",
+    "mapping": "row 2: not valid YAML: aliases (*a) are not allowed",
+    "mapping-domains": "not valid YAML: aliases (*a) are not allowed",
+    "overrides": "row 2: not valid YAML: aliases (*a) are not allowed",
 }
 
 
@@ -108,6 +141,29 @@ def test_alias_bombs_stay_small(tmp_path: Path, case: str) -> None:
     error = load_small(loader, path)
     assert_input_error(error, path, BOMB_RESULTS[case])
     assert len(str(error)) < 20_000
+
+
+#: six levels of thirteen aliases (4.8 million items expanded) in 344 bytes of text
+SIX_LEVELS = (
+    "a: &a ["
+    + ", ".join(["x"] * 13)
+    + "]\n"
+    + "".join(
+        f"{name}: &{name} [{', '.join(['*' + prev] * 13)}]\n"
+        for prev, name in zip("abcde", "bcdef", strict=True)
+    )
+)
+
+
+def test_mapping_six_level_alias_file_is_refused_at_once(tmp_path: Path) -> None:
+    """Before: ``mapping._Located._walk`` followed every alias of a 322-byte file with
+    six levels of aliases into six million entries (9.7 s); nine levels never ended. Now
+    the first alias is refused before anything is built or walked."""
+    path = tmp_path / "joint_display.yaml"
+    path.write_text(SIX_LEVELS + "version: 1\n", encoding="utf-8")
+    error = load_small(LOADERS["mapping"], path)
+    assert_input_error(error, path, "row 2: not valid YAML: aliases (*a) are not allowed")
+    assert len(error.problems) == 1
 
 
 def test_unquoted_pattern_star_gets_a_helpful_message(tmp_path: Path) -> None:
@@ -131,17 +187,20 @@ def test_python_tags_run_nothing(tmp_path: Path, name: str) -> None:
         "costs": f"benefits: {tag}\n",
         "clusters": f"groups: {tag}\n",
         "partition": f"101: {tag}\n",
+        "mapping": f"version: 1\nrules: {tag}\n",
+        "overrides": f"version: 1\noverrides:\n  - {tag}\n",
     }[name]
     path = tmp_path / f"{name}.yaml"
     path.write_text(text, encoding="utf-8")
     error = load_small(LOADERS[name], path)
-    expected = {
-        "codebook": "could not determine a constructor for the tag",
-        "costs": "expected a 'benefits' mapping",
-        "clusters": "'groups' must be a mapping of names",
-        "partition": "missing cluster id",
-    }[name]
-    assert_input_error(error, path, expected)
+    # before: "could not determine a constructor for the tag" (codebook, mapping) or the
+    # tag was ignored and the node read as a list ("expected a 'benefits' mapping", ...)
+    row = 3 if name == "overrides" else 2 if name == "mapping" else 1
+    assert_input_error(
+        error,
+        path,
+        f"row {row}: not valid YAML: the tag !!python/object/apply:os.mkdir is not allowed",
+    )
     assert not marker.exists()
 
 
@@ -161,7 +220,37 @@ def test_deep_nesting_is_refused(tmp_path: Path, name: str, shape: str) -> None:
     path.write_text(text, encoding="utf-8")
     with pytest.raises(Exception) as info:  # (no tracemalloc: it slows deep recursion 20x)
         LOADERS[name](path)
-    assert_input_error(info.value, path, "nested too deeply")
+    assert_input_error(info.value, path, "not valid YAML: nested too deeply (more than 100 levels)")
+
+
+@pytest.mark.parametrize("name", list(LOADERS))
+def test_duplicate_keys_are_reported_with_both_lines(tmp_path: Path, name: str) -> None:
+    """Before: YAML kept the last of two equal keys silently (in all but the mapping)."""
+    text = {
+        "codebook": TINY_CODEBOOK.replace("label: {da: Ledelse}", "label: {da: A, da: B}"),
+        "costs": COSTS.replace("benefits:\n", "benefits:\n  x: 1\n  x: 2\n", 1),
+        "clusters": "groups:\n  g:\n    members: [101, 147]\n    members: [101, 151]\n",
+        "partition": "København: a\nKøbenhavn: b\n",
+        "mapping": MAPPING.replace("version: ", "version: 2\nversion: ", 1),
+        "overrides": OVERRIDES.replace("    who:", "    date: 2026-12-02\n    who:"),
+    }[name]
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(text, encoding="utf-8")
+    error = load_small(LOADERS[name], path)
+    # a partition file says more: the same municipality may be written as name or code
+    phrase = "assigned twice" if name == "partition" else "key given twice"
+    assert_input_error(error, path, phrase, "(first on line ")
+
+
+@pytest.mark.parametrize("name", ["mapping", "overrides"])
+def test_mapping_files_that_are_not_utf8_or_not_files(tmp_path: Path, name: str) -> None:
+    """Before: UnicodeDecodeError or IsADirectoryError escaped as tracebacks."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_bytes(VALID[name].replace("version", "vérsion").encode("latin-1"))
+    assert_input_error(load_small(LOADERS[name], path), path, "not UTF-8 text")
+    folder = tmp_path / "folder.yaml"
+    folder.mkdir()
+    assert_input_error(load_small(LOADERS[name], folder), folder, "cannot read the file")
 
 
 def test_codebook_keys_of_mixed_types(tmp_path: Path) -> None:

@@ -32,9 +32,10 @@ import yaml
 
 from analysis.data.jobindsats import labour_force
 from analysis.data.reference import load_municipalities, resolve_municipality
-from analysis.errors import AnalysisError, InputError, InputProblem
+from analysis.errors import AnalysisError, InputError, ProblemCollector
 from analysis.labels import check_language
 from analysis.paths import get_paths
+from analysis.yamlio import compose_yaml, read_yaml_text
 
 SIMILAR, REGION = "similar", "region"
 BUILTIN = (SIMILAR, REGION)
@@ -129,36 +130,14 @@ def _mapping(node: yaml.Node | None) -> list[tuple[yaml.Node, yaml.Node]] | None
     return node.value if isinstance(node, yaml.MappingNode) else None
 
 
-class _Collector:
-    def __init__(self, file: Path):
-        self.file = str(file)
-        self.problems: list[InputProblem] = []
-
-    def add(self, message: str, line: int | None, *, expected=None, found=None, column=None):
-        self.problems.append(
-            InputProblem(
-                self.file,
-                message,
-                row=line,
-                column=column,
-                expected=expected,
-                found=None if found is None else str(found),
-            )
-        )
-
-    def raise_if_any(self) -> None:
-        if self.problems:
-            raise InputError(self.problems)
-
-
 def _resolve(
-    value: str, reference: Path, collector: _Collector, line: int, where: str
+    value: str, reference: Path, collector: ProblemCollector, line: int, where: str
 ) -> int | None:
     code = resolve_municipality(value, reference)
     if code is None:
         collector.add(
             "unknown municipality",
-            line,
+            row=line,
             column=where,
             expected="a municipality code or name from municipalities.csv",
             found=value,
@@ -172,32 +151,40 @@ def _labels(entries: dict[str, yaml.Node], name: str) -> tuple[str, str]:
     return label_da or name, label_en or label_da or name
 
 
-def _check_name(name: str, line: int, seen: dict[str, int], collector: _Collector) -> bool:
+def _check_name(
+    name: str,
+    line: int,
+    section: str,
+    seen: dict[str, tuple[int, str]],
+    collector: ProblemCollector,
+) -> bool:
     if not _NAME.match(name):
         collector.add(
             "bad group name",
-            line,
+            row=line,
             expected="lower-case letters, digits, '_' or '-'",
             found=name,
         )
         return False
     if name in BUILTIN:
-        collector.add("group name is built in", line, expected="another name", found=name)
+        collector.add("group name is built in", row=line, expected="another name", found=name)
         return False
     if name in seen:
-        collector.add(f"group name already used on line {seen[name]}", line, found=name)
+        first, first_section = seen[name]
+        if first_section != section:  # twice in one section: a duplicate key, reported
+            collector.add(f"group name already used on line {first}", row=line, found=name)
         return False
-    seen[name] = line
+    seen[name] = (line, section)
     return True
 
 
 def _group(
-    name: str, node: yaml.Node, reference: Path, collector: _Collector
+    name: str, node: yaml.Node, reference: Path, collector: ProblemCollector
 ) -> CustomGroup | None:
     pairs = _mapping(node)
     if pairs is None:
         collector.add(
-            f"group '{name}' must be a mapping", _line(node), expected="label_da, members, ..."
+            f"group '{name}' must be a mapping", row=_line(node), expected="label_da, members, ..."
         )
         return None
     entries = {_scalar(k) or "": v for k, v in pairs}
@@ -205,7 +192,7 @@ def _group(
     if not isinstance(members_node, yaml.SequenceNode) or not members_node.value:
         collector.add(
             f"group '{name}' needs a list of members",
-            _line(node),
+            row=_line(node),
             column="members",
             expected="a list of municipality names or codes",
         )
@@ -215,7 +202,7 @@ def _group(
     for item in members_node.value:
         text = _scalar(item)
         if text is None:
-            collector.add("member must be a name or a code", _line(item), column="members")
+            collector.add("member must be a name or a code", row=_line(item), column="members")
             continue
         code = _resolve(text, reference, collector, _line(item), f"groups.{name}.members")
         if code is None:
@@ -223,7 +210,7 @@ def _group(
         if code in first:
             collector.add(
                 f"member listed twice (first on line {first[code]})",
-                _line(item),
+                row=_line(item),
                 column=f"groups.{name}.members",
                 found=text,
             )
@@ -233,7 +220,7 @@ def _group(
     if len(members_node.value) < 2:
         collector.add(
             f"group '{name}' needs at least two municipalities",
-            _line(members_node),
+            row=_line(members_node),
             column="members",
         )
     label_da, label_en = _labels(entries, name)
@@ -242,7 +229,7 @@ def _group(
 
 
 def _partition(
-    name: str, node: yaml.Node, base: Path, reference: Path, collector: _Collector
+    name: str, node: yaml.Node, base: Path, reference: Path, collector: ProblemCollector
 ) -> Partition | None:
     pairs = _mapping(node)
     entries = {_scalar(k) or "": v for k, v in pairs} if pairs is not None else {}
@@ -250,7 +237,7 @@ def _partition(
     if not file_text:
         collector.add(
             f"partition '{name}' needs a file",
-            _line(node),
+            row=_line(node),
             column="file",
             expected="file: a CSV (municipality,cluster) or YAML (name: cluster) next to "
             "clusters.yaml",
@@ -259,7 +246,7 @@ def _partition(
     file = (base / file_text).resolve()
     if not file.is_file():
         collector.add(
-            f"partition file of '{name}' not found", _line(entries["file"]), found=str(file)
+            f"partition file of '{name}' not found", row=_line(entries["file"]), found=str(file)
         )
         return None
     assignment = read_partition_file(file, reference)
@@ -282,26 +269,9 @@ def load_clusters(
         if path is None:
             return ClusterConfig()
         raise InputError.single(file, "cluster file not found")
-    try:
-        text = file.read_text(encoding="utf-8")
-    except OSError as exc:  # no permission, ...
-        raise InputError.single(file, f"cannot read the file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError.single(
-            file, f"not UTF-8 text (byte {exc.start})", expected="a UTF-8 YAML file"
-        ) from None
-    try:
-        root = yaml.compose(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError.single(
-            file,
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            row=mark.line + 1 if mark else None,
-        ) from None
-    except RecursionError:
-        raise InputError.single(file, "not valid YAML: nested too deeply") from None
-    collector = _Collector(file)
+    text = read_yaml_text(file, missing="cluster file not found")
+    collector = ProblemCollector(file)
+    root = compose_yaml(text, file, problems=collector)
     if root is None:
         return ClusterConfig(path=str(file.resolve()))
     top = _mapping(root)
@@ -309,23 +279,23 @@ def load_clusters(
         raise InputError.single(file, "expected a mapping with 'groups' and/or 'partitions'", row=1)
     groups: list[CustomGroup] = []
     partitions: list[Partition] = []
-    seen: dict[str, int] = {}
+    seen: dict[str, tuple[int, str]] = {}
     for key_node, value_node in top:
         key = _scalar(key_node)
         if key not in {"groups", "partitions"}:
             collector.add(
-                "unknown section", _line(key_node), expected="groups or partitions", found=key
+                "unknown section", row=_line(key_node), expected="groups or partitions", found=key
             )
             continue
         if isinstance(value_node, yaml.ScalarNode) and value_node.value in ("", "null", "~"):
             continue
         items = _mapping(value_node)
         if items is None:
-            collector.add(f"'{key}' must be a mapping of names", _line(value_node))
+            collector.add(f"'{key}' must be a mapping of names", row=_line(value_node))
             continue
         for name_node, body in items:
             name = _scalar(name_node) or ""
-            if not _check_name(name, _line(name_node), seen, collector):
+            if not _check_name(name, _line(name_node), key, seen, collector):
                 continue
             if key == "groups":
                 group = _group(name, body, ref, collector)
@@ -335,7 +305,7 @@ def load_clusters(
                 try:
                     partition = _partition(name, body, file.parent, ref, collector)
                 except InputError as exc:
-                    collector.problems.extend(exc.problems)
+                    collector.extend(exc.problems)
                     continue
                 if partition is not None:
                     partitions.append(partition)
@@ -350,22 +320,16 @@ def read_partition_file(path: Path | str, reference: Path | str | None = None) -
     """
     file = Path(path)
     ref = Path(reference) if reference is not None else get_paths().municipalities_csv
-    collector = _Collector(file)
+    collector = ProblemCollector(file)
     entries: list[tuple[str, str, int]] = []  # (municipality, cluster, line)
     try:
         text = file.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
         raise InputError.single(file, f"cannot read the file: {exc}") from None
     if file.suffix.lower() in {".yaml", ".yml"}:
-        try:
-            root = yaml.compose(text)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise InputError.single(
-                file, f"not valid YAML: {exc}", row=mark.line + 1 if mark else None
-            ) from None
-        except RecursionError:
-            raise InputError.single(file, "not valid YAML: nested too deeply") from None
+        # a municipality twice is reported below (also when written once as a name and
+        # once as a code), so duplicate keys are left to that check
+        root = compose_yaml(text, file, check_duplicates=False)
         pairs = _mapping(root)
         if pairs is None:
             raise InputError.single(
@@ -397,7 +361,7 @@ def read_partition_file(path: Path | str, reference: Path | str | None = None) -
             if not any(cell.strip() for cell in row):
                 continue
             if len(row) <= max(m_index, c_index):
-                collector.add("too few fields", number, expected="municipality,cluster")
+                collector.add("too few fields", row=number, expected="municipality,cluster")
                 continue
             entries.append((row[m_index].strip(), row[c_index].strip(), number))
     assignment: dict[int, str] = {}
@@ -405,14 +369,14 @@ def read_partition_file(path: Path | str, reference: Path | str | None = None) -
     for municipality, cluster, line in entries:
         code = _resolve(municipality, ref, collector, line, "municipality")
         if not cluster:
-            collector.add("missing cluster id", line, column="cluster", found=municipality)
+            collector.add("missing cluster id", row=line, column="cluster", found=municipality)
             continue
         if code is None:
             continue
         if code in first:
             collector.add(
                 f"municipality assigned twice (first on line {first[code]})",
-                line,
+                row=line,
                 column="municipality",
                 found=municipality,
             )

@@ -19,16 +19,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import yaml
 
 from analysis.benchmark.indicators import CATALOGUE
-from analysis.errors import InputError, InputProblem
+from analysis.errors import InputProblem, ProblemCollector
 from analysis.labels import check_language
 from analysis.paths import get_paths
+from analysis.yamlio import compose_yaml, read_yaml_text
 
 STATUSES = ("sourced", "illustrative", "assumption")
 MONTHS_PER_YEAR = 12
@@ -73,19 +73,6 @@ class BenefitCost:
 
 def default_costs_path() -> Path:
     return get_paths().benchmark / "costs.yaml"
-
-
-class _NoAliasLoader(yaml.SafeLoader):
-    """Refuses aliases (``*name``): costs.yaml needs none, and aliases of aliases become
-    exponentially long texts when a value is shown in a message ("billion laughs")."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None, None, f"aliases (*{event.anchor}) are not allowed", event.start_mark
-            )
-        return super().compose_node(parent, index)
 
 
 def _line(node: yaml.Node) -> int:
@@ -166,33 +153,17 @@ def load_costs(path: Path | str | None = None) -> dict[str, BenefitCost]:
     Problems are reported together with their line numbers.
     """
     file = Path(path) if path is not None else default_costs_path()
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise InputError.single(file, "cost parameter file not found") from None
-    except OSError as exc:  # a folder where the file is expected, no permission, ...
-        raise InputError.single(file, f"cannot read the file: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError.single(
-            file, f"not UTF-8 text (byte {exc.start})", expected="a UTF-8 YAML file"
-        ) from None
-    try:
-        root = yaml.compose(text, Loader=_NoAliasLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError.single(
-            file,
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            row=mark.line + 1 if mark else None,
-        ) from None
-    except RecursionError:
-        raise InputError.single(file, "not valid YAML: nested too deeply") from None
+    text = read_yaml_text(file, missing="cost parameter file not found")
     name = str(file)
+    # aliases are refused: costs.yaml needs none, and aliases of aliases become
+    # exponentially long texts when a value is shown in a message ("billion laughs")
+    root = compose_yaml(text, name)
     top = _entries(root)
     benefits = _entries(top.get("benefits")) if top else None
+    problems = ProblemCollector(name)
     if not benefits:
-        raise InputError.single(file, "expected a 'benefits' mapping", row=1)
-    problems: list[InputProblem] = []
+        problems.add("expected a 'benefits' mapping", row=1)
+        problems.raise_if_any()
     costs: dict[str, BenefitCost] = {}
     for benefit, node in benefits.items():
         entries = _entries(node) or {}
@@ -202,15 +173,12 @@ def load_costs(path: Path | str | None = None) -> dict[str, BenefitCost]:
         known = CATALOGUE.get(indicator)
         if known is None or known.cost_key != benefit:
             expected = [i.id for i in CATALOGUE.values() if i.cost_key == benefit]
-            problems.append(
-                InputProblem(
-                    name,
-                    "indicator does not match the benefit",
-                    row=_line(indicator_node) if indicator_node is not None else row,
-                    column=f"benefits.{benefit}.indicator",
-                    expected=", ".join(expected) or "an indicator whose cost_key is this benefit",
-                    found=indicator,
-                )
+            problems.add(
+                "indicator does not match the benefit",
+                row=_line(indicator_node) if indicator_node is not None else row,
+                column=f"benefits.{benefit}.indicator",
+                expected=", ".join(expected) or "an indicator whose cost_key is this benefit",
+                found=indicator,
             )
         rate, rate_problems = _figure(
             name,
@@ -228,14 +196,13 @@ def load_costs(path: Path | str | None = None) -> dict[str, BenefitCost]:
             0.0,
             1.0,
         )
-        problems += rate_problems + share_problems
+        problems.extend(rate_problems + share_problems)
         if rate is None or share is None or known is None:
             continue
         label_da = str(getattr(entries.get("label_da"), "value", benefit))
         label_en = str(getattr(entries.get("label_en"), "value", label_da))
         costs[benefit] = BenefitCost(benefit, indicator, label_da, label_en, rate, share)
-    if problems:
-        raise InputError(problems)
+    problems.raise_if_any()
     return costs
 
 

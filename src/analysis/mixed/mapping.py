@@ -24,12 +24,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from analysis.data.caseloads import STANDARD_OUTCOMES
-from analysis.errors import InputError, InputProblem
+from analysis.errors import InputError
 from analysis.paths import get_paths
 from analysis.qual.corpus import DEPARTMENTS, PERIODS, ROLES, SOURCE_TYPES
+from analysis.yamlio import YamlProblems, read_yaml_text
 
 #: what more talk of a theme in the contrast group (than in the reference group) means
 VALENCES = ("improvement", "worsening", "context")
@@ -45,7 +44,6 @@ QUANT_BASES = ("trial", "national")
 #: meta-inferences a researcher may set by an override
 OVERRIDABLE = ("convergence", "complementarity", "divergence", "inconclusive")
 OVERRIDES_FILE = "joint_display_overrides.yaml"
-MAX_PROBLEMS = 50
 
 
 @dataclass(frozen=True)
@@ -158,124 +156,15 @@ class Override:
     line: int | None = None
 
 
-# --- YAML with line numbers -----------------------------------------------------------------
-
+# --- checks shared by both files ------------------------------------------------------------
 
 _Key = tuple[Any, ...]
 
 
-class _Located:
-    """Parsed YAML plus the line of every key and list item (1-based)."""
-
-    def __init__(self, text: str, file: str):
-        self.file = file
-        self.lines: dict[_Key, int] = {}
-        self.duplicates: list[InputProblem] = []
-        try:
-            self.data = yaml.safe_load(text)
-            root = yaml.compose(text, Loader=yaml.SafeLoader)
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise InputError(
-                InputProblem(
-                    file,
-                    f"not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                    row=mark.line + 1 if mark is not None else None,
-                )
-            ) from None
-        if root is not None:
-            self._walk(root, ())
-
-    def _walk(self, node: yaml.Node, path: _Key) -> None:
-        self.lines.setdefault(path, node.start_mark.line + 1)
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, value_node in node.value:
-                key = key_node.value
-                if key in seen:
-                    self.duplicates.append(
-                        InputProblem(
-                            self.file,
-                            "key given twice",
-                            row=key_node.start_mark.line + 1,
-                            column=str(key),
-                        )
-                    )
-                seen.add(key)
-                self.lines[(*path, key)] = key_node.start_mark.line + 1
-                self._walk(value_node, (*path, key))
-        elif isinstance(node, yaml.SequenceNode):
-            for index, item in enumerate(node.value):
-                self._walk(item, (*path, index))
-
-    def line(self, path: _Key) -> int | None:
-        """The line of ``path`` (or of its nearest ancestor that has one)."""
-        while path:
-            if path in self.lines:
-                return self.lines[path]
-            path = path[:-1]
-        return self.lines.get(())
-
-
-class _Problems:
-    """Collects problems of one file with their lines."""
-
-    def __init__(self, located: _Located):
-        self.located = located
-        self.items: list[InputProblem] = list(located.duplicates)
-
-    def add(
-        self,
-        path: _Key,
-        message: str,
-        *,
-        column: str | None = None,
-        expected: str | None = None,
-        found: object = None,
-    ) -> None:
-        self.items.append(
-            InputProblem(
-                self.located.file,
-                message,
-                row=self.located.line(path),
-                column=column,
-                expected=expected,
-                found=None if found is None else str(found),
-            )
-        )
-
-    def raise_if_any(self, summary: str) -> None:
-        if self.items:
-            shown = self.items[:MAX_PROBLEMS]
-            raise InputError(shown, summary=f"{len(self.items)} problem(s) in {summary}")
-
-
-def _mapping_at(data: Any, path: _Key, problems: _Problems, what: str) -> dict:
-    if not isinstance(data, dict):
-        problems.add(path, f"{what} must be a mapping (key: value)", found=type(data).__name__)
-        return {}
-    return data
-
-
-def _unknown_keys(
-    data: dict, allowed: Iterable[str], path: _Key, problems: _Problems, what: str
-) -> None:
-    allowed = tuple(allowed)
-    for key in data:
-        if key not in allowed:
-            problems.add(
-                (*path, key),
-                f"unknown key in {what}",
-                column=str(key),
-                expected=", ".join(allowed),
-                found=key,
-            )
-
-
-def _text(data: dict, key: str, path: _Key, problems: _Problems, what: str) -> str:
+def _text(data: dict, key: str, path: _Key, problems: YamlProblems, what: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
-        problems.add(
+        problems.at(
             (*path, key) if key in data else path,
             f"{what} needs a non-empty '{key}'",
             column=key,
@@ -286,12 +175,12 @@ def _text(data: dict, key: str, path: _Key, problems: _Problems, what: str) -> s
     return value.strip()
 
 
-def _label(data: dict, path: _Key, problems: _Problems, what: str) -> tuple[str, str]:
+def _label(data: dict, path: _Key, problems: YamlProblems, what: str) -> tuple[str, str]:
     label = data.get("label")
     if not isinstance(label, dict) or not all(
         isinstance(label.get(lang), str) and label.get(lang).strip() for lang in ("da", "en")
     ):
-        problems.add(
+        problems.at(
             (*path, "label") if "label" in data else path,
             f"{what} needs a label in both languages",
             column="label",
@@ -324,10 +213,7 @@ def load_mapping(
     ``data/raw/codebook.yaml``.
     """
     file = Path(path) if path is not None else default_mapping_path()
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError.single(file, "mapping file not found") from None
+    text = read_yaml_text(file, missing="mapping file not found")
     if theme_ids is None:
         from analysis.qual.codebook import load_codebook
 
@@ -339,19 +225,18 @@ def parse_mapping(
     text: str, theme_ids: Sequence[str], file: Path | str = "joint_display.yaml"
 ) -> JointMapping:
     """Validate mapping YAML text; every problem names the line and the offending id."""
-    located = _Located(text, str(file))
-    problems = _Problems(located)
-    root = _mapping_at(located.data or {}, (), problems, "the file")
-    _unknown_keys(root, ("version", "rules", "contrasts", "domains"), (), problems, "the file")
+    problems = YamlProblems.load(text, file)
+    root = problems.expect_mapping(problems.data or {}, (), "the file")
+    problems.unknown_keys(root, ("version", "rules", "contrasts", "domains"), (), "the file")
     version = root.get("version")
     if not isinstance(version, str | int | float) or not str(version).strip():
-        problems.add(("version",), "the file needs a 'version'", column="version", found=version)
+        problems.at(("version",), "the file needs a 'version'", column="version", found=version)
     rules = _parse_rules(root.get("rules") or {}, problems)
     contrasts = _parse_contrasts(root.get("contrasts"), problems)
     domains = _parse_domains(
         root.get("domains"), {c.id for c in contrasts}, set(theme_ids), problems
     )
-    problems.raise_if_any(str(file))
+    problems.raise_if_any(f"{len(problems)} problem(s) in {file}")
     return JointMapping(
         version=str(version),
         contrasts=tuple(contrasts),
@@ -361,20 +246,19 @@ def parse_mapping(
     )
 
 
-def _parse_rules(data: Any, problems: _Problems) -> Rules:
+def _parse_rules(data: Any, problems: YamlProblems) -> Rules:
     path: _Key = ("rules",)
-    data = _mapping_at(data, path, problems, "'rules'")
+    data = problems.expect_mapping(data, path, "'rules'")
     defaults = Rules()
-    _unknown_keys(
+    problems.unknown_keys(
         data,
         ("min_sources_per_group", "min_difference", "quantitative_basis"),
         path,
-        problems,
         "'rules'",
     )
     min_sources = data.get("min_sources_per_group", defaults.min_sources_per_group)
     if isinstance(min_sources, bool) or not isinstance(min_sources, int) or min_sources < 1:
-        problems.add(
+        problems.at(
             (*path, "min_sources_per_group"),
             "bad threshold",
             column="min_sources_per_group",
@@ -388,7 +272,7 @@ def _parse_rules(data: Any, problems: _Problems) -> Rules:
         or not isinstance(min_difference, int | float)
         or not 0 < float(min_difference) <= 1
     ):
-        problems.add(
+        problems.at(
             (*path, "min_difference"),
             "bad threshold",
             column="min_difference",
@@ -398,7 +282,7 @@ def _parse_rules(data: Any, problems: _Problems) -> Rules:
         min_difference = defaults.min_difference
     basis = data.get("quantitative_basis", defaults.quantitative_basis)
     if basis not in QUANT_BASES:
-        problems.add(
+        problems.at(
             (*path, "quantitative_basis"),
             "unknown quantitative basis",
             column="quantitative_basis",
@@ -417,28 +301,27 @@ def _values(value: Any) -> tuple[str, ...] | None:
     return None
 
 
-def _parse_contrasts(data: Any, problems: _Problems) -> list[Contrast]:
+def _parse_contrasts(data: Any, problems: YamlProblems) -> list[Contrast]:
     if not isinstance(data, dict) or not data:
-        problems.add(("contrasts",), "the file needs 'contrasts' (id: definition)")
+        problems.at(("contrasts",), "the file needs 'contrasts' (id: definition)")
         return []
     out = []
     allowed = ", ".join(CONTRAST_ATTRIBUTES)
     for cid, spec in data.items():
         path: _Key = ("contrasts", cid)
         what = f"contrast '{cid}'"
-        spec = _mapping_at(spec, path, problems, what)
-        _unknown_keys(
+        spec = problems.expect_mapping(spec, path, what)
+        problems.unknown_keys(
             spec,
             ("label", "attribute", "contrast_group", "reference_group", "where"),
             path,
-            problems,
             what,
         )
         label_da, label_en = _label(spec, path, problems, what)
         attribute = spec.get("attribute")
         vocabulary = CONTRAST_ATTRIBUTES.get(attribute) if isinstance(attribute, str) else None
         if vocabulary is None:
-            problems.add(
+            problems.at(
                 (*path, "attribute"),
                 f"{what}: unknown source attribute",
                 column="attribute",
@@ -449,7 +332,7 @@ def _parse_contrasts(data: Any, problems: _Problems) -> list[Contrast]:
         for key in ("contrast_group", "reference_group"):
             value = spec.get(key)
             if not isinstance(value, str) or (vocabulary is not None and value not in vocabulary):
-                problems.add(
+                problems.at(
                     (*path, key),
                     f"{what}: unknown group",
                     column=key,
@@ -458,13 +341,22 @@ def _parse_contrasts(data: Any, problems: _Problems) -> list[Contrast]:
                 )
             groups.append(str(value))
         if groups[0] == groups[1]:
-            problems.add(path, f"{what}: the two groups are the same", found=groups[0])
+            problems.at(path, f"{what}: the two groups are the same", found=groups[0])
         where = []
-        for attr, raw in (spec.get("where") or {}).items():
+        raw_where = spec.get("where") or {}
+        if not isinstance(raw_where, dict):
+            problems.at(
+                (*path, "where"),
+                f"{what}: 'where' must be a mapping (attribute: values)",
+                column="where",
+                found=type(raw_where).__name__,
+            )
+            raw_where = {}
+        for attr, raw in raw_where.items():
             vocab = CONTRAST_ATTRIBUTES.get(attr)
             values = _values(raw)
             if vocab is None:
-                problems.add(
+                problems.at(
                     (*path, "where", attr),
                     f"{what}: unknown attribute in 'where'",
                     column=str(attr),
@@ -472,7 +364,7 @@ def _parse_contrasts(data: Any, problems: _Problems) -> list[Contrast]:
                     found=attr,
                 )
             elif values is None or any(v not in vocab for v in values):
-                problems.add(
+                problems.at(
                     (*path, "where", attr),
                     f"{what}: unknown value in 'where'",
                     column=str(attr),
@@ -490,27 +382,27 @@ def _parse_contrasts(data: Any, problems: _Problems) -> list[Contrast]:
 
 
 def _parse_domains(
-    data: Any, contrast_ids: set[str], theme_ids: set[str], problems: _Problems
+    data: Any, contrast_ids: set[str], theme_ids: set[str], problems: YamlProblems
 ) -> list[Domain]:
     if not isinstance(data, list) or not data:
-        problems.add(("domains",), "the file needs 'domains' (a list)")
+        problems.at(("domains",), "the file needs 'domains' (a list)")
         return []
     out = []
     seen_domains: set[str] = set()
     seen_outcomes: dict[str, str] = {}
     for index, spec in enumerate(data):
         path: _Key = ("domains", index)
-        spec = _mapping_at(spec, path, problems, f"domain {index + 1}")
+        spec = problems.expect_mapping(spec, path, f"domain {index + 1}")
         domain_id = _text(spec, "id", path, problems, f"domain {index + 1}")
         what = f"domain '{domain_id or index + 1}'"
-        _unknown_keys(spec, ("id", "label", "contrast", "outcomes"), path, problems, what)
+        problems.unknown_keys(spec, ("id", "label", "contrast", "outcomes"), path, what)
         if domain_id in seen_domains:
-            problems.add((*path, "id"), "domain id given twice", column="id", found=domain_id)
+            problems.at((*path, "id"), "domain id given twice", column="id", found=domain_id)
         seen_domains.add(domain_id)
         label_da, label_en = _label(spec, path, problems, what)
         contrast = spec.get("contrast")
-        if contrast not in contrast_ids:
-            problems.add(
+        if not isinstance(contrast, str) or contrast not in contrast_ids:
+            problems.at(
                 (*path, "contrast"),
                 f"{what}: unknown contrast",
                 column="contrast",
@@ -520,14 +412,14 @@ def _parse_domains(
         outcomes = []
         raw_outcomes = spec.get("outcomes")
         if not isinstance(raw_outcomes, list) or not raw_outcomes:
-            problems.add(path, f"{what} needs 'outcomes' (a list)", column="outcomes")
+            problems.at(path, f"{what} needs 'outcomes' (a list)", column="outcomes")
             raw_outcomes = []
         for o_index, o_spec in enumerate(raw_outcomes):
             link = _parse_outcome(o_spec, (*path, "outcomes", o_index), what, theme_ids, problems)
             if link is None:
                 continue
             if link.outcome in seen_outcomes:
-                problems.add(
+                problems.at(
                     (*path, "outcomes", o_index, "outcome"),
                     f"outcome already linked in domain '{seen_outcomes[link.outcome]}'",
                     column="outcome",
@@ -540,14 +432,14 @@ def _parse_domains(
 
 
 def _parse_outcome(
-    spec: Any, path: _Key, what: str, theme_ids: set[str], problems: _Problems
+    spec: Any, path: _Key, what: str, theme_ids: set[str], problems: YamlProblems
 ) -> OutcomeLink | None:
-    spec = _mapping_at(spec, path, problems, f"an outcome of {what}")
-    _unknown_keys(spec, ("outcome", "themes", "min_effect"), path, problems, "an outcome link")
+    spec = problems.expect_mapping(spec, path, f"an outcome of {what}")
+    problems.unknown_keys(spec, ("outcome", "themes", "min_effect"), path, "an outcome link")
     outcome = spec.get("outcome")
     ok = True
-    if outcome not in STANDARD_OUTCOMES:
-        problems.add(
+    if not isinstance(outcome, str) or outcome not in STANDARD_OUTCOMES:
+        problems.at(
             (*path, "outcome"),
             f"{what}: unknown outcome id",
             column="outcome",
@@ -556,8 +448,12 @@ def _parse_outcome(
         )
         ok = False
     min_effect = spec.get("min_effect", 0.0)
-    if isinstance(min_effect, bool) or not isinstance(min_effect, int | float) or min_effect < 0:
-        problems.add(
+    if (
+        isinstance(min_effect, bool)
+        or not isinstance(min_effect, int | float)
+        or not min_effect >= 0  # NaN too
+    ):
+        problems.at(
             (*path, "min_effect"),
             "bad smallest effect of interest",
             column="min_effect",
@@ -567,7 +463,7 @@ def _parse_outcome(
         min_effect = 0.0
     raw_themes = spec.get("themes")
     if raw_themes is None or not isinstance(raw_themes, list):
-        problems.add(
+        problems.at(
             (*path, "themes") if "themes" in spec else path,
             f"{what}: outcome '{outcome}' needs 'themes' (a list; [] for none)",
             column="themes",
@@ -576,11 +472,11 @@ def _parse_outcome(
     themes: list[ThemeLink] = []
     for t_index, t_spec in enumerate(raw_themes):
         t_path = (*path, "themes", t_index)
-        t_spec = _mapping_at(t_spec, t_path, problems, "a theme link")
-        _unknown_keys(t_spec, ("theme", "more_talk_means"), t_path, problems, "a theme link")
+        t_spec = problems.expect_mapping(t_spec, t_path, "a theme link")
+        problems.unknown_keys(t_spec, ("theme", "more_talk_means"), t_path, "a theme link")
         theme = t_spec.get("theme")
-        if theme not in theme_ids:
-            problems.add(
+        if not isinstance(theme, str) or theme not in theme_ids:
+            problems.at(
                 (*t_path, "theme"),
                 f"{what}, outcome '{outcome}': unknown theme id",
                 column="theme",
@@ -589,10 +485,10 @@ def _parse_outcome(
             )
             continue
         if any(link.theme == theme for link in themes):
-            problems.add((*t_path, "theme"), "theme linked twice", column="theme", found=theme)
+            problems.at((*t_path, "theme"), "theme linked twice", column="theme", found=theme)
         valence = t_spec.get("more_talk_means")
         if valence not in VALENCES:
-            problems.add(
+            problems.at(
                 (*t_path, "more_talk_means") if "more_talk_means" in t_spec else t_path,
                 f"{what}, outcome '{outcome}', theme '{theme}': say what more talk of the "
                 "theme in the contrast group means",
@@ -620,11 +516,11 @@ def load_overrides(
     """
     file = Path(path) if path is not None else default_overrides_path()
     must_exist = (path is not None) if required is None else required
-    if not file.is_file():
+    if not file.exists():
         if must_exist:
             raise InputError.single(file, "overrides file not found")
         return ()
-    text = file.read_text(encoding="utf-8-sig")
+    text = read_yaml_text(file, missing="overrides file not found")
     return parse_overrides(text, mapping, file)
 
 
@@ -640,13 +536,12 @@ def parse_overrides(
 
         municipality_codes = load_municipalities()["code"].dropna().astype(int)
     codes = {int(c) for c in municipality_codes}
-    located = _Located(text, str(file))
-    problems = _Problems(located)
-    root = _mapping_at(located.data or {}, (), problems, "the file")
-    _unknown_keys(root, ("version", "overrides"), (), problems, "the file")
+    problems = YamlProblems.load(text, file)
+    root = problems.expect_mapping(problems.data or {}, (), "the file")
+    problems.unknown_keys(root, ("version", "overrides"), (), "the file")
     items = root.get("overrides") or []
     if not isinstance(items, list):
-        problems.add(("overrides",), "'overrides' must be a list", column="overrides")
+        problems.at(("overrides",), "'overrides' must be a list", column="overrides")
         items = []
     out: list[Override] = []
     seen: dict[tuple[int, str, str | None], int | None] = {}
@@ -654,16 +549,16 @@ def parse_overrides(
     for index, spec in enumerate(items):
         path: _Key = ("overrides", index)
         what = f"override {index + 1}"
-        spec = _mapping_at(spec, path, problems, what)
-        _unknown_keys(spec, fields, path, problems, what)
-        before = len(problems.items)
+        spec = problems.expect_mapping(spec, path, what)
+        problems.unknown_keys(spec, fields, path, what)
+        before = len(problems)
         municipality = spec.get("municipality")
         if (
             isinstance(municipality, bool)
             or not isinstance(municipality, int)
             or (municipality not in codes)
         ):
-            problems.add(
+            problems.at(
                 (*path, "municipality") if "municipality" in spec else path,
                 f"{what}: unknown municipality code",
                 column="municipality",
@@ -675,7 +570,7 @@ def parse_overrides(
         try:
             domain = mapping.domain(str(domain_id))
         except KeyError:
-            problems.add(
+            problems.at(
                 (*path, "domain") if "domain" in spec else path,
                 f"{what}: unknown domain id",
                 column="domain",
@@ -686,9 +581,9 @@ def parse_overrides(
         if (
             outcome is not None
             and domain is not None
-            and outcome not in {o.outcome for o in domain.outcomes}
+            and outcome not in [o.outcome for o in domain.outcomes]
         ):
-            problems.add(
+            problems.at(
                 (*path, "outcome"),
                 f"{what}: outcome is not in domain '{domain.id}'",
                 column="outcome",
@@ -697,7 +592,7 @@ def parse_overrides(
             )
         inference = spec.get("meta_inference")
         if inference not in OVERRIDABLE:
-            problems.add(
+            problems.at(
                 (*path, "meta_inference") if "meta_inference" in spec else path,
                 f"{what}: unknown meta-inference",
                 column="meta_inference",
@@ -706,7 +601,7 @@ def parse_overrides(
             )
         reason = spec.get("reason")
         if not isinstance(reason, str) or not reason.strip():
-            problems.add(
+            problems.at(
                 (*path, "reason") if "reason" in spec else path,
                 f"{what}: an override needs a reason",
                 column="reason",
@@ -715,7 +610,7 @@ def parse_overrides(
             )
         who = spec.get("who")
         if not isinstance(who, str) or not who.strip():
-            problems.add(
+            problems.at(
                 (*path, "who") if "who" in spec else path,
                 f"{what}: say who made the judgement",
                 column="who",
@@ -723,19 +618,19 @@ def parse_overrides(
             )
         date = _date(spec.get("date"))
         if date is None:
-            problems.add(
+            problems.at(
                 (*path, "date") if "date" in spec else path,
                 f"{what}: bad or missing date",
                 column="date",
                 expected="YYYY-MM-DD",
                 found=spec.get("date"),
             )
-        if len(problems.items) > before:
+        if len(problems) > before:
             continue
         key = (int(municipality), str(domain_id), None if outcome is None else str(outcome))
-        line = located.line(path)
+        line = problems.document.line(path)
         if key in seen:
-            problems.add(
+            problems.at(
                 path,
                 f"{what}: the same row is overridden on line {seen[key]} too",
                 found=" / ".join(str(k) for k in key if k is not None),
@@ -754,7 +649,7 @@ def parse_overrides(
                 line=line,
             )
         )
-    problems.raise_if_any(str(file))
+    problems.raise_if_any(f"{len(problems)} problem(s) in {file}")
     return tuple(out)
 
 

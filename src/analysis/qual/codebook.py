@@ -18,9 +18,10 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from analysis.errors import InputError, InputProblem
+from analysis.errors import InputError, InputProblem, ProblemCollector
 from analysis.fileio import atomic_write_text
 from analysis.paths import get_paths
+from analysis.yamlio import load_yaml, read_yaml_text
 
 KEYS = {
     "id",
@@ -52,7 +53,6 @@ COLUMNS = (
 _CODE_ID = re.compile(r"^[a-z][a-z0-9_]*$")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _PATTERN_WORD = re.compile(r"^\*?[\w./-]+\*?$|^\*$")
-_LINE = "__line__"
 
 
 @dataclass(frozen=True)
@@ -104,33 +104,6 @@ class Codebook:
         return out[["id", "parent", "label", "definition", "colour"]]
 
 
-class _LineLoader(yaml.SafeLoader):
-    """A safe loader that remembers the line of every mapping (for error messages) and
-    refuses aliases (``*name``): a codebook needs none, and aliases of aliases expand to
-    billions of items when the text is used ("billion laughs")."""
-
-    def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(
-                None,
-                None,
-                f"aliases (*{event.anchor}) are not allowed in a codebook; put quotes "
-                "around a pattern that starts with *",
-                event.start_mark,
-            )
-        return super().compose_node(parent, index)
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict[str, Any]:
-    mapping = loader.construct_mapping(node, deep=True)
-    mapping[_LINE] = node.start_mark.line + 1
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
 def default_codebook_path() -> Path:
     return get_paths().codebook
 
@@ -138,61 +111,47 @@ def default_codebook_path() -> Path:
 def load_codebook(path: Path | str | None = None) -> Codebook:
     """Read and validate a codebook YAML file (default ``data/raw/codebook.yaml``)."""
     file = Path(path) if path is not None else default_codebook_path()
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError.single(file, "codebook not found") from None
-    except OSError as exc:  # a folder where the file is expected, no permission, ...
-        raise InputError.single(file, f"cannot read the codebook: {exc.strerror or exc}") from None
-    except UnicodeDecodeError as exc:
-        raise InputError.single(
-            file, f"not UTF-8 text (byte {exc.start})", expected="a UTF-8 YAML file"
-        ) from None
-    return parse_codebook(text, file)
+    return parse_codebook(read_yaml_text(file, missing="codebook not found"), file)
 
 
 def parse_codebook(text: str, file: Path | str = "codebook.yaml") -> Codebook:
     """Validate codebook YAML text; every problem names the line and the code id."""
     name = str(file)
-    try:
-        data = yaml.load(text, Loader=_LineLoader)  # a SafeLoader subclass
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError.single(
-            name,
-            f"not valid YAML: {getattr(exc, 'problem', exc)}",
-            row=mark.line + 1 if mark else None,
-        ) from None
-    except RecursionError:
-        raise InputError.single(name, "not valid YAML: nested too deeply") from None
+    problems = ProblemCollector(name)
+    # aliases are refused: a codebook needs none, and aliases of aliases expand to
+    # billions of items when the text is used ("billion laughs")
+    document = load_yaml(
+        text,
+        name,
+        what="a codebook",
+        alias_hint="put quotes around a pattern that starts with *",
+        problems=problems,
+    )
+    data = document.data
     if not isinstance(data, dict):
         raise InputError.single(name, "the codebook must be a mapping with 'version' and 'codes'")
-    problems: list[InputProblem] = []
     version = data.get("version")
     if isinstance(version, dict | list):
-        problems.append(
-            InputProblem(
-                name,
-                "'version' must be text or a number",
-                row=data.get(_LINE),
-                found=type(version).__name__,
-            )
+        problems.add(
+            "'version' must be text or a number",
+            row=document.line(()),
+            found=type(version).__name__,
         )
     elif version is None or str(version).strip() == "":
-        problems.append(InputProblem(name, "missing 'version'", row=data.get(_LINE)))
+        problems.add("missing 'version'", row=document.line(()))
     raw_codes = data.get("codes")
     if not isinstance(raw_codes, list) or not raw_codes:
-        problems.append(InputProblem(name, "'codes' must be a non-empty list"))
-        raise InputError(problems)
+        problems.add("'codes' must be a non-empty list")
+        problems.raise_if_any()
 
     rows: list[dict[str, Any]] = []
     seen: dict[str, int] = {}
     for index, raw in enumerate(raw_codes):
         if not isinstance(raw, dict):
-            problems.append(InputProblem(name, f"code number {index + 1} is not a mapping"))
+            problems.add(f"code number {index + 1} is not a mapping")
             continue
-        row, found = _parse_code(raw, name, seen)
-        problems += found
+        row, found = _parse_code(raw, document.line(("codes", index)), name, seen)
+        problems.extend(found)
         if row is not None:
             row["order"] = index
             rows.append(row)
@@ -201,33 +160,26 @@ def parse_codebook(text: str, file: Path | str = "codebook.yaml") -> Codebook:
     for row in rows:
         parent = row["parent"]
         if parent is not None and parent not in ids:
-            problems.append(
-                InputProblem(
-                    name,
-                    f"code '{row['id']}': unknown parent '{parent}'",
-                    row=row["line"],
-                    column="parent",
-                    expected="the id of another code",
-                )
+            problems.add(
+                f"code '{row['id']}': unknown parent '{parent}'",
+                row=row["line"],
+                column="parent",
+                expected="the id of another code",
             )
     parents = {r["id"]: r["parent"] for r in rows}
     for code in parents:
         chain, current = [code], parents[code]
         while current is not None and current in parents:
             if current in chain:
-                problems.append(
-                    InputProblem(
-                        name,
-                        f"code '{code}': parents form a cycle ({' -> '.join([*chain, current])})",
-                        row=lines[code],
-                        column="parent",
-                    )
+                problems.add(
+                    f"code '{code}': parents form a cycle ({' -> '.join([*chain, current])})",
+                    row=lines[code],
+                    column="parent",
                 )
                 break
             chain.append(current)
             current = parents[current]
-    if problems:
-        raise InputError(problems, summary=f"{len(problems)} problem(s) in codebook {name}")
+    problems.raise_if_any(f"{len(problems)} problem(s) in codebook {name}")
 
     for row in rows:
         depth, current = 0, row["id"]
@@ -241,9 +193,8 @@ def parse_codebook(text: str, file: Path | str = "codebook.yaml") -> Codebook:
 
 
 def _parse_code(
-    raw: dict[str, Any], name: str, seen: dict[str, int]
+    raw: dict[str, Any], line: int | None, name: str, seen: dict[str, int]
 ) -> tuple[dict[str, Any] | None, list[InputProblem]]:
-    line = raw.get(_LINE)
     problems: list[InputProblem] = []
     code = raw.get("id")
 
@@ -263,7 +214,7 @@ def _parse_code(
         problem(f"duplicate id (first defined on line {seen[code]})", "id")
     else:
         seen[code] = line
-    for key in sorted(set(raw) - KEYS - {_LINE}, key=str):
+    for key in sorted(set(raw) - KEYS, key=str):
         hint = " (did you mean 'colour'?)" if key == "color" else ""
         problem(f"unknown key '{key}'{hint}", str(key))
     label = raw.get("label")
@@ -273,9 +224,7 @@ def _parse_code(
     definition = raw.get("definition")
     if isinstance(definition, str):
         definition = {"da": definition}
-    if not isinstance(definition, dict) or not any(
-        _text(v) for k, v in definition.items() if k != _LINE
-    ):
+    if not isinstance(definition, dict) or not any(_text(v) for v in definition.values()):
         problem("missing definition", "definition")
         definition = {}
     colour = raw.get("colour")
