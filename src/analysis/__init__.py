@@ -1,14 +1,57 @@
 """Caseload evaluation: shared helper package for the notebooks and the report pipeline.
 
-Layers (lower never import higher): ``data`` -> ``qual`` / ``quant`` / ``benchmark`` ->
-``mixed`` -> ``reports``. Paths and settings live in :mod:`analysis.paths`.
+Import layers (``LAYERS``), lowest first. A module may import modules of its own part
+(a top-level module or subpackage) and of lower layers, never of higher ones; parts on
+one line never import each other, so ``qual`` and ``quant`` meet only in ``mixed``.
+``tests/test_layers.py`` holds every import (module-level and inside functions) to it.
+
+    __init__ | resources | codegraph | errors
+    paths
+    formatting
+    fileio
+    yamlio
+    labels
+    tablefiles
+    privacy
+    publish
+    cache
+    nb
+    data
+    qual | quant | benchmark
+    mixed
+    reports
+    cli
+    __main__
+
+``__init__`` is this file. Paths and settings live in :mod:`analysis.paths`.
 """
 
 from importlib.metadata import PackageNotFoundError, version
+
+#: The import layers described above, lowest first (one tuple per line of the docstring).
+LAYERS: tuple[tuple[str, ...], ...] = (
+    ("__init__", "resources", "codegraph", "errors"),
+    ("paths",),
+    ("formatting",),
+    ("fileio",),
+    ("yamlio",),
+    ("labels",),
+    ("tablefiles",),
+    ("privacy",),
+    ("publish",),
+    ("cache",),
+    ("nb",),
+    ("data",),
+    ("qual", "quant", "benchmark"),
+    ("mixed",),
+    ("reports",),
+    ("cli",),
+    ("__main__",),
+)
 
 try:
     __version__ = version("caseload-analysis")
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-__all__ = ["__version__"]
+__all__ = ["LAYERS", "__version__"]

@@ -156,6 +156,42 @@ def function_hash(function: Callable, root: Path | None = None) -> str:
     return _sha256(source + "\0" + graph.source_hash(targets))
 
 
+# --- layers ------------------------------------------------------------------------------
+
+
+def part_of(module: str) -> str:
+    """The part a module belongs to: its top-level module or subpackage of the package
+    (``analysis.qual.corpus`` -> ``qual``), ``__init__`` for the package itself."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def layer_violations(
+    layers: Iterable[Iterable[str]], root: Path | None = None
+) -> list[tuple[Import, str]]:
+    """Every import that breaks ``layers`` (lowest first, see :data:`analysis.LAYERS`):
+    an import of a higher layer or of another part of the same layer, and every module
+    whose part is in no layer (the import is then ``Import(module, module, 0, False)``).
+    Each comes with a sentence saying what is wrong."""
+    rank = {part: index for index, layer in enumerate(layers) for part in layer}
+    graph = import_graph(root)
+    found: list[tuple[Import, str]] = []
+    for module in sorted(graph.files):
+        part = part_of(module)
+        if part not in rank:
+            found.append(
+                (Import(module, module, 0, False), f"{part!r} is in no layer of analysis.LAYERS")
+            )
+            continue
+        for edge in graph.imports[module]:
+            other = part_of(edge.target)
+            if other == part or rank.get(other, -1) < rank[part]:
+                continue
+            where = "the same layer as" if rank.get(other) == rank[part] else "a higher layer than"
+            found.append((edge, f"{other!r} is in {where} {part!r}"))
+    return found
+
+
 # --- reading the package ---------------------------------------------------------------
 
 
