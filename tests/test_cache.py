@@ -248,6 +248,15 @@ def test_source_hash_changes_with_a_dependency_and_the_graph_is_read_again(tmp_p
     assert codegraph.source_hash(["analysis.top"], root) not in {first, second}
 
 
+def test_a_file_that_does_not_parse_still_counts_by_its_bytes(tmp_path):
+    from analysis import codegraph
+
+    root = write_package(tmp_path, {"top.py": "import analysis.low\n", "low.py": "X = (\n"})
+    first = codegraph.source_hash(["analysis.top"], root)
+    (root / "low.py").write_text("X = ((\n", encoding="utf-8")
+    assert codegraph.source_hash(["analysis.top"], root) != first
+
+
 def test_module_hash_names_unknown_modules():
     with pytest.raises(ValueError, match=r"'analysis\.no_such_module' is not a module"):
         module_hash("analysis.no_such_module")

@@ -214,7 +214,11 @@ def _parse(path: Path) -> _Parsed:
     if cached is not None and cached.stamp == stamp:
         return cached
     data = path.read_bytes()
-    parsed = _Parsed(stamp, _sha256(data), tuple(_statements(ast.parse(data, str(path)))))
+    try:
+        statements = tuple(_statements(ast.parse(data, str(path))))
+    except (SyntaxError, ValueError):  # a file being edited: its bytes still count
+        statements = ()
+    parsed = _Parsed(stamp, _sha256(data), statements)
     _PARSED[path] = parsed
     return parsed
 
