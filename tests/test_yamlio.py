@@ -156,6 +156,17 @@ def test_values_python_cannot_build_are_input_errors(text: str, phrase: str) -> 
     assert text.startswith("v.yaml, row 1") and phrase in text
 
 
+@pytest.mark.parametrize("reader", [load_yaml, compose_yaml])
+def test_control_characters_are_input_errors(reader) -> None:
+    """Before the shared reader was fixed: PyYAML's ReaderError escaped (found by
+    tests/trust/test_hostile_files.py with a file holding one NUL byte)."""
+    with pytest.raises(InputError) as info:
+        reader("a: 1\nb: \x00\n", "nul.yaml")
+    assert message(info) == (
+        "nul.yaml, row 2: not valid YAML: special characters are not allowed (character #x0000)"
+    )
+
+
 def test_syntax_errors_name_the_line() -> None:
     with pytest.raises(InputError) as info:
         load_yaml("a: 1\nb: [1, 2\nc: 3\n", "s.yaml")

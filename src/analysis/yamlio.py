@@ -256,7 +256,14 @@ def _compose(
         alias += f" in {what}"
     if alias_hint:
         alias += f"; {alias_hint}"
-    loader = _Loader(text, alias)
+    try:
+        loader = _Loader(text, alias)  # refuses control characters at once
+    except yaml.reader.ReaderError as exc:
+        raise InputError.single(
+            name,
+            f"not valid YAML: {exc.reason} (character #x{exc.character:04x})",
+            row=text.count("\n", 0, exc.position) + 1,
+        ) from None
     try:
         return loader, loader.get_single_node()
     except yaml.YAMLError as exc:
