@@ -16,7 +16,7 @@ from analysis.data.caseloads import (
     read_caseload_panel,
     validate_caseload_panel,
 )
-from analysis.errors import InputError, InputProblem
+from analysis.errors import MAX_PROBLEMS, InputError, InputProblem
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "caseloads"
 CP1252_CSV = FIXTURES / "municipal_export_cp1252.csv"
@@ -336,6 +336,18 @@ def test_all_problems_are_collected_and_listing_is_capped(tmp_path: Path) -> Non
     assert [p.row for p in problems] == list(range(2, 32))
     assert "30 problem(s)" in str(error)
     assert "... and 10 more problem(s)" in str(error)
+
+
+def test_problems_past_the_cap_are_counted_not_listed(tmp_path: Path) -> None:
+    """Before: 500 problems were kept and the last line said "... and 480 more" for a
+    file with 700; now the summary and the last line count all 700."""
+    lines = ["municipality_code,unit,period,caseload"]
+    lines += [f"101,u{i},2024-01,0" for i in range(700)]
+    error, problems = problems_of(write_csv(tmp_path, lines))
+    assert len(problems) == MAX_PROBLEMS and error.count == 700
+    assert [p.row for p in problems] == list(range(2, 2 + MAX_PROBLEMS))  # the first ones
+    assert "700 problem(s)" in str(error)
+    assert str(error).endswith("... and 680 more problem(s) not listed")
 
 
 def test_in_memory_rows_are_positions_plus_one_and_no_pandera_error_escapes() -> None:

@@ -185,3 +185,11 @@ def test_all_problems_reported_together(tmp_path):
     lines = [HEADER] + [f"{n};TOT;2026M07;abc" for n in (101, 147, 151)]
     text = statbank_error(write(tmp_path, lines))
     assert text.count("non-numeric value") == 3
+
+
+def test_problems_past_the_cap_are_counted(tmp_path):
+    """Before: the reader kept 200 problems and the last line counted only those
+    ("... and 180 more"), although 300 rows were bad."""
+    lines = [HEADER] + [f"101;TOT;{2000 + n // 12}M{n % 12 + 1:02d};abc" for n in range(300)]
+    text = statbank_error(write(tmp_path, lines))
+    assert text.endswith("... and 280 more problem(s) not listed")

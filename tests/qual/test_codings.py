@@ -79,3 +79,16 @@ def test_codings_attach_to_segments_by_overlap(tiny_corpus, tiny_codebook):
     assert ("a-002", "borgerrelation") in set(zip(every["segment_id"], every["code"], strict=True))
     top = segment_codes(codings, tiny_corpus, tiny_codebook, level="top")
     assert "forberedelse" not in set(top["code"])
+
+
+def test_every_problem_is_counted_past_the_cap(tiny_corpus, tiny_codebook):
+    """Before: checking stopped after 201 problems and the summary said "201 problem(s)"."""
+    rows = [
+        {"source": "zz", "start": i, "end": i + 1, "code": "sagsstamme", "coder": "x", "memo": ""}
+        for i in range(300)
+    ]
+    with pytest.raises(InputError) as info:
+        validate_codings(_table(rows), tiny_corpus, tiny_codebook, "codings.csv")
+    text = str(info.value)
+    assert text.startswith("300 problem(s) in codings.csv")
+    assert text.endswith("... and 280 more problem(s) not listed")

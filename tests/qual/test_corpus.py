@@ -190,3 +190,14 @@ def test_read_table_reads_semicolon_cp1252_csv(tmp_path):
     path.write_bytes("id;text\r\n1;Sagsbehandleren så på økonomien\r\n".encode("cp1252"))
     table = read_table(path)
     assert table.to_dict("records") == [{"id": "1", "text": "Sagsbehandleren så på økonomien"}]
+
+
+def test_quote_table_counts_every_problem_past_the_cap(tmp_path):
+    """Before: reading stopped after 201 problems and the summary said "201 problem(s)"."""
+    rows = [{"source_id": f"s{i}", "quote": "x", "role": "chef"} for i in range(300)]
+    path = _write_quotes(tmp_path / "bad.csv", rows)
+    with pytest.raises(InputError) as info:
+        load_quote_table(path)
+    text = str(info.value)
+    assert text.startswith(f"300 problem(s) in {path}")
+    assert text.endswith("... and 280 more problem(s) not listed")

@@ -52,7 +52,7 @@ from analysis.data.parsing import (
     whole_number_mark,
 )
 from analysis.data.reference import load_municipalities, resolve_municipality
-from analysis.errors import InputError, InputProblem
+from analysis.errors import InputError, InputProblem, ProblemCollector
 
 
 @dataclass(frozen=True)
@@ -165,8 +165,6 @@ OPTIONAL_COLUMNS = (
 )
 #: Relative tolerance of ``caseload`` against ``cases / caseworkers_fte``.
 CASELOAD_TOLERANCE = 0.01
-#: Never collect more problems than this from one file (the message lists fewer).
-MAX_PROBLEMS = 500
 
 _KNOWN = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS, *STANDARD_OUTCOMES)
 _TEXT_COLUMNS = ("unit", "benefit_group", "data_origin")
@@ -511,15 +509,16 @@ def _validate(raw: _Raw, source: str, decimal: str | None, how: str) -> pd.DataF
     schema_problems = [
         p for p in _run_schema(typed, source) if (p.row, p.column) not in failed_cells
     ]
-    problems = sorted(
-        column_problems + parse_problems + schema_problems,
-        key=lambda p: (p.row or 0, _column_order(frame.columns, p.column)),
-    )
-    if problems:
-        raise InputError(
-            problems[:MAX_PROBLEMS],
-            summary=f"{source}: {len(problems)} problem(s) in the caseload panel; {raw.row_note}",
+    problems = ProblemCollector(source)
+    problems.extend(
+        sorted(
+            column_problems + parse_problems + schema_problems,
+            key=lambda p: (p.row or 0, _column_order(frame.columns, p.column)),
         )
+    )
+    problems.raise_if_any(
+        f"{source}: {len(problems)} problem(s) in the caseload panel; {raw.row_note}"
+    )
     return _normalise(typed)
 
 

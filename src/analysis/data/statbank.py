@@ -28,7 +28,7 @@ from analysis.data.parsing import (
     snake_case,
 )
 from analysis.data.reference import load_municipalities, resolve_municipality
-from analysis.errors import InputError, InputProblem
+from analysis.errors import InputError, ProblemCollector
 
 #: Variables that hold the municipality, in order of preference (ASCII-folded names).
 AREA_VARIABLES = ("omraade", "komk", "kommune", "bopkom")
@@ -36,31 +36,11 @@ AREA_VARIABLES = ("omraade", "komk", "kommune", "bopkom")
 #: 081-085 regions, 411 Christiansø, 997 unknown municipality.
 NON_MUNICIPAL_CODES = frozenset({0, *range(1, 12), *range(81, 86), 411, 997})
 
-MAX_PROBLEMS = 200
 _CODE_AND_TEXT = re.compile(r"^(\d+)\s+\S")
 _AREA_EXPECTED = (
     "a municipality code or name from the reference table, or a non-municipal area "
     "(000/Hele landet, 081-085/Region ..., 01-11/Landsdel ...)"
 )
-
-
-class _Problems:
-    def __init__(self, file: Path):
-        self.file = str(file)
-        self.items: list[InputProblem] = []
-
-    def add(self, message: str, **where: object) -> None:
-        if len(self.items) < MAX_PROBLEMS:
-            found = where.pop("found", None)
-            self.items.append(
-                InputProblem(
-                    self.file, message, found=None if found is None else str(found), **where
-                )
-            )
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise InputError(self.items)
 
 
 def _column_name(code: str) -> str:
@@ -108,7 +88,7 @@ def read_statbank_csv(path: Path | str, *, decimal: str | None = None) -> pd.Dat
         raise InputError.single(file, "the file is empty", expected="a StatBank CSV")
     header_line, header = rows[0]
     names = [_column_name(h) for h in header]
-    problems = _Problems(file)
+    problems = ProblemCollector(file)
     for required in ("tid", "indhold"):
         if required not in names:
             problems.add(
@@ -137,7 +117,7 @@ def _table(
     header: list[str],
     names: list[str],
     body: list[tuple[int, list[str]]],
-    problems: _Problems,
+    problems: ProblemCollector,
     decimal: str | None,
 ) -> pd.DataFrame:
     tid, indhold = names.index("tid"), names.index("indhold")
@@ -194,7 +174,7 @@ def _table(
     return pd.DataFrame(data)
 
 
-def _check_frequency(records: list, column: str, problems: _Problems) -> None:
+def _check_frequency(records: list, column: str, problems: ProblemCollector) -> None:
     if not records:
         return
     first_line, _, first, _ = records[0]
@@ -210,7 +190,9 @@ def _check_frequency(records: list, column: str, problems: _Problems) -> None:
             return
 
 
-def _check_duplicates(records: list, dimensions: list[int], tid: int, problems: _Problems) -> None:
+def _check_duplicates(
+    records: list, dimensions: list[int], tid: int, problems: ProblemCollector
+) -> None:
     seen: dict[tuple, int] = {}
     for line, fields, _, _ in records:
         key = (*(fields[i].strip() for i in dimensions), fields[tid].strip())
@@ -221,7 +203,7 @@ def _check_duplicates(records: list, dimensions: list[int], tid: int, problems: 
 
 
 def _values(
-    records: list, index: int, column: str, problems: _Problems, decimal: str | None
+    records: list, index: int, column: str, problems: ProblemCollector, decimal: str | None
 ) -> list[float]:
     if decimal is None:
         texts = pd.Series([r[1][index] for r in records], index=[r[0] for r in records])

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import InputError, InputProblem
+from analysis.errors import InputError, ProblemCollector
 from analysis.qual.codebook import Codebook
 from analysis.qual.corpus import Corpus
 from analysis.qual.spreadsheet import read_table, write_csv
@@ -27,7 +27,6 @@ from analysis.qual.spreadsheet import read_table, write_csv
 COLUMNS = ("source", "start", "end", "code", "coder", "memo")
 OPTIONAL = ("source_hash",)
 _CODER = re.compile(r"^[\w.@-]+$")
-MAX_PROBLEMS = 200
 #: minimum share of the shorter span that must overlap for a coding to code a segment
 MIN_OVERLAP = 0.5
 
@@ -72,11 +71,11 @@ def validate_codings(
     texts = corpus.texts()
     hashes = dict(zip(corpus.sources["source_id"], corpus.sources["content_hash"], strict=True))
     known_codes = set(codebook.ids)
-    problems: list[InputProblem] = []
+    problems = ProblemCollector(name)
     rows = []
 
     def problem(index: int, column: str, message: str, **kw: object) -> None:
-        problems.append(InputProblem(name, message, row=int(index) + 2, column=column, **kw))
+        problems.add(message, row=int(index) + 2, column=column, **kw)
 
     for index, raw in table.iterrows():
         source = str(raw["source"]).strip()
@@ -127,14 +126,11 @@ def validate_codings(
                 "memo": str(raw["memo"]),
             }
         )
-        if len(problems) > MAX_PROBLEMS:
-            break
     frame = pd.DataFrame(rows, columns=list(COLUMNS)) if rows else empty_codings()
     dup = frame.duplicated(subset=["source", "start", "end", "code", "coder"], keep="first")
     for index in frame.index[dup]:
         problem(index, "code", "duplicate coding (same source, span, code and coder)")
-    if problems:
-        raise InputError(problems[:MAX_PROBLEMS], summary=f"{len(problems)} problem(s) in {name}")
+    problems.raise_if_any(f"{len(problems)} problem(s) in {name}")
     frame["start"] = frame["start"].astype("int64")
     frame["end"] = frame["end"].astype("int64")
     return frame

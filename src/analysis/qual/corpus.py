@@ -24,7 +24,7 @@ import pandas as pd
 
 from analysis.data.parsing import ParseError, check_office_file, read_text
 from analysis.data.reference import resolve_municipality, slugify
-from analysis.errors import InputError, InputProblem
+from analysis.errors import InputError, InputProblem, ProblemCollector
 from analysis.fileio import atomic_write_text
 from analysis.paths import get_paths
 from analysis.qual.offsets import content_hash, line_spans, normalise_newlines, paragraph_spans
@@ -74,7 +74,6 @@ _VOCABULARY = {
     "quote_period": PERIODS,
     "source_type": SOURCE_TYPES,
 }
-MAX_PROBLEMS = 200
 
 
 @dataclass(frozen=True)
@@ -152,7 +151,7 @@ def make_corpus(
             seg[column] = pd.NA
     texts = dict(zip(src["source_id"], src["text"], strict=True))
     periods = dict(zip(src["source_id"], src["period"], strict=True))
-    problems = []
+    problems = ProblemCollector("corpus")
     for row in seg.itertuples(index=False):
         text = texts.get(row.source_id)
         if text is None:
@@ -166,8 +165,7 @@ def make_corpus(
                     found=f"{row.start}..{row.end}",
                 )
             )
-    if problems:
-        raise InputError(problems)
+    problems.raise_if_any()
     seg["start"] = seg["start"].astype("int64")
     seg["end"] = seg["end"].astype("int64")
     spans = zip(seg["source_id"], seg["start"], seg["end"], strict=True)
@@ -332,7 +330,7 @@ def load_quote_table(path: Path | str) -> Corpus:
         raise InputError.single(
             path, "missing columns", expected="source_id, quote", found=", ".join(table.columns)
         )
-    problems: list[InputProblem] = []
+    problems = ProblemCollector(path)
     for index, quote in table["quote"].items():
         text = normalise_newlines(quote).strip()
         if not text:
@@ -373,8 +371,7 @@ def load_quote_table(path: Path | str) -> Corpus:
                 problems.append(
                     _problem(path, index, "quote_id", "bad id", expected="letters, digits, _.-")
                 )
-    if problems:
-        raise InputError(problems[:MAX_PROBLEMS], summary=f"{len(problems)} problem(s) in {path}")
+    problems.raise_if_any(f"{len(problems)} problem(s) in {path}")
 
     source_rows, segment_rows = [], []
     texts: dict[str, list[str]] = {sid: [] for sid in sources}
@@ -481,11 +478,12 @@ def write_source_folder(corpus: Corpus, folder: Path | str) -> Path:
 
 
 def _parse_attributes(
-    table: pd.DataFrame, path: Path, problems: list[InputProblem] | None = None
+    table: pd.DataFrame, path: Path, problems: ProblemCollector | None = None
 ) -> list[dict[str, object]]:
-    """Typed attribute records, one per row; problems are collected (or raised)."""
+    """Typed attribute records, one per row (every row, so they line up with the table);
+    problems are collected (or raised)."""
     own = problems is None
-    problems = [] if problems is None else problems
+    problems = ProblemCollector(path) if problems is None else problems
     records = []
     memo: dict[tuple[str, str], object] = {}
     for index, row in table.iterrows():
@@ -501,15 +499,13 @@ def _parse_attributes(
             if len(problems) == before:
                 memo[key] = record[column]
         records.append(record)
-        if len(problems) > MAX_PROBLEMS:
-            break
-    if own and problems:
-        raise InputError(problems[:MAX_PROBLEMS], summary=f"{len(problems)} problem(s) in {path}")
+    if own:
+        problems.raise_if_any(f"{len(problems)} problem(s) in {path}")
     return records
 
 
 def _parse_value(
-    column: str, value: str, path: Path, index: int, problems: list[InputProblem]
+    column: str, value: str, path: Path, index: int, problems: ProblemCollector
 ) -> object:
     if column in {"source_id"}:
         if not _ID.match(value):
