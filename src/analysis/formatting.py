@@ -1,0 +1,109 @@
+"""How a number looks in a report, in Danish and English: the one place that decides.
+
+Every text that shows a number (scorecard cells and sentences, the savings table, the
+joint display, the regression texts, the index headlines, the footer) formats it here;
+tables shown with ``nb.table`` get the same marks from :func:`separators`.
+
+- **Signature**: ``format_number(value, language, *, decimals, sign=False)``; the value
+  and the language first, like ``t(key, language)``, and ``decimals`` by keyword so the
+  two can never be swapped (the benchmark and the joint display had them in opposite
+  orders).
+- **Marks**: Danish ``1.234,5``, English ``1,234.5``.
+- **Minus sign**: the ASCII hyphen-minus (:data:`MINUS`, ``-13,0``). It is what pandas'
+  Styler writes in every report table, what the scorecard, the regression texts and the
+  index have always shown, and what a spreadsheet reads back as a number when a reader
+  copies a cell (the typographic U+2212 of the joint display is not).
+- **Signs**: ``sign=True`` writes ``+`` before a positive value; a value that rounds to
+  zero gets no sign either way (``0,0``, never ``-0,0`` or ``+0,0``).
+- **Missing**: ``None``, NaN and NA are an en dash (:data:`MISSING`), as in the tables.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from analysis.labels import check_language
+
+MINUS = "-"
+MISSING = "–"
+
+
+def separators(language: str) -> dict[str, str]:
+    """Decimal and thousands separators for ``language`` (Danish: 1.234,5), in the form
+    pandas' ``Styler.format(decimal=..., thousands=...)`` takes."""
+    check_language(language)
+    if language == "da":
+        return {"decimal": ",", "thousands": "."}
+    return {"decimal": ".", "thousands": ","}
+
+
+def localise(text: str, language: str) -> str:
+    """Python's number text (``1,234.5``) with the marks of ``language``."""
+    if check_language(language) == "da":
+        return text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+    return text
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN, NA and NaT."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # a list or an array is not one missing value
+        return False
+
+
+def format_number(value: object, language: str, *, decimals: int, sign: bool = False) -> str:
+    """``value`` rounded to ``decimals`` with thousands separators in the marks of
+    ``language``; :data:`MINUS` for a negative value, ``+`` for a positive one when
+    ``sign``; a value that rounds to zero has no sign; :data:`MISSING` when missing."""
+    check_language(language)
+    if is_missing(value):
+        return MISSING
+    rounded = round(float(value), decimals)  # type: ignore[arg-type]
+    text = localise(f"{abs(rounded):,.{decimals}f}", language)
+    if rounded < 0:
+        return MINUS + text
+    return f"+{text}" if sign and rounded > 0 else text
+
+
+def format_percent(value: object, language: str, *, decimals: int, sign: bool = False) -> str:
+    """A percentage: :func:`format_number` and ``" %"`` (a space before the sign, in
+    both languages as in the reports); :data:`MISSING` when missing."""
+    number = format_number(value, language, decimals=decimals, sign=sign)
+    return number if number == MISSING else f"{number} %"
+
+
+def significant(value: object, digits: int = 3) -> str:
+    """``value`` with about ``digits`` significant digits, never in e-notation, with a
+    decimal point and no thousands separator: for ``nb.table`` formats, whose Styler puts
+    in the language's marks itself. :data:`MISSING` for anything that is not a number."""
+    try:
+        x = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return MISSING
+    if math.isnan(x):
+        return MISSING
+    if math.isinf(x):
+        return f"{MINUS if x < 0 else ''}∞"
+    if x == 0:
+        return "0"
+    places = min(max(digits - 1 - math.floor(math.log10(abs(x))), 0), 7)
+    text = f"{abs(x):.{places}f}"
+    return MINUS + text if x < 0 else text
+
+
+def format_significant(value: object, language: str, digits: int = 3) -> str:
+    """:func:`significant` in the marks of ``language`` (for running text)."""
+    return localise(significant(value, digits), language)
+
+
+def decimals_for(*values: float) -> int:
+    """Decimals showing the largest of ``values`` with two significant digits (1-5)."""
+    finite = [abs(v) for v in values if not is_missing(v) and math.isfinite(v) and v != 0]
+    if not finite:
+        return 2
+    return min(5, max(1, 1 - math.floor(math.log10(max(finite)))))
