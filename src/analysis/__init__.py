@@ -7,10 +7,10 @@ one line never import each other, so ``qual`` and ``quant`` meet only in ``mixed
 
     __init__ | resources | codegraph | errors
     paths
-    formatting
     fileio
     yamlio
     labels
+    formatting
     tablefiles
     privacy
     publish
@@ -32,10 +32,10 @@ from importlib.metadata import PackageNotFoundError, version
 LAYERS: tuple[tuple[str, ...], ...] = (
     ("__init__", "resources", "codegraph", "errors"),
     ("paths",),
-    ("formatting",),
     ("fileio",),
     ("yamlio",),
     ("labels",),
+    ("formatting",),  # number formats by language: checks the language with labels
     ("tablefiles",),
     ("privacy",),
     ("publish",),
