@@ -175,6 +175,24 @@ def test_a_figure_is_rendered_again_when_a_module_its_plot_imports_changes(
     assert len(renders) == 2
 
 
+def _builder_outside_the_package():
+    from analysis.data.reference import load_municipalities
+
+    return load_municipalities()
+
+
+def test_a_builder_defined_outside_the_package_follows_its_imports(package_copy):
+    """A table builder that is not a top-level function of the package (say, a test's)
+    is hashed from its own source and the modules it imports."""
+    from analysis.codegraph import function_hash
+
+    before = function_hash(_builder_outside_the_package)
+    edit_function(package_copy, "index_html")  # not imported by the builder
+    assert function_hash(_builder_outside_the_package) == before
+    edit_function(package_copy, "load_municipalities")
+    assert function_hash(_builder_outside_the_package) != before
+
+
 # --- the import graph on small packages ---------------------------------------------------
 
 
