@@ -65,10 +65,12 @@ def test_signs_and_zero() -> None:
         assert format_number(zero, "da", decimals=1) == "0,0"
 
 
-def test_percentages_keep_a_space_before_the_sign() -> None:
+def test_per_cent_as_each_language_writes_it() -> None:
+    """Danish with a space, English without, as the label files write "95 %" / "95%"."""
     assert format_percent(12.345, "da", decimals=1) == "12,3 %"
-    assert format_percent(12.345, "en", decimals=1) == "12.3 %"
+    assert format_percent(12.345, "en", decimals=1) == "12.3%"
     assert format_percent(-0.5, "da", decimals=1, sign=True) == "-0,5 %"
+    assert format_percent(2.5, "en", decimals=0, sign=True) == "+2%"
 
 
 def test_significant_digits_never_use_e_notation() -> None:
@@ -77,6 +79,7 @@ def test_significant_digits_never_use_e_notation() -> None:
     assert significant(-0.0456) == "-0.0456"
     assert significant(0) == "0"
     assert significant("x") == MISSING
+    assert significant(math.inf) == "∞" and significant(-math.inf) == "-∞"
     assert significant(2.0, 2) == "2.0"
     assert format_significant(-0.0456, "da") == "-0,0456"
     assert format_significant(1.5, "en", 2) == "1.5"

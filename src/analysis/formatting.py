@@ -15,6 +15,8 @@ tables shown with ``nb.table`` get the same marks from :func:`separators`.
   copies a cell (the typographic U+2212 of the joint display is not).
 - **Signs**: ``sign=True`` writes ``+`` before a positive value; a value that rounds to
   zero gets no sign either way (``0,0``, never ``-0,0`` or ``+0,0``).
+- **Per cent**: ``12,3 %`` in Danish, ``12.3%`` in English, as in the label files (the
+  scorecard wrote ``12.3 %`` in English too, the joint display ``12%``).
 - **Missing**: ``None``, NaN and NA are an en dash (:data:`MISSING`), as in the tables.
 """
 
@@ -71,10 +73,13 @@ def format_number(value: object, language: str, *, decimals: int, sign: bool = F
 
 
 def format_percent(value: object, language: str, *, decimals: int, sign: bool = False) -> str:
-    """A percentage: :func:`format_number` and ``" %"`` (a space before the sign, in
-    both languages as in the reports); :data:`MISSING` when missing."""
+    """A percentage: :func:`format_number` and the per cent sign as each language writes
+    it and as the label files do: Danish with a space (``12,3 %``), English without
+    (``12.3%``); :data:`MISSING` when missing."""
     number = format_number(value, language, decimals=decimals, sign=sign)
-    return number if number == MISSING else f"{number} %"
+    if number == MISSING:
+        return number
+    return f"{number} %" if language == "da" else f"{number}%"
 
 
 def significant(value: object, digits: int = 3) -> str:

@@ -22,6 +22,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.fileio import sha256_file
+from analysis.formatting import MISSING, separators
 from analysis.labels import check_language, t
 from analysis.paths import ProjectPaths, get_paths
 
@@ -102,16 +103,9 @@ def simulated_banner(language: str = "da") -> None:
 
 
 def number_format(language: str) -> dict[str, str]:
-    """Decimal and thousands separators for ``language`` (Danish: 1.234,5)."""
-    check_language(language)
-    return (
-        {"decimal": ",", "thousands": "."}
-        if language == "da"
-        else {
-            "decimal": ".",
-            "thousands": ",",
-        }
-    )
+    """Decimal and thousands separators for ``language`` (Danish: 1.234,5), from
+    :func:`analysis.formatting.separators`, the reports' one number format."""
+    return separators(language)
 
 
 def styled(
@@ -127,12 +121,12 @@ def styled(
     """A Styler with a stable id, escaped text and the language's number format."""
     sep = number_format(language)
     styler = df.style.set_uuid(name)
-    styler = styler.format(precision=precision, na_rep="–", escape="html", **sep)
+    styler = styler.format(precision=precision, na_rep=MISSING, escape="html", **sep)
     # headers can come from data too (code labels, names in pivots): escape them as well
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     if formats:
         for column, fmt in formats.items():
-            styler = styler.format(fmt, subset=[column], na_rep="–", escape="html", **sep)
+            styler = styler.format(fmt, subset=[column], na_rep=MISSING, escape="html", **sep)
     if hide_index:
         styler = styler.hide(axis="index")
     if caption:

@@ -19,7 +19,8 @@ from analysis.benchmark.scorecard import level_table, scorecard
 from analysis.benchmark.summaries import (
     COLOURS,
     display_table,
-    format_number,
+    format_development,
+    format_level,
     format_period,
     intro_text,
     savings_table,
@@ -49,10 +50,11 @@ def card(levels) -> pd.DataFrame:
 
 
 def test_numbers_and_periods_in_both_languages():
-    assert format_number(1234.5, 1, "da") == "1.234,5"
-    assert format_number(1234.5, 1, "en") == "1,234.5"
-    assert format_number(-13.04, 1, "da", sign=True) == "-13,0"
-    assert format_number(math.nan, 1, "da") == "–"
+    assert format_level(1234.5, "sdp_duration_weeks", "da") == "1.234,5"
+    assert format_level(1234.5, "sdp_duration_weeks", "en") == "1,234.5"
+    assert format_development(-13.04, "sdp_over_26w", "da") == "-13,0 pct.-point"
+    assert format_level(math.nan, "sdp_over_26w", "da") == "–"
+    assert format_development(math.nan, "sdp_over_26w", "da") == "–"
     assert format_period("2026-07", "da") == "juli 2026"
     assert format_period("2026-06", "en") == "June 2026"
 
@@ -109,6 +111,33 @@ def test_sentences_for_every_indicator_and_no_data(levels):
     assert "fewer than 5 persons" in summary_sentences(card, "Læsø", "x", "en")["text"][1]
     english = summary_sentences(card, "Læsø", "Similar municipalities", "en")
     assert english["text"].str.contains("Over the last year").sum() == 4
+
+
+def test_levels_and_developments_use_the_report_number_format():
+    """analysis.formatting: per cent as each language writes it (before, "4.0 %" in
+    English where the labels and the joint display write "4.0%"), and no sign on a
+    development that rounds to zero (before "-0,0" and "+0,0")."""
+    assert format_level(4.04, "unemployment_rate", "da") == "4,0 %"
+    assert format_level(4.04, "unemployment_rate", "en") == "4.0%"
+    assert format_development(2.56, "unemployment_rate", "en") == "+2.6%"
+    assert format_development(-0.04, "sdp_over_26w", "da") == "0,0 pct.-point"
+    assert format_development(0.0, "sdp_over_26w", "en") == "0.0 pp"
+
+
+def test_savings_table_leaves_small_counts_to_the_privacy_module(monkeypatch):
+    """The "<5" rule is the privacy module's (before, savings_table wrote it itself)."""
+    from analysis import privacy
+    from analysis.benchmark import summaries
+
+    calls = []
+
+    def spy(table, columns, **kwargs):
+        calls.append(list(table[columns[0]]))
+        return privacy.suppress_small_counts(table, columns, **kwargs)
+
+    monkeypatch.setattr(summaries, "suppress_small_counts", spy)
+    test_savings_table_hides_small_counts()
+    assert calls == [[3.0, 640.0]]
 
 
 def test_savings_table_hides_small_counts():

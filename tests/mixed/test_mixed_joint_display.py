@@ -258,3 +258,25 @@ def test_hostile_quote_is_escaped_in_the_report_table(language):
     results = _results(joint, evidence)
     for text in (mr.rules_text(results, language), mr.scope_text(results, language)):
         assert "script" not in text
+
+
+def test_effects_use_the_report_number_format():
+    """One minus sign in every report (analysis.formatting): before, the joint display
+    wrote U+2212 where the scorecard, the regression texts and every table write '-'."""
+    text = mr.effect_text(-0.4412, -0.47, -0.40, "exit_job_education", "da")
+    assert text.startswith("-0,44 ") and "−" not in text
+    assert mr.effect_text(0.4412, 0.40, 0.47, "exit_job_education", "en").startswith("+0.44 ")
+    assert mr.effect_text(-0.0004, -0.05, 0.05, "exit_job_education", "da").startswith("0,000 ")
+
+
+def test_prevalence_shares_use_the_report_per_cent_format():
+    row = pd.Series(
+        {
+            "contrast_value": "under",
+            "reference_value": "foer",
+            **{f"n_{side}_with": 6 for side in ("contrast", "reference", "municipality")},
+            **{f"n_{side}": 8 for side in ("contrast", "reference", "municipality")},
+        }
+    )
+    assert "6/8 (75 %)" in mr._prevalence_text(row, "da", 5)
+    assert "6/8 (75%)" in mr._prevalence_text(row, "en", 5)

@@ -9,8 +9,6 @@ written out ("Ingen data") with the reason in the note column.
 
 from __future__ import annotations
 
-import math
-
 import pandas as pd
 
 from analysis import nb
@@ -18,39 +16,32 @@ from analysis.benchmark.clusters import ComparisonGroup
 from analysis.benchmark.indicators import CATALOGUE, PERCENT
 from analysis.benchmark.savings import BenefitCost
 from analysis.benchmark.scorecard import ARROW_SYMBOLS, BETTER, NO_DATA, SAME, WORSE
-from analysis.labels import check_language, t
+from analysis.formatting import MISSING, format_number, format_percent
+from analysis.labels import t
 from analysis.paths import SMALL_COUNT_THRESHOLD
+from analysis.privacy import suppress_small_counts
 
 #: Background colours (KLK: green better, orange worse, grey same); text stays black.
 COLOURS = {BETTER: "#b9dfb9", WORSE: "#f8cf9c", SAME: "#dcdcdc"}
 
 
-def format_number(value: float, decimals: int, language: str, *, sign: bool = False) -> str:
-    """A number in the language's format (Danish 1.234,5); '–' for missing."""
-    check_language(language)
-    if value is None or (isinstance(value, float) and math.isnan(value)) or pd.isna(value):
-        return "–"
-    text = f"{value:+,.{decimals}f}" if sign else f"{value:,.{decimals}f}"
-    if language == "da":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    return text
-
-
 def format_level(value: float, indicator_id: str, language: str) -> str:
+    """A level in the report's number format, a share with its per cent sign."""
     indicator = CATALOGUE[indicator_id]
-    number = format_number(value, indicator.decimals, language)
-    if number == "–":
-        return number
-    return f"{number} %" if indicator.unit == "pct" else number
+    if indicator.unit == "pct":
+        return format_percent(value, language, decimals=indicator.decimals)
+    return format_number(value, language, decimals=indicator.decimals)
 
 
 def format_development(value: float, indicator_id: str, language: str) -> str:
+    """A development with its sign: per cent or percentage points."""
     indicator = CATALOGUE[indicator_id]
-    number = format_number(value, 1, language, sign=True)
-    if number == "–":
+    if indicator.development == PERCENT:
+        return format_percent(value, language, decimals=1, sign=True)
+    number = format_number(value, language, decimals=1, sign=True)
+    if number == MISSING:
         return number
-    unit = "%" if indicator.development == PERCENT else t("benchmark.unit.points", language)
-    return f"{number} {unit}"
+    return f"{number} {t('benchmark.unit.points', language)}"
 
 
 def format_period(period: str, language: str) -> str:
@@ -91,7 +82,7 @@ def display_table(scorecard: pd.DataFrame, language: str = "da") -> pd.DataFrame
                 ),
                 t("benchmark.col.level_status", language): _status_text(row.level_status, language),
                 t("benchmark.col.development", language): (
-                    f"{symbol} {development}".strip() if development != "–" else development
+                    f"{symbol} {development}".strip() if development != MISSING else development
                 ),
                 t("benchmark.col.cluster_development", language): format_development(
                     row.cluster_development, row.indicator, language
@@ -207,34 +198,32 @@ def savings_table(
 ) -> pd.DataFrame:
     """The savings potential per benefit for display (amounts in million kroner).
 
-    Full-time persons are rounded to whole persons and shown as "<5" below the
-    small-count threshold, as counts of persons are in every report table.
+    Full-time persons are rounded to whole persons and counts below the small-count
+    threshold are hidden by :func:`analysis.privacy.suppress_small_counts` ("<5"), as
+    counts of persons are in every report table.
     """
+    marker = f"<{SMALL_COUNT_THRESHOLD}"
+    persons = pd.DataFrame({"n": savings["fulltime_recipients"].astype("float64").round()})
+    hidden = suppress_small_counts(persons, ["n"], marker=marker)["n"]
     rows = []
-    for row in savings.itertuples(index=False):
+    for row, count, hidden_count in zip(
+        savings.itertuples(index=False), persons["n"], hidden, strict=True
+    ):
         cost = costs[row.benefit]
-        persons = row.fulltime_recipients
-        shown = (
-            "–"
-            if pd.isna(persons)
-            else (
-                f"<{SMALL_COUNT_THRESHOLD}"
-                if 0 < round(persons) < SMALL_COUNT_THRESHOLD
-                else format_number(round(persons), 0, language)
-            )
-        )
+        suppressed = isinstance(hidden_count, str) and hidden_count == marker
+        shown = marker if suppressed else format_number(count, language, decimals=0)
         rows.append(
             {
                 t("benchmark.col.benefit", language): cost.label(language),
                 t("benchmark.col.fulltime", language): shown,
                 t("benchmark.col.excess", language): format_number(
-                    row.excess_fulltime, 0, language
+                    row.excess_fulltime, language, decimals=0
                 ),
                 t("benchmark.col.cost", language): format_number(
-                    row.yearly_cost_per_fulltime, 0, language
+                    row.yearly_cost_per_fulltime, language, decimals=0
                 ),
                 t("benchmark.col.potential", language): format_number(
-                    row.potential_dkk / 1e6, 1, language
+                    row.potential_dkk / 1e6, language, decimals=1
                 ),
                 t("benchmark.col.status", language): t(
                     "benchmark.param.sourced" if row.sourced else "benchmark.param.illustrative",

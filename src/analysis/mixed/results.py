@@ -10,13 +10,13 @@ markdown).
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from analysis.formatting import decimals_for, format_number, format_percent
 from analysis.labels import t
 from analysis.mixed.caseload_link import (
     caseload_link,
@@ -151,28 +151,6 @@ def analyse(
 # --- formatting ----------------------------------------------------------------------------
 
 
-def format_number(value: float, language: str, decimals: int, *, sign: bool = False) -> str:
-    """A number in the report language's format (Danish: 1.234,5; minus as '−'); a value
-    that rounds to zero gets no sign."""
-    if value is None or pd.isna(value):
-        return "–"
-    rounded = round(float(value), decimals)
-    text = f"{abs(rounded):,.{decimals}f}"
-    if language == "da":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
-    if rounded < 0:
-        return f"−{text}"
-    return f"+{text}" if sign and rounded > 0 else text
-
-
-def decimals_for(*values: float) -> int:
-    """Decimals showing the largest of ``values`` with two significant digits (1-5)."""
-    finite = [abs(v) for v in values if v is not None and not math.isnan(v) and v != 0]
-    if not finite:
-        return 2
-    return min(5, max(1, 1 - math.floor(math.log10(max(finite)))))
-
-
 def effect_text(effect: float, low: float, high: float, outcome: str, language: str) -> str:
     """'+0,44 procentpoint (0,40 til 0,47)' (effect of a lower caseload, 95 % interval)."""
     if effect is None or pd.isna(effect):
@@ -181,10 +159,10 @@ def effect_text(effect: float, low: float, high: float, outcome: str, language: 
     return t(
         "mixed.effect",
         language,
-        effect=format_number(effect, language, decimals, sign=True),
+        effect=format_number(effect, language, decimals=decimals, sign=True),
         unit=t("mixed.pp", language) if is_share(outcome) else unit_label(outcome, language),
-        low=format_number(low, language, decimals),
-        high=format_number(high, language, decimals),
+        low=format_number(low, language, decimals=decimals),
+        high=format_number(high, language, decimals=decimals),
     )
 
 
@@ -212,8 +190,7 @@ def _prevalence_text(row: pd.Series, language: str, threshold: int) -> str:
         text = f"{_count(n_with, threshold)}/{_count(n_all, threshold)}"
         small = any(0 < n < threshold for n in (n_with, n_all))
         if n_all and not small:
-            percent = format_number(100 * n_with / n_all, language, 0)
-            text += f" ({percent} %)" if language == "da" else f" ({percent}%)"
+            text += f" ({format_percent(100 * n_with / n_all, language, decimals=0)})"
         parts.append(f"{name} {text}")
     return " · ".join(parts)
 
@@ -430,7 +407,7 @@ def rules_text(results: MixedResults, language: str) -> str:
         "mixed.rules_text",
         language,
         min_sources=rules.min_sources_per_group,
-        min_difference=format_number(100 * rules.min_difference, language, 0),
+        min_difference=format_number(100 * rules.min_difference, language, decimals=0),
         basis=_label("basis", rules.quantitative_basis, language),
     )
 

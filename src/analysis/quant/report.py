@@ -15,6 +15,8 @@ import pandas as pd
 
 from analysis import nb
 from analysis.data.caseloads import STANDARD_OUTCOMES
+from analysis.data.reference import municipality_name
+from analysis.formatting import MISSING, format_significant, significant
 from analysis.labels import t
 from analysis.paths import ProjectPaths, get_paths
 from analysis.quant import plots
@@ -66,36 +68,20 @@ class View:
     headline: dict
 
 
-def significant(value: object, digits: int = 3) -> str:
-    """A number with about ``digits`` significant digits, never in e-notation."""
-    try:
-        x = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return "–"
-    if math.isnan(x):
-        return "–"
-    if x == 0:
-        return "0"
-    places = min(max(digits - 1 - math.floor(math.log10(abs(x))), 0), 7)
-    return f"{x:.{places}f}"
-
-
 def p_format(value: object) -> str:
     """p-values with three decimals; below 0.001 as "<0.001" (HTML-escaped: the
     formats are for ``nb.table``, whose Styler does not escape formatter output)."""
     try:
         p = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
-        return "–"
+        return MISSING
     if math.isnan(p):
-        return "–"
+        return MISSING
     return "&lt;0.001" if p < 0.001 else f"{p:.3f}"
 
 
-def number(value: object, language: str, digits: int = 3) -> str:
-    """:func:`significant` with the language's decimal mark (for running text)."""
-    text = significant(value, digits)
-    return text.replace(".", ",") if language == "da" else text
+#: a number with about three significant digits in the language's marks (running text)
+number = format_significant
 
 
 def _formats(frame: pd.DataFrame, language: str) -> dict:
@@ -111,15 +97,6 @@ def _formats(frame: pd.DataFrame, language: str) -> dict:
 
 def _table(frame: pd.DataFrame, name: str, language: str) -> Table:
     return Table(frame.reset_index(drop=True), name, _formats(frame, language))
-
-
-def municipality_name(code: int, paths: ProjectPaths | None = None) -> str:
-    from analysis.data.reference import load_municipalities
-
-    paths = paths or get_paths()
-    table = load_municipalities(paths.municipalities_csv)
-    match = table[table["code"] == int(code)]
-    return str(match["name"].iloc[0]) if not match.empty else str(code)
 
 
 def build_view(results: QuantResults, municipality: int, language: str) -> View:

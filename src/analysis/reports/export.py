@@ -21,8 +21,8 @@ from typing import Any
 
 import nbformat
 
+from analysis.formatting import format_number
 from analysis.labels import label_table, t
-from analysis.nb import number_format
 from analysis.paths import SMALL_COUNT_THRESHOLD
 
 DROP_TAGS = {"parameters", "injected-parameters", "remove-in-report", "remove_cell"}
@@ -204,7 +204,7 @@ def _report_resources(sections: list[Section], meta: ReportMeta) -> dict[str, An
             "reports.timestamp",
             lang,
             timestamp=meta.timestamp,
-            seconds=f"{meta.seconds:.1f}".replace(".", number_format(lang)["decimal"]),
+            seconds=format_number(meta.seconds, lang, decimals=1),
         ),
         "package_version": meta.package_version,
     }

@@ -8,8 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.formatting import MISSING, format_number
 from analysis.labels import t
-from analysis.nb import number_format
 
 SORT_SCRIPT = """
 document.querySelectorAll("table.sortable th").forEach(function (th, col) {
@@ -35,11 +35,9 @@ document.querySelectorAll("table.sortable th").forEach(function (th, col) {
 def _fmt(value: Any, language: str, digits: int = 1) -> tuple[str, str]:
     """(shown text, sort key) for a headline value."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
-        return "–", ""
+        return MISSING, ""
     if isinstance(value, int | float):
-        sep = number_format(language)
-        text = f"{value:,.{digits}f}".replace(",", "\0").replace(".", sep["decimal"])
-        return text.replace("\0", sep["thousands"]), repr(float(value))
+        return format_number(value, language, decimals=digits), repr(float(value))
     return str(value), str(value)
 
 
