@@ -266,7 +266,9 @@ def test_caseload_inconsistent_with_cases_and_fte(tmp_path: Path) -> None:
     assert f"{path}, row 3, column 'caseload': caseload does not equal cases" in str(error)
 
 
-def test_treated_must_be_constant_and_trial_start_only_for_treated(tmp_path: Path) -> None:
+def test_treated_must_not_switch_off_and_trial_start_only_for_treated(tmp_path: Path) -> None:
+    """A treated that changes within a unit is a treatment indicator (see
+    test_treatment_layouts.py); one that switches off is refused once for the unit."""
     path = write_csv(
         tmp_path,
         [
@@ -278,10 +280,11 @@ def test_treated_must_be_constant_and_trial_start_only_for_treated(tmp_path: Pat
     )
     error, problems = problems_of(path)
     treated = only(problems, "treated")
-    assert (treated.row, treated.expected, treated.found) == (3, "1 as in row 2", "0")
-    start = [p for p in problems if p.column == "trial_start"]
-    assert [(p.row, p.found) for p in start] == [(3, "2024-01"), (4, "2023-06")]
-    assert start[1].expected == "empty, because treated = 0"
+    assert (treated.row, treated.found) == (3, "1 in 2024-01, 0 in 2024-02")
+    assert treated.message.startswith("treated switches off (unit 'forsøg' in municipality 101)")
+    start = only(problems, "trial_start")
+    assert (start.row, start.found) == (4, "2023-06")
+    assert start.expected == "empty, because treated = 0"
     assert "unit 'forsøg' in municipality 101" in str(error)
 
 

@@ -9,12 +9,22 @@ One row per unit (department or team; ``all`` for the whole job centre) and mont
 - required: ``municipality_code`` (one of the 98 codes), ``unit``, ``period`` (a month:
   ``2024-01``, ``2024M01`` or a date such as ``2024-01-01``), ``caseload`` (active cases
   per caseworker FTE, > 0);
-- optional: ``cases`` (>= 0), ``caseworkers_fte`` (> 0), ``treated`` (0/1, the same in
-  every month of a unit), ``trial_start`` (the month a treated unit started its lower
-  caseload; empty for never-treated units), ``benefit_group``, ``data_origin``
-  (``simulated`` for simulated rows, e.g. ``municipal`` otherwise);
+- optional: ``cases`` (>= 0), ``caseworkers_fte`` (> 0), ``treated`` (0/1),
+  ``trial_start`` (the month a treated unit started its lower caseload; empty for
+  never-treated units), ``benefit_group``, ``data_origin`` (``simulated`` for simulated
+  rows, e.g. ``municipal`` otherwise);
 - any number of numeric outcome and covariate columns; the standard outcomes are listed
   in :data:`STANDARD_OUTCOMES` (shares must lie in [0, 1]).
+
+The trial is coded in either of two layouts, judged unit by unit
+(:mod:`analysis.data.treatment`): ``treated`` the same in every month of a unit plus
+``trial_start`` (or ``trial_start`` alone: a unit with a start month is treated); or
+``treated`` as the 0/1 indicator of difference-in-differences software (Stata
+``xtdidregress``, ``did2s``, csdid), 0 before the trial and 1 from its first month on,
+from which ``trial_start`` is derived. An indicator that switches off, switches on twice,
+switches on right after missing months (unless ``trial_start`` says when) or disagrees
+with a stated ``trial_start`` is an error. The panel returned always has the first
+layout: ``treated`` constant per unit, ``trial_start`` its start month.
 
 Values are parsed with the shared Danish-aware parsers, then checked with a pandera
 schema. Every failure becomes an :class:`~analysis.errors.InputProblem` naming the file,
@@ -52,6 +62,7 @@ from analysis.data.parsing import (
     whole_number_mark,
 )
 from analysis.data.reference import load_municipalities, resolve_municipality
+from analysis.data.treatment import normalise_treatment
 from analysis.errors import InputError, InputProblem, ProblemCollector
 
 
@@ -251,7 +262,6 @@ def caseload_schema(codes: Sequence[int] | None = None) -> pa.DataFrameSchema:
         columns,
         checks=[
             pa.Check(_caseload_matches_cases, error="caseload_matches_cases"),
-            pa.Check(_treated_constant, error="treated_constant"),
             pa.Check(_trial_start_only_treated, error="trial_start_only_treated"),
             pa.Check(_trial_start_constant, error="trial_start_constant"),
         ],
@@ -505,6 +515,7 @@ def _validate(raw: _Raw, source: str, decimal: str | None, how: str) -> pd.DataF
                 f"{raw.row_note}",
             )
     typed, parse_problems = _parse(frame, source, decimal)
+    typed, layout_problems = normalise_treatment(typed, source)
     failed_cells = {(p.row, p.column) for p in parse_problems}
     schema_problems = [
         p for p in _run_schema(typed, source) if (p.row, p.column) not in failed_cells
@@ -512,7 +523,7 @@ def _validate(raw: _Raw, source: str, decimal: str | None, how: str) -> pd.DataF
     problems = ProblemCollector(source)
     problems.extend(
         sorted(
-            column_problems + parse_problems + schema_problems,
+            column_problems + parse_problems + layout_problems + schema_problems,
             key=lambda p: (p.row or 0, _column_order(frame.columns, p.column)),
         )
     )
@@ -836,17 +847,14 @@ def _first_in_unit(df: pd.DataFrame, column: str) -> tuple[pd.Series, pd.Series]
     return values, rows
 
 
-def _treated_constant(df: pd.DataFrame) -> pd.Series:
-    if "treated" not in df.columns:
-        return pd.Series(True, index=df.index)
-    first, _ = _first_in_unit(df, "treated")
-    return df["treated"].isna() | first.isna() | df["treated"].eq(first)
-
-
 def _trial_start_only_treated(df: pd.DataFrame) -> pd.Series:
+    """A start month only in units that are treated in some month (a ``treated`` that
+    changes within a unit is the indicator layout, judged by :mod:`.treatment`)."""
     if "trial_start" not in df.columns or "treated" not in df.columns:
         return pd.Series(True, index=df.index)
-    return df["trial_start"].isna() | df["treated"].eq(1.0) | df["treated"].isna()
+    unit = [df["municipality_code"], df["unit"]]
+    ever = df["treated"].eq(1.0).groupby(unit, dropna=False, sort=False).transform("any")
+    return df["trial_start"].isna() | ever | df["treated"].isna()
 
 
 def _trial_start_constant(df: pd.DataFrame) -> pd.Series:
@@ -1037,9 +1045,6 @@ _TRANSLATORS: Mapping[str, Callable[..., list[InputProblem]]] = MappingProxyType
         "above_limit": _above_limit,
         "multiple_fields_uniqueness": _duplicates,
         "caseload_matches_cases": _caseload_vs_cases,
-        "treated_constant": _unit_constant(
-            "treated", "treated must be the same in every month of a unit"
-        ),
         "trial_start_constant": _unit_constant(
             "trial_start", "trial_start must be the same in every month of a unit"
         ),
