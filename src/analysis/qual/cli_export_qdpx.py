@@ -1,7 +1,10 @@
 """``python -m analysis export-qdpx``: the corpus, codebook and codings as REFI-QDA files.
 
-Writes a ``.qdpx`` project (sources, codes, codings, cases with attributes) and, with
-``--qdc``, the codebook as ``.qdc``; both validate against the REFI-QDA schemas. Texts and
+Writes a ``.qdpx`` project (sources with their attributes, codes with every codebook field,
+codings, one case per source) and, with ``--qdc``, the codebook as ``.qdc``; both validate
+against the REFI-QDA schemas. ``--date`` sets the export date written on the project, the
+codings and the sources without a ``date`` attribute (default 1980-01-01, the date of the
+archive's timestamps, so that the same input gives the same bytes). Texts and
 memos first pass the personal-data gate: ``--privacy pseudonymise`` (default) replaces
 CPR numbers, e-mail addresses, phone numbers and listed names, ``--privacy stop`` refuses
 to export, ``--allow-personal-data`` exports them unchanged (say so where you publish).
@@ -10,6 +13,7 @@ to export, ``--allow-personal-data`` exports them unchanged (say so where you pu
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime
 from pathlib import Path
 
 from analysis.paths import get_paths
@@ -42,6 +46,22 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--qdc", type=Path, default=None, help="also write the codebook as .qdc")
     add_privacy_options(parser)
     parser.add_argument("--name", default="caseload-analysis", help="project name in the .qdpx")
+    parser.add_argument(
+        "--date",
+        type=_date,
+        default=None,
+        help="export date, YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS in UTC (default 1980-01-01)",
+    )
+
+
+def _date(text: str) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: give YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"
+        ) from None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
 
 
 def main(args: argparse.Namespace) -> int:
@@ -52,7 +72,13 @@ def main(args: argparse.Namespace) -> int:
     gate = pass_gate(inputs.corpus, inputs.codings, policy)
     output = args.output or get_paths().processed / "qual" / "corpus.qdpx"
     written = write_qdpx(
-        output, gate.corpus, inputs.codebook, gate.codings, args.name, policy=policy
+        output,
+        gate.corpus,
+        inputs.codebook,
+        gate.codings,
+        args.name,
+        policy=policy,
+        exported=args.date,
     )
     print(
         f"wrote {output}: {len(gate.corpus.sources)} sources, {len(inputs.codebook.codes)} codes, "

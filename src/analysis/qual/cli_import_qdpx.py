@@ -1,10 +1,13 @@
 """``python -m analysis import-qdpx FILE.qdpx``: read a REFI-QDA project (or a .qdc codebook).
 
-``--summary`` prints JSON with the counts of sources, codes and codings (and the repairs
-made: CRLF text, byte or UTF-16 positions, missing colours). ``--output DIR`` writes the
-import in the project's own formats: ``sources.csv`` + ``sources/*.txt`` (a corpus folder),
-``codebook.yaml`` and ``codings_imported.csv``. Unsafe archives (paths with ``..``,
-absolute paths, oversized members) and XML with DTDs or entities are refused.
+``--summary`` prints JSON with the counts of sources, codes and codings, the coders, the
+file's ``origin`` and the notes (the repairs made: CRLF text, byte or UTF-16 positions,
+missing colours; and what was left out: non-text sources and their codings, sets, notes),
+with the same keys for a .qdc. ``--output DIR`` writes the import in the project's own
+formats: ``sources.csv`` + ``sources/*.txt`` (a corpus folder), ``codebook.yaml`` and
+``codings_imported.csv`` (only ``codebook.yaml`` when there are no sources). Unsafe
+archives (paths with ``..``, absolute paths, oversized members) and XML with DTDs or
+entities are refused.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from pathlib import Path
 from analysis.qual.codebook import write_codebook
 from analysis.qual.codings import with_hashes, write_codings
 from analysis.qual.corpus import write_source_folder
-from analysis.qual.refi import import_qdc, import_qdpx
+from analysis.qual.refi import import_qdpx, read_qdc
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -38,19 +41,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     if args.file.suffix.lower() == ".qdc":
-        codebook = import_qdc(args.file)
-        summary = {"sources": 0, "codes": len(codebook.codes), "codings": 0}
-        if args.output:
-            write_codebook(codebook, args.output / "codebook.yaml")
-        print(json.dumps(summary, ensure_ascii=False, indent=2))
-        return 0
-    result = import_qdpx(args.file, positions=args.positions)
+        result = read_qdc(args.file)
+    else:
+        result = import_qdpx(args.file, positions=args.positions)
+    codes_only = result.corpus.sources.empty
     if args.output:
-        write_source_folder(result.corpus, args.output)
+        if not codes_only:
+            write_source_folder(result.corpus, args.output)
+            write_codings(
+                with_hashes(result.codings, result.corpus), args.output / "codings_imported.csv"
+            )
         write_codebook(result.codebook, args.output / "codebook.yaml")
-        write_codings(
-            with_hashes(result.codings, result.corpus), args.output / "codings_imported.csv"
-        )
     if args.summary or not args.output:
         print(json.dumps(result.summary(), ensure_ascii=False, indent=2))
     else:
@@ -59,6 +60,8 @@ def main(args: argparse.Namespace) -> int:
             f"imported {args.file} into {args.output}: {counts['sources']} sources, "
             f"{counts['codes']} codes, {counts['codings']} codings"
         )
+        if codes_only and args.file.suffix.lower() != ".qdc":
+            print("note: the project has no sources: wrote only the codebook")
         # what was repaired or left out must be said, not only in --summary
         for note in result.notes:
             print(f"note: {note}")

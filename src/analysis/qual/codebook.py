@@ -6,6 +6,12 @@ Each code has an ``id`` (lower-case letters, digits, underscore), an optional ``
 (``#rrggbb``) and Danish match ``patterns`` for assisted coding (see
 :mod:`analysis.qual.autocode` for their syntax). Validation errors name the line of the
 code in the YAML file and its id.
+
+Definitions are kept as written (line breaks, paragraphs and trailing spaces included), so
+that a description imported from another tool goes back to it unchanged; the other texts
+are single lines. A codebook imported from another tool records the tool in ``origin``;
+its codes may lack a definition (other tools do not require one, and the import does not
+invent one), while the project's own codebook (no ``origin``) must define every code.
 """
 
 from __future__ import annotations
@@ -62,6 +68,8 @@ class Codebook:
     version: str
     codes: pd.DataFrame
     file: Path | None = None
+    #: the tool an imported codebook came from (``None`` for the project's own codebook)
+    origin: str | None = None
 
     @property
     def ids(self) -> list[str]:
@@ -139,6 +147,10 @@ def parse_codebook(text: str, file: Path | str = "codebook.yaml") -> Codebook:
         )
     elif version is None or str(version).strip() == "":
         problems.add("missing 'version'", row=document.line(()))
+    origin = data.get("origin")
+    if origin is not None and not isinstance(origin, str):
+        problems.add("'origin' must be text", row=document.line(("origin",)))
+        origin = None
     raw_codes = data.get("codes")
     if not isinstance(raw_codes, list) or not raw_codes:
         problems.add("'codes' must be a non-empty list")
@@ -150,7 +162,9 @@ def parse_codebook(text: str, file: Path | str = "codebook.yaml") -> Codebook:
         if not isinstance(raw, dict):
             problems.add(f"code number {index + 1} is not a mapping")
             continue
-        row, found = _parse_code(raw, document.line(("codes", index)), name, seen)
+        row, found = _parse_code(
+            raw, document.line(("codes", index)), name, seen, imported=bool(origin)
+        )
         problems.extend(found)
         if row is not None:
             row["order"] = index
@@ -189,11 +203,13 @@ def parse_codebook(text: str, file: Path | str = "codebook.yaml") -> Codebook:
         row["depth"], row["top"] = depth, current
     codes = pd.DataFrame(rows).drop(columns=["line"])
     codes = codes[list(COLUMNS)]
-    return Codebook(str(version), codes.reset_index(drop=True), Path(file) if file else None)
+    return Codebook(
+        str(version), codes.reset_index(drop=True), Path(file) if file else None, origin or None
+    )
 
 
 def _parse_code(
-    raw: dict[str, Any], line: int | None, name: str, seen: dict[str, int]
+    raw: dict[str, Any], line: int | None, name: str, seen: dict[str, int], imported: bool
 ) -> tuple[dict[str, Any] | None, list[InputProblem]]:
     problems: list[InputProblem] = []
     code = raw.get("id")
@@ -224,7 +240,9 @@ def _parse_code(
     definition = raw.get("definition")
     if isinstance(definition, str):
         definition = {"da": definition}
-    if not isinstance(definition, dict) or not any(_text(v) for v in definition.values()):
+    if definition is None and imported:
+        definition = {}
+    elif not isinstance(definition, dict) or not any(_text(v) for v in definition.values()):
         problem("missing definition", "definition")
         definition = {}
     colour = raw.get("colour")
@@ -265,8 +283,8 @@ def _parse_code(
         "parent": parent,
         "label_da": _text(label.get("da")),
         "label_en": _text(label.get("en")),
-        "definition_da": _text(definition.get("da")),
-        "definition_en": _text(definition.get("en")),
+        "definition_da": _verbatim(definition.get("da")),
+        "definition_en": _verbatim(definition.get("en")),
         "include": _text(raw.get("include")),
         "exclude": _text(raw.get("exclude")),
         "example": _text(raw.get("example")),
@@ -286,22 +304,32 @@ def _text(value: object) -> str | None:
     return text or None
 
 
-def codebook_from_codes(codes: pd.DataFrame, version: str = "imported") -> Codebook:
+def _verbatim(value: object) -> str | None:
+    """A definition as written (``None`` when it is missing or blank)."""
+    if _text(value) is None:
+        return None
+    return str(value)
+
+
+def codebook_from_codes(
+    codes: pd.DataFrame, version: str = "imported", origin: str | None = None
+) -> Codebook:
     """A codebook from a table with at least ``id`` and ``parent`` (e.g. an import);
-    missing labels, definitions and colours are filled so it validates."""
+    missing labels and colours are filled so it validates. Definitions are not invented:
+    with ``origin`` (the tool it came from) codes may lack one."""
     table = codes.copy()
     for column in COLUMNS:
         if column not in table.columns:
             table[column] = None
     table["label_da"] = table["label_da"].fillna(table["id"])
-    table["definition_da"] = table["definition_da"].fillna(table["label_da"])
     palette = default_palette()
     table["colour"] = [
         c if isinstance(c, str) and _COLOUR.match(c) else palette[i % len(palette)]
         for i, c in enumerate(table["colour"])
     ]
     table["patterns"] = [p if isinstance(p, tuple) else () for p in table["patterns"]]
-    return parse_codebook(codebook_yaml(Codebook(version, table)), "imported codebook")
+    book = Codebook(version, table, origin=origin)
+    return parse_codebook(codebook_yaml(book), "imported codebook")
 
 
 def default_palette() -> list[str]:
@@ -331,9 +359,11 @@ def codebook_yaml(codebook: Codebook) -> str:
             "da": row.label_da,
             **({"en": row.label_en} if _text(row.label_en) else {}),
         }
-        item["definition"] = {
+        definition = {
             k: v for k, v in (("da", row.definition_da), ("en", row.definition_en)) if _text(v)
         }
+        if definition or not codebook.origin:
+            item["definition"] = definition
         for key in ("include", "exclude", "example"):
             value = getattr(row, key)
             if _text(value):
@@ -342,7 +372,10 @@ def codebook_yaml(codebook: Codebook) -> str:
         if row.patterns:
             item["patterns"] = list(row.patterns)
         codes.append(item)
-    body = {"version": codebook.version, "codes": codes}
+    body: dict[str, Any] = {"version": codebook.version}
+    if codebook.origin:
+        body["origin"] = codebook.origin
+    body["codes"] = codes
     return yaml.safe_dump(body, allow_unicode=True, sort_keys=False, width=88)
 
 
