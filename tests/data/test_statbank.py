@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.data.jobindsats import load_snapshot, load_snapshot_national
+from analysis.data.reference import resolve_municipality
 from analysis.data.statbank import read_statbank_csv
 from analysis.errors import InputError
 
@@ -143,11 +144,11 @@ def test_unknown_code_and_name(tmp_path):
     text = statbank_error(
         write(
             tmp_path,
-            [HEADER, "101;TOT;2026M07;16981", "999;TOT;2026M07;1", "Atlantis;TOT;2026M07;1"],
+            [HEADER, "101;TOT;2026M07;16981", "555;TOT;2026M07;1", "Atlantis;TOT;2026M07;1"],
         )
     )
     assert "table.csv, row 3, column 'OMRÅDE': unknown area" in text
-    assert "found '999'" in text
+    assert "found '555'" in text  # (999 is DST's 'Outside regions', not unknown)
     assert "row 4, column 'OMRÅDE': unknown area" in text and "found 'Atlantis'" in text
 
 
@@ -183,13 +184,149 @@ def test_header_and_shape_problems(tmp_path):
 
 def test_all_problems_reported_together(tmp_path):
     lines = [HEADER] + [f"{n};TOT;2026M07;abc" for n in (101, 147, 151)]
+    lines += ["153;TOT;2026M07;x1"]
     text = statbank_error(write(tmp_path, lines))
-    assert text.count("non-numeric value") == 3
+    assert "rows 2-4, column 'INDHOLD': non-numeric value" in text and "'abc'" in text
+    assert "row 5, column 'INDHOLD': non-numeric value" in text and "'x1'" in text
 
 
 def test_problems_past_the_cap_are_counted(tmp_path):
     """Before: the reader kept 200 problems and the last line counted only those
-    ("... and 180 more"), although 300 rows were bad."""
-    lines = [HEADER] + [f"101;TOT;{2000 + n // 12}M{n % 12 + 1:02d};abc" for n in range(300)]
+    ("... and 180 more"), although 300 rows were bad. Now 300 distinct bad values: 200
+    kept, 20 listed, the last line counts the other 280."""
+    lines = [HEADER] + [f"101;TOT;{2000 + n // 12}M{n % 12 + 1:02d};a{n}" for n in range(300)]
+    with pytest.raises(InputError) as info:
+        read_statbank_csv(write(tmp_path, lines))
+    assert info.value.count == 300
+    assert str(info.value).endswith("... and 280 more problem(s) not listed")
+
+
+# --- English API downloads (lang=en), grouped problems, the website's matrix (issue 14) ---
+
+
+def test_english_api_download_reads_copenhagen_and_areas_outside_the_municipalities(
+    unemployment,
+):
+    """Before: every English download was refused: 'Copenhagen' (the one municipality
+    whose English name differs), 'Abroad' and 'Not stated municipality' were unknown
+    areas, so no English table of AUK01, FOLK1A, ... could be read."""
+    path = FIXTURES / "statbank_en_text.csv"
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r\n" in path.read_bytes()
+    table = read_statbank_csv(path)
+    codes = table["municipality_code"].tolist()
+    assert codes == [pd.NA, pd.NA, pd.NA, pd.NA, 101, 101, 147, 169, 751, 751, 825, pd.NA, pd.NA]
+    for row in table.itertuples(index=False):
+        if row.omraade == "All Denmark":
+            code = 0
+        elif pd.isna(row.municipality_code):
+            assert math.isnan(row.value), row  # region, province, abroad, not stated
+            continue
+        else:
+            code = int(row.municipality_code)
+        expected = source(unemployment, code, "unemployed_fulltime", "total", str(row.period))
+        assert row.value == expected, row
+
+
+def test_english_bopkom_download_with_outside_denmark():
+    """Tables with the area in BOPKOM (LBESK69) answer 'Outside Denmark' and 'Not stated
+    municipality' in English; before, both were unknown areas."""
+    table = read_statbank_csv(FIXTURES / "statbank_en_bopkom.csv")
+    assert list(table.columns) == ["bopkom", "koen", "municipality_code", "period", "value"]
+    assert table["municipality_code"].tolist() == [pd.NA, 101, 101, 101, 400, 461, pd.NA, pd.NA]
+    assert table["value"].iloc[[1, 4, 5]].tolist() == [16981.0, 242.0, 4874.0]
+
+
+def test_english_code_and_value_download_with_code_and_text_periods(unemployment):
+    """valuePresentation=CodeAndValue in English writes the period as code and text
+    ('2025K4 2025Q4') and areas as '997 Abroad'; before, the periods were 'not a period'
+    and 997/998/950 with their English texts unknown areas."""
+    table = read_statbank_csv(FIXTURES / "statbank_en_code_and_value.csv")
+    assert table["period"].dtype == pd.PeriodDtype("Q-DEC")
+    assert [str(p) for p in table["period"][:3]] == ["2025Q4", "2025Q4", "2026Q1"]
+    assert table["municipality_code"].tolist()[:5] == [pd.NA, 101, 101, 751, 825]
+    assert table["municipality_code"].iloc[5:].isna().all()
+    assert table["value"].iloc[5:].isna().all()
+    for row in table.iloc[:5].itertuples(index=False):
+        code = 0 if pd.isna(row.municipality_code) else int(row.municipality_code)
+        months = [str(m) for m in pd.period_range(row.period.start_time, periods=3, freq="M")]
+        mean = (
+            sum(source(unemployment, code, "unemployed_fulltime", "total", m) for m in months) / 3
+        )
+        assert row.value == round(mean, 1), row
+
+
+@pytest.mark.parametrize(
+    "area",
+    [
+        "Capital Region of Denmark",
+        "Region Zealand",
+        "Region of Southern Denmark",
+        "Central Denmark Region",
+        "North Denmark Region",
+        "Denmark",
+        "Outside regions",
+        "Udlandet",
+        "Uden for Danmark",
+    ],
+)
+def test_english_region_names_and_danish_areas_abroad_are_not_municipalities(tmp_path, area):
+    """The regions' English names, 'Outside regions' (999) and the Danish forms of
+    abroad are areas, not unknown municipalities (before: 'unknown area' for all but
+    'Region Zealand' and 'Region of Southern Denmark')."""
+    table = read_statbank_csv(write(tmp_path, ["OMRÅDE;TID;INDHOLD", f"{area};2026M07;.."]))
+    assert table["municipality_code"].isna().all()
+
+
+def test_english_and_danish_municipality_names_resolve_to_one_code():
+    from analysis.data.reference import is_known_non_municipal_area
+
+    assert resolve_municipality("Copenhagen") == 101
+    assert resolve_municipality("COPENHAGEN") == 101
+    assert resolve_municipality("Copenhagen Municipality") == 101
+    assert resolve_municipality("Bornholm Regional Municipality") == 400
+    assert resolve_municipality("Københavns Kommune") == 101
+    assert resolve_municipality("Not stated municipality") is None
+    assert is_known_non_municipal_area("Not stated municipality")
+    assert not is_known_non_municipal_area("Copenhagen")
+
+
+def test_one_line_per_distinct_bad_value_with_row_ranges(tmp_path):
+    """Before: one line per row, capped at 200 kept: the 20 lines shown were all the
+    first value, the second was hidden behind '... and 208 more'."""
+    lines = [HEADER] + [f"Atlantis;TOT;{2000 + n // 12}M{n % 12 + 1:02d};1" for n in range(200)]
+    lines += [f"Lemuria;TOT;{2000 + n // 12}M{n % 12 + 1:02d};1" for n in range(28)]
+    lines += ["Atlantis;TOT;2030M01;1"]
+    with pytest.raises(InputError) as info:
+        read_statbank_csv(write(tmp_path, lines))
+    assert info.value.count == 229
+    text = str(info.value)
+    assert "table.csv, rows 2-201, 230, column 'OMRÅDE': unknown area" in text
+    assert "found 'Atlantis'" in text
+    assert "table.csv, rows 202-229, column 'OMRÅDE': unknown area" in text
+    assert "found 'Lemuria'" in text
+    assert "not listed" not in text
+
+
+def test_the_websites_matrix_download_is_refused_with_how_to_get_the_long_format():
+    """Before: "missing column TID", "missing column INDHOLD" and a spurious "duplicate
+    column names" (the blank header cells above the dimension columns)."""
+    with pytest.raises(InputError) as info:
+        read_statbank_csv(FIXTURES / "statbank_matrix.csv")
+    text = str(info.value)
+    assert len(info.value.problems) == 1, text
+    assert "statbank_matrix.csv, row 1: a matrix download (one column per period)" in text
+    assert "found 'periods as columns: 2026M06, 2026M07'" in text
+    assert "https://api.statbank.dk/v1/data/" in text and "TID and INDHOLD" in text
+    assert "duplicate column names" not in text and "missing column" not in text
+
+
+def test_a_matrix_below_a_title_line_is_recognised(tmp_path):
+    lines = ["Fuldtidsledige efter område og tid", "", ";2025K4;2026K1", "København;13772,7;15824"]
     text = statbank_error(write(tmp_path, lines))
-    assert text.endswith("... and 280 more problem(s) not listed")
+    assert "table.csv, row 3: a matrix download (one column per period)" in text
+    assert "'periods as columns: 2025K4, 2026K1'" in text
+
+
+def test_a_long_table_without_indhold_is_not_taken_for_a_matrix(tmp_path):
+    text = statbank_error(write(tmp_path, ["OMRÅDE;KØN;TID", "Hele landet;Mænd;2026M07"]))
+    assert "row 1: missing column INDHOLD" in text and "matrix" not in text

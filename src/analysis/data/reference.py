@@ -1,7 +1,9 @@
 """The municipality reference table and name/code matching.
 
 Every other loader matches municipalities through this module, so that "København",
-"Københavns Kommune", "koebenhavn" and 101 all mean the same thing.
+"Københavns Kommune", "koebenhavn", "Copenhagen" and 101 all mean the same thing, and so
+that areas that are not a municipality ("Hele landet", "All Denmark", "Abroad") are told
+apart from misspelt municipalities.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.data.parsing import is_non_municipal_area
 from analysis.errors import InputError, InputProblem
 from analysis.paths import get_paths
 
@@ -25,6 +28,35 @@ REGION_COUNTS = {
 }
 COLUMNS = ["code", "name", "slug", "region"]
 
+#: English names Statistics Denmark writes (``lang=en``) where they differ from the Danish
+#: name; StatBank's English output keeps every other municipality's Danish name
+#: ("Høje-Taastrup", "Læsø") and the regions' ("Region Hovedstaden").
+ENGLISH_NAMES = {101: "Copenhagen"}
+
+#: Area names in downloads that are not one of the 98 municipalities and that
+#: :func:`analysis.data.parsing.is_non_municipal_area` does not know by its patterns
+#: (whole country, region, landsdel/province, RAR, job centre, uoplyst/unknown): living or
+#: working abroad, a municipality not stated, and the regions' official English names.
+#: DST writes "Udlandet"/"Abroad", "Uden for Danmark"/"Outside Denmark", "Uoplyst
+#: kommune"/"Not stated municipality" and "Outside regions" in area variables.
+NON_MUNICIPAL_NAMES = (
+    "Udlandet",
+    "Abroad",
+    "Uden for Danmark",
+    "Udenfor Danmark",
+    "Outside Denmark",
+    "Not stated municipality",
+    "Not stated",
+    "Outside regions",
+    "Udenfor kommunal inddeling",
+    "Denmark",
+    "Capital Region of Denmark",
+    "Region Zealand",
+    "Region of Southern Denmark",
+    "Central Denmark Region",
+    "North Denmark Region",
+)
+
 _TRANSLIT = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "Æ": "ae", "Ø": "oe", "Å": "aa"})
 
 
@@ -36,17 +68,33 @@ def slugify(name: str) -> str:
     return text
 
 
+_NON_MUNICIPAL_SLUGS = frozenset(slugify(name) for name in NON_MUNICIPAL_NAMES)
+
+
 def area_name_candidates(name: str) -> list[str]:
     """Slugs to try for an area name as written in downloads.
 
     Handles ' Kommune' / ' Regionskommune' suffixes and the genitive 's' they carry
-    ('Københavns Kommune', 'Bornholms Regionskommune')."""
+    ('Københavns Kommune', 'Bornholms Regionskommune'), and the English ' Municipality' /
+    ' Regional Municipality' ('Copenhagen Municipality')."""
     text = re.sub(r"\s+", " ", str(name).strip())
     base = re.sub(r"\s+(regions)?kommune$", "", text, flags=re.IGNORECASE)
     candidates = [slugify(base)]
     if base != text and base.lower().endswith("s"):
         candidates.append(slugify(base[:-1]))
+    english = re.sub(r"\s+(regional\s+)?municipality$", "", text, flags=re.IGNORECASE)
+    if english != text and english:
+        candidates.append(slugify(english))
     return candidates
+
+
+def is_known_non_municipal_area(name: object) -> bool:
+    """True for an area name that is known not to be a municipality, in Danish or English:
+    the patterns of :func:`analysis.data.parsing.is_non_municipal_area` ('Hele landet',
+    'All Denmark', 'Region ...', 'Landsdel ...', 'Province ...', 'Uoplyst', 'Unknown ...')
+    and :data:`NON_MUNICIPAL_NAMES` ('Abroad', 'Outside Denmark', 'Not stated
+    municipality', 'Capital Region of Denmark', ...)."""
+    return is_non_municipal_area(name) or slugify(str(name)) in _NON_MUNICIPAL_SLUGS
 
 
 @cache
@@ -136,12 +184,14 @@ def load_municipalities(path: Path | str | None = None) -> pd.DataFrame:
 
 
 def municipality_lookup(path: Path | str | None = None) -> dict[str, int]:
-    """Map every accepted spelling (code as text, name, slug, 'X Kommune') to the code."""
+    """Map every accepted spelling (code as text, name, slug, English name) to the code."""
     table = load_municipalities(path)
     lookup: dict[str, int] = {}
     for row in table.itertuples(index=False):
         for key in (str(row.code), row.slug, slugify(row.name)):
             lookup[key] = int(row.code)
+        if int(row.code) in ENGLISH_NAMES:
+            lookup.setdefault(slugify(ENGLISH_NAMES[int(row.code)]), int(row.code))
     return lookup
 
 

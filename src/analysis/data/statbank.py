@@ -5,7 +5,12 @@ whose header holds the variable codes, e.g. ``OMRÅDE;YDELSESTYPE;KØN;TID;INDHO
 column per dimension, ``TID`` for the period and ``INDHOLD`` for the value. Dimension
 values are codes (``101``, ``000``), texts (``København``, ``Hele landet``) or both
 (``101 København``), depending on the requested value presentation. Danish output uses
-decimal commas, English output dots; ``..`` marks a missing value.
+decimal commas, English output (``lang=en``) dots, English texts ("All Denmark",
+"Copenhagen", "Abroad", "Not stated municipality") and quarters ``2025Q4``; with codes and
+texts the period is both too (``2025K4 2025Q4``). ``..`` marks a missing value.
+
+statistikbanken.dk also offers a matrix download (one column per period); that layout is
+refused with how to get the long one from the API (:data:`LONG_FORMAT_HINT`).
 """
 
 from __future__ import annotations
@@ -21,25 +26,41 @@ from analysis.data.parsing import (
     ambiguous_decimal_text,
     decimal_evidence,
     decimal_mark,
-    is_non_municipal_area,
     parse_number,
     parse_period,
     read_delimited_rows,
     snake_case,
 )
-from analysis.data.reference import load_municipalities, resolve_municipality
+from analysis.data.reference import (
+    is_known_non_municipal_area,
+    load_municipalities,
+    resolve_municipality,
+)
 from analysis.errors import InputError, ProblemCollector
 
 #: Variables that hold the municipality, in order of preference (ASCII-folded names).
 AREA_VARIABLES = ("omraade", "komk", "kommune", "bopkom")
 #: DST area codes that are not municipalities: 000 Hele landet, 01-11 landsdele,
-#: 081-085 regions, 411 Christiansø, 997 unknown municipality.
-NON_MUNICIPAL_CODES = frozenset({0, *range(1, 12), *range(81, 86), 411, 997})
+#: 081-085 regions, 411 Christiansø, 950 Uden for Danmark (Outside Denmark), 997 Udlandet
+#: (Abroad) or unknown, 998 Uoplyst kommune (Not stated municipality), 999 uoplyst or
+#: outside the regions (the last four as public descriptions of DST tables give them).
+NON_MUNICIPAL_CODES = frozenset({0, *range(1, 12), *range(81, 86), 411, 950, 997, 998, 999})
 
 _CODE_AND_TEXT = re.compile(r"^(\d+)\s+\S")
 _AREA_EXPECTED = (
-    "a municipality code or name from the reference table, or a non-municipal area "
-    "(000/Hele landet, 081-085/Region ..., 01-11/Landsdel ...)"
+    "a municipality code or name from the reference table (Danish, or 'Copenhagen'), or "
+    "a non-municipal area (000/Hele landet/All Denmark, 081-085/Region ..., "
+    "01-11/Landsdel/Province ..., 997/Udlandet/Abroad, 998/Uoplyst kommune/Not stated "
+    "municipality, 950/Uden for Danmark/Outside Denmark)"
+)
+#: A StatBank period code as a column header of the website's matrix download.
+_PERIOD_HEADER = re.compile(r"^\d{4}([MKQH]\d{1,2})?$", re.IGNORECASE)
+#: How to get the long format this reader reads (see :func:`_matrix_header`).
+LONG_FORMAT_HINT = (
+    "the StatBank API's long format: one row per value, the variable codes, TID and "
+    "INDHOLD as columns, e.g. https://api.statbank.dk/v1/data/<table>/CSV?lang=en"
+    "&OMRÅDE=*&Tid=*, with one parameter per variable giving the values wanted (* for "
+    "all), valuePresentation=Code for codes and /BULK instead of /CSV for large tables"
 )
 
 
@@ -61,7 +82,40 @@ def _area_code(value: str, codes: frozenset[int]) -> tuple[bool, int | None]:
     code = resolve_municipality(text)
     if code is not None:
         return True, code
-    return is_non_municipal_area(text), None
+    return is_known_non_municipal_area(text), None
+
+
+def _period(text: str) -> pd.Period:
+    """A TID value: a period code (``2025K4``, ``2025Q4``, ``2025M01``) or, with codes and
+    texts, code and text of one period (``2025K4 2025Q4``)."""
+    try:
+        return parse_period(text)
+    except ParseError:
+        parts = text.split()
+        if len(parts) != 2:
+            raise
+        code, label = (parse_period(part) for part in parts)
+        if code != label:
+            raise ParseError(f"not one period: {text!r}") from None
+        return code
+
+
+def _matrix_header(rows: list[tuple[int, list[str]]]) -> tuple[int, list[str]] | None:
+    """(line, periods) of the header of a matrix download among the first lines: after
+    blank or text cells (the dimension columns), only period codes. None for any other
+    table."""
+    for line, fields in rows[:10]:
+        cells = [f.strip().lstrip("\ufeff") for f in fields]
+        first = next((i for i, c in enumerate(cells) if _PERIOD_HEADER.match(c)), None)
+        if first is None or first == 0:
+            continue
+        periods = [c for c in cells[first:] if c]
+        leading = cells[:first]
+        if all(_PERIOD_HEADER.match(c) for c in periods) and not any(
+            c.replace(",", "").replace(".", "").isdecimal() for c in leading
+        ):
+            return line, periods
+    return None
 
 
 def read_statbank_csv(path: Path | str, *, decimal: str | None = None) -> pd.DataFrame:
@@ -88,7 +142,18 @@ def read_statbank_csv(path: Path | str, *, decimal: str | None = None) -> pd.Dat
         raise InputError.single(file, "the file is empty", expected="a StatBank CSV")
     header_line, header = rows[0]
     names = [_column_name(h) for h in header]
-    problems = ProblemCollector(file)
+    problems = ProblemCollector(file, group=True)
+    matrix = None if "tid" in names else _matrix_header(rows)
+    if matrix is not None:
+        line, periods = matrix
+        shown = ", ".join(periods[:4]) + (", ..." if len(periods) > 4 else "")
+        raise InputError.single(
+            file,
+            "a matrix download (one column per period), not the long format this reader reads",
+            row=line,
+            expected=LONG_FORMAT_HINT,
+            found=f"periods as columns: {shown}",
+        )
     for required in ("tid", "indhold"):
         if required not in names:
             problems.add(
@@ -136,13 +201,13 @@ def _table(
             )
             continue
         try:
-            period = parse_period(fields[tid].strip())
+            period = _period(fields[tid].strip())
         except ParseError:
             problems.add(
                 "not a period",
                 row=line,
                 column=header[tid],
-                expected="a period code such as 2025M01, 2025K4 or 2025",
+                expected="a period code such as 2025M01, 2025K4, 2025Q4 or 2025",
                 found=fields[tid],
             )
             continue
