@@ -645,3 +645,111 @@ def test_default_snapshot_follows_project_paths(isolated_paths):
     assert Path(meta["file"]).parent == isolated_paths.jobindsats
     assert meta["file"].endswith("dashboard-data-2026-08-22.json")
     assert load_snapshot_national()["value"].notna().sum() > 900
+
+
+# --- English names, grouped problems, an older dashboard layout (issue 14) ---------------
+
+
+def test_export_with_english_area_names(tmp_path):
+    """'Copenhagen' and 'All Denmark' (English downloads) are read like 'København' and
+    'Hele landet' (before: 'unknown municipality name' for 'Copenhagen')."""
+    path = write(
+        tmp_path,
+        [
+            "Area;Period;Antal fuldtidsledige",
+            "All Denmark;2026M07;91583",
+            "Copenhagen;2026M07;16981",
+            "Capital Region of Denmark;2026M07;-",
+        ],
+    )
+    export = read_jobindsats_export(path)
+    assert export["municipality_code"].tolist() == [pd.NA, 101, pd.NA]
+    assert export["value"].tolist()[:2] == [91583.0, 16981.0]
+
+
+def test_an_unknown_area_is_one_line_with_all_its_rows(tmp_path):
+    """Before: only the first row of an unknown area was named."""
+    lines = [HEADER, *ROWS] + [f"Atlantis;2026M{m:02d};1;1" for m in (1, 2, 3, 5)]
+    text = export_error(write(tmp_path, lines))
+    assert "export.csv, rows 4-7, column 'Område': unknown municipality name" in text
+    assert "found 'Atlantis'" in text
+
+
+def older_layout_snapshot(reference: pd.DataFrame) -> dict:
+    """A dashboard file in the layout the source repository wrote before 22 August 2026
+    (its data/dashboard-data.json of 19 August 2026): blocks unemployment,
+    newlyRegistered, longterm and duration per area, keys also for 'hele landet' and
+    'uoplyst område', no cashAssistance, cashVisitation, activation, offers or
+    ordinaryHours. Written here, shaped like that file, with made-up numbers."""
+    labels = ["2026M06", "2026M07"]
+
+    def area(name: str) -> dict:
+        series = {"total": [100, 110], "dagpenge": [80, 85], "kontanthjaelp": [20, 25]}
+        rates = {
+            "totalRate": [3.0, 3.1],
+            "dagpengeRate": [2.4, 2.5],
+            "kontanthjaelpRate": [0.4, 0.5],
+        }
+        return {
+            "name": name,
+            "unemployment": {"name": name, "labels": labels, **series, **rates},
+            "newlyRegistered": {"name": name, "labels": labels, **series},
+            "longterm": {"name": name, "labels": labels, **series},
+            "duration": {
+                "dagpenge": {"name": name, "period": "2026M05", "labels": ["21"], "values": [21.0]}
+            },
+        }
+
+    status = {
+        key: {"state": "ok", "source": "Jobindsats.dk / STAR", "dataset": dataset, "note": ""}
+        for key, dataset in [
+            ("unemployment", "y25i01"),
+            ("registered", "y25i02"),
+            ("longterm", "y25i09"),
+            ("dagpengeDuration", "y01a21"),
+        ]
+    }
+    areas = {"hele landet": area("Hele landet")}
+    areas |= {row.slug: area(row.name) for row in reference.itertuples(index=False)}
+    areas["uoplyst område"] = area("Uoplyst område")
+    return {
+        "meta": {
+            "title": "Kommunal beskæftigelsesindsats",
+            "retrievedAt": "2026-08-19T13:46:07+02:00",
+            "source": "Jobindsats.dk / STAR",
+            "sourceStatus": status,
+        },
+        "municipalities": areas,
+        "national": area("Hele landet"),
+    }
+
+
+def test_an_older_dashboard_layout_is_one_sentence_naming_both_layouts(tmp_path):
+    """Before: 497 problems ("missing or malformed block" for five blocks of every area,
+    "unknown municipality key" for 'hele landet'), 200 kept and 20 listed, and no sentence
+    saying that the file has another layout; snapshot_metadata() accepted the file."""
+    path = write_json(tmp_path, older_layout_snapshot(load_municipalities()))
+    with pytest.raises(InputError) as info:
+        load_snapshot(path)
+    text = str(info.value)
+    assert len(info.value.problems) == 1 and info.value.count == 1, text
+    assert "missing or malformed block" not in text
+    assert "column 'municipalities': not the dashboard layout this version reads" in text
+    assert "no area has the block(s) cashAssistance, cashVisitation, activation, offers, " in text
+    assert (
+        "expected the layout of dashboard-data-2026-08-22.json (data/raw/jobindsats/"
+        "PROVENANCE.md): blocks unemployment, longterm, cashAssistance, cashVisitation, "
+        "activation, offers, ordinaryHours in every municipality"
+    ) in text
+    assert "found 'blocks unemployment, newlyRegistered, longterm, duration'" in text
+    with pytest.raises(InputError) as meta:
+        snapshot_metadata(path)
+    assert str(meta.value) == text
+
+
+def test_one_municipality_without_a_block_is_still_named(tmp_path, raw_json):
+    data = copy.deepcopy(raw_json)
+    del data["municipalities"]["odense"]["offers"]
+    text = error_text(write_json(tmp_path, data))
+    assert "column 'municipalities.odense.offers': missing or malformed block" in text
+    assert "layout" not in text

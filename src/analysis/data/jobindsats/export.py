@@ -25,7 +25,6 @@ from analysis.data.parsing import (
     check_office_file,
     decimal_evidence,
     decimal_mark,
-    is_non_municipal_area,
     parse_number,
     parse_period,
     read_delimited_rows,
@@ -33,7 +32,7 @@ from analysis.data.parsing import (
     snake_case,
     whole_number_mark,
 )
-from analysis.data.reference import resolve_municipality
+from analysis.data.reference import is_known_non_municipal_area, resolve_municipality
 from analysis.errors import InputError, ProblemCollector
 
 EXPORT_COLUMNS = ["municipality_code", "area", "period", "measure", "benefit_group", "value"]
@@ -493,22 +492,28 @@ def _parse_values(
 
 
 def _area_codes(cells: list[_Cell], column: str, problems: ProblemCollector) -> list[int | None]:
-    known: dict[str, int | None] = {}
+    """The municipality code of every cell's area (None for a non-municipal area); an
+    unknown area is a problem on every row it is in (one line with the rows)."""
+    known: dict[str, tuple[bool, int | None]] = {}
     codes: list[int | None] = []
+    reported: set[tuple[str, int]] = set()
     for item in cells:
         if item.area not in known:
             code = resolve_municipality(item.area)
-            if code is None and not is_non_municipal_area(item.area):
-                problems.add(
-                    "unknown municipality name",
-                    row=item.line,
-                    column=column,
-                    expected="one of the 98 municipality names (with or without ' Kommune') "
-                    "or a non-municipal area such as 'Hele landet' or 'Region Hovedstaden'",
-                    found=item.area,
-                )
-            known[item.area] = code
-        codes.append(known[item.area])
+            known[item.area] = (code is not None or is_known_non_municipal_area(item.area), code)
+        is_known, code = known[item.area]
+        if not is_known and (item.area, item.line) not in reported:
+            reported.add((item.area, item.line))  # once per row, not per cell of a wide row
+            problems.add(
+                "unknown municipality name",
+                row=item.line,
+                column=column,
+                expected="one of the 98 municipality names (with or without ' Kommune', "
+                "or 'Copenhagen') or a non-municipal area such as 'Hele landet', 'All "
+                "Denmark' or 'Region Hovedstaden'",
+                found=item.area,
+            )
+        codes.append(code)
     return codes
 
 
@@ -547,7 +552,7 @@ def read_jobindsats_export(path: Path | str, *, decimal: str | None = None) -> p
     """
     file = Path(path)
     name, grid, header_index = _locate_table(file)
-    problems = ProblemCollector(name)
+    problems = ProblemCollector(name, group=True)
     header_line, header = grid[header_index]
     layout = _classify(header, header_line, problems)
     body = _data_rows(grid, header_index, len(header), problems)

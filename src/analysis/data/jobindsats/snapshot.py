@@ -117,6 +117,34 @@ def _snapshot_path(path: Path | str | None) -> Path:
     return Path(path) if path is not None else get_paths().jobindsats_snapshot
 
 
+#: The file whose layout :data:`BLOCKS` describes (see data/raw/jobindsats/PROVENANCE.md).
+_LAYOUT_FILE = "dashboard-data-2026-08-22.json"
+
+
+def _check_layout(data: dict, file: Path) -> None:
+    """Refuse a dashboard file of another layout in one sentence (the source repository
+    has written other blocks before: ``newlyRegistered``, ``duration``, ...), instead of a
+    "missing block" for every block of every municipality. A block that no area has
+    means another layout; a block missing in some areas is reported where it is missing.
+    """
+    areas = data.get("municipalities")
+    entries = [a for a in areas.values() if isinstance(a, dict)] if isinstance(areas, dict) else []
+    if not entries:
+        return  # no areas to judge by: reported by the reader
+    found = list(dict.fromkeys(key for entry in entries for key in entry if key != "name"))
+    missing = [block for block in BLOCKS if block not in found]
+    if missing:
+        raise InputError.single(
+            file,
+            "not the dashboard layout this version reads: no area has the block(s) "
+            f"{', '.join(missing)} (an older or newer layout of the dashboard data)",
+            column="municipalities",
+            expected=f"the layout of {_LAYOUT_FILE} (data/raw/jobindsats/PROVENANCE.md): "
+            f"blocks {', '.join(BLOCKS)} in every municipality",
+            found=f"blocks {', '.join(found)}" if found else "no blocks",
+        )
+
+
 class _JsonProblem(ValueError):
     """Valid-looking JSON that is still ambiguous or not JSON (see :func:`_read_json`)."""
 
@@ -403,6 +431,7 @@ def _snapshot_tables(
     table; pure, so cached."""
     path = Path(file)
     data = _read_json(path)
+    _check_layout(data, path)
     problems = ProblemCollector(path)
     municipal = _municipal_rows(data, load_municipalities(reference), problems)
     national = _Rows.empty()
@@ -475,6 +504,7 @@ def snapshot_metadata(path: Path | str | None = None) -> dict:
     per block and per dataset the latest period and Jobindsats' notes."""
     file = _snapshot_path(path)
     data = _read_json(file)
+    _check_layout(data, file)
     meta = data.get("meta")
     if not isinstance(meta, dict) or not meta.get("retrievedAt") or not meta.get("source"):
         raise InputError.single(
