@@ -29,7 +29,7 @@ import json, sys
 from pathlib import Path
 import analysis
 from analysis.cache import CacheKey
-from analysis.benchmark.shared import MODULES as BENCHMARK
+from analysis.benchmark.view import MODULES as BENCHMARK
 from analysis.data.store import TABLES, _code_hash
 assert Path(analysis.__file__).resolve().is_relative_to(Path(sys.argv[1]).resolve())
 keys = {"benchmark": CacheKey(modules=BENCHMARK).digest()}
@@ -133,8 +133,8 @@ def package_copy(tmp_path, monkeypatch) -> Path:
 
 
 def test_keys_of_quant_and_qual_follow_their_imports(package_copy):
-    from analysis.quant.report import FIGURE_MODULES
-    from analysis.quant.shared import MODULES as QUANT
+    from analysis.quant.compute import MODULES as QUANT
+    from analysis.quant.view import FIGURE_MODULES
 
     roots = {
         "quant": QUANT,

@@ -87,7 +87,7 @@ PLANTED = {
     # qual and quant never import each other (the same layer)
     "qual/planted_sideways.py": "from analysis.quant.results import normalise\n",
     # inside a function, relative: data must not reach up to mixed
-    "data/planted_nested.py": "def late():\n    from ..mixed import results\n    return results\n",
+    "data/planted_nested.py": "def late():\n    from ..mixed import view\n    return view\n",
     # a foundation module importing the notebook helpers above it
     "errors_planted.py": "import analysis.nb\n",
     # a package's __init__ importing a higher area through ``from analysis import``
@@ -105,7 +105,7 @@ def test_planted_bad_imports_are_each_reported_with_file_and_line(package_copy):
         ("analysis.qual.planted_sideways", "analysis.quant.results", 1): (
             "'quant' is in the same layer as 'qual'"
         ),
-        ("analysis.data.planted_nested", "analysis.mixed.results", 2): (
+        ("analysis.data.planted_nested", "analysis.mixed.view", 2): (
             "'mixed' is in a higher layer than 'data'"
         ),
         ("analysis.errors_planted", "analysis.errors_planted", 0): (

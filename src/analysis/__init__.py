@@ -26,6 +26,8 @@ one line never import each other, so ``qual`` and ``quant`` meet only in ``mixed
 ``__init__`` is this file. Paths and settings live in :mod:`analysis.paths`.
 """
 
+from collections.abc import Callable, Mapping
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 
 #: The import layers described above, lowest first (one tuple per line of the docstring).
@@ -54,4 +56,24 @@ try:
 except PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-__all__ = ["LAYERS", "__version__"]
+
+def lazy_exports(
+    package: str, exports: Mapping[str, str]
+) -> tuple[Callable[[str], object], Callable[[], list[str]]]:
+    """``__getattr__`` and ``__dir__`` for a package that re-exports its public API
+    (``name -> module``) but imports each module only when a name is first used, so that
+    ``import analysis.quant.specs`` does not load pyfixest, spaCy or the plots (PEP 562)."""
+
+    def __getattr__(name: str) -> object:
+        module = exports.get(name)
+        if module is None:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        return getattr(import_module(module), name)
+
+    def __dir__() -> list[str]:
+        return sorted(exports)
+
+    return __getattr__, __dir__
+
+
+__all__ = ["LAYERS", "__version__", "lazy_exports"]

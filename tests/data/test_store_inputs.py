@@ -18,8 +18,8 @@ from analysis.data import store
 from analysis.data.store import prepare, read_table
 from analysis.errors import AnalysisError
 from analysis.fileio import sha256_file
-from analysis.quant import report
-from analysis.quant.shared import PanelSource, QuantResults
+from analysis.quant import view as report
+from analysis.quant.compute import PanelSource, QuantResults
 
 REPO = Path(__file__).resolve().parents[2]
 

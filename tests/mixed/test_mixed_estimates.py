@@ -34,7 +34,7 @@ def fallback(monkeypatch):
         calls.append(panel_path)
         return SimpleNamespace(estimates=pd.concat([_table(shift=0.001), _table(580)]))
 
-    monkeypatch.setattr("analysis.quant.shared.load_results", fake_load_results)
+    monkeypatch.setattr("analysis.quant.compute.load_results", fake_load_results)
     return calls
 
 

@@ -11,7 +11,7 @@ import pytest
 from mixedtest_helpers import codebook, estimates, evidence_from, national, trial_quotes
 
 from analysis import nb
-from analysis.mixed import results as mr
+from analysis.mixed import view as mr
 from analysis.mixed.estimates import EstimatesSource, outcome_effects
 from analysis.mixed.joint_display import DOMAIN_COLUMNS, OUTCOME_COLUMNS, build_joint_display
 from analysis.mixed.mapping import Override, parse_mapping

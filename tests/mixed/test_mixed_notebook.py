@@ -30,7 +30,7 @@ def test_notebook_records_the_joint_display(notebook_paths, run_notebook, tmp_pa
     import scrapbook as sb
 
     from analysis.data.store import prepare
-    from analysis.quant.shared import precompute
+    from analysis.quant.batch import precompute
 
     def _run(notebook, output, tmp_path, **parameters):
         return sb.read_notebook(str(run_notebook(notebook, output, **parameters))).scraps

@@ -159,7 +159,7 @@ def test_export_command_stop_is_a_clear_error(tmp_path, personal, tiny_codebook,
 
 
 def test_report_tables_only_show_gated_text(tmp_path, personal, tiny_codebook, qual_paths):
-    from analysis.qual.results import analyse, exemplars_display
+    from analysis.qual.view import analyse, exemplars_display
 
     args = _export_args(tmp_path, personal, tiny_codebook)
     results = analyse(

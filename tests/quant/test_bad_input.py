@@ -11,9 +11,9 @@ from analysis.labels import t
 from analysis.paths import LANGUAGES
 from analysis.quant import specs as S
 from analysis.quant.checks import REASONS
+from analysis.quant.compute import load_results
 from analysis.quant.fit import fit_pooled, fit_twfe, run_all
 from analysis.quant.results import skipped_notes
-from analysis.quant.shared import load_results
 from analysis.quant.specs import SpecConfig, prepare_panel
 
 FAST = SpecConfig(wild_reps=99)

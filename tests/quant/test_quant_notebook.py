@@ -14,7 +14,7 @@ pytestmark = pytest.mark.slow
 def prepared(notebook_paths):
     """Isolated folders with the simulated panel prepared and the shared results cached."""
     from analysis.data.store import prepare
-    from analysis.quant.shared import precompute
+    from analysis.quant.batch import precompute
 
     report = prepare(notebook_paths)
     assert report.ok, report.summary()

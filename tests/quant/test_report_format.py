@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from analysis.errors import InputError
-from analysis.quant import report
+from analysis.quant import view as report
 
 
 def test_an_unknown_municipality_code_is_an_input_error():

@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from analysis import nb
-from analysis.qual import results as qr
+from analysis.qual import view as qr
 from analysis.reports.export import ReportMeta, Section, report_html
 
 REPO = Path(__file__).resolve().parents[2]

@@ -147,8 +147,8 @@ def _klk(args: argparse.Namespace, tolerance: Tolerance) -> int:
 
 def _municipality(args: argparse.Namespace, tolerance: Tolerance) -> int:
     from analysis.benchmark.scorecard import scorecard
-    from analysis.benchmark.shared import BenchmarkInputs, benchmark_view
     from analysis.benchmark.summaries import display_table, savings_table, summary_sentences
+    from analysis.benchmark.view import BenchmarkInputs, benchmark_view
 
     code = resolve_municipality(args.municipality)
     if code is None:

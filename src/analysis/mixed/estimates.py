@@ -103,7 +103,7 @@ def read_estimates(
     paths: ProjectPaths | None = None,
 ) -> EstimatesSource:
     """Estimates from ``regression_notebook`` if it exists and holds them, else from
-    :func:`analysis.quant.shared.load_results` (national rows plus the municipality's)."""
+    :func:`analysis.quant.compute.load_results` (national rows plus the municipality's)."""
     reason = "no_notebook"
     path = Path(regression_notebook) if regression_notebook else None
     if path is not None:
@@ -114,7 +114,7 @@ def read_estimates(
             reason = "no_record"
         else:
             reason = "missing"
-    from analysis.quant.shared import load_results, municipality_rows
+    from analysis.quant.compute import load_results, municipality_rows
 
     results = load_results(panel_path, None, paths)
     frame = municipality_rows(results.estimates, int(municipality))

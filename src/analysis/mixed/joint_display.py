@@ -14,7 +14,7 @@ Three numeric tables are built (all language-independent, for ``nb.glue``):
   overridden inference and the reason.
 
 Counts here are not suppressed (the rules need them); the display tables built from them
-(:mod:`analysis.mixed.results`) show person counts below the threshold as ``<5``.
+(:mod:`analysis.mixed.view`) show person counts below the threshold as ``<5``.
 """
 
 from __future__ import annotations

@@ -11,5 +11,22 @@
 - :mod:`~analysis.quant.report`, :mod:`~analysis.quant.plots`: what notebook 02 shows;
 - :mod:`~analysis.quant.cli_regress`: ``python -m analysis regress``.
 
-See ``docs/quant.md``.
+The public API is re-exported here (imported on first use). See ``docs/quant.md``.
 """
+
+from analysis import lazy_exports
+
+#: the area's public API: name -> the module that defines it
+_EXPORTS = {
+    "HEADLINE_OUTCOME": "analysis.quant.results",
+    "QuantResults": "analysis.quant.compute",
+    "build_view": "analysis.quant.view",
+    "load_results": "analysis.quant.compute",
+    "load_truth": "analysis.quant.validation",
+    "mde_grid": "analysis.quant.power",
+    "panel_source": "analysis.quant.compute",
+    "run_all": "analysis.quant.fit",
+    "truth_table": "analysis.quant.validation",
+}
+__getattr__, __dir__ = lazy_exports(__name__, _EXPORTS)
+__all__ = sorted(_EXPORTS)

@@ -37,7 +37,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     """Fit every model (cached like the notebook) and write estimates and skipped models."""
-    from analysis.quant.shared import load_results
+    from analysis.quant.compute import load_results
 
     results = load_results(args.panel, args.outcomes)
     output = Path(args.output)

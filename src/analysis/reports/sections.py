@@ -21,10 +21,10 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.benchmark import shared as benchmark_shared
+from analysis.benchmark import batch as benchmark_batch
 from analysis.paths import ProjectPaths
-from analysis.qual import shared as qual_shared
-from analysis.quant import shared as quant_shared
+from analysis.qual import batch as qual_batch
+from analysis.quant import batch as quant_batch
 
 
 @dataclass(frozen=True)
@@ -53,17 +53,17 @@ class Section:
 
 QUALITATIVE = Section(
     "01_qualitative_themes",
-    precompute=qual_shared.precompute,
-    applies_to=qual_shared.municipalities_with_sources,
+    precompute=qual_batch.precompute,
+    applies_to=qual_batch.municipalities_with_sources,
 )
 CASELOAD = Section(
     "02_caseload_regressions",
-    precompute=quant_shared.precompute,
+    precompute=quant_batch.precompute,
     headlines=(Headline("caseload_effect", "caseload_headline", "estimate"),),
 )
 BENCHMARK = Section(
     "03_benchmark_scorecard",
-    precompute=benchmark_shared.precompute,
+    precompute=benchmark_batch.precompute,
     headlines=(
         Headline("benchmark_unemployment", "benchmark_headline", "level"),
         Headline("benchmark_cluster", "benchmark_headline", "cluster_mean"),
@@ -71,7 +71,7 @@ BENCHMARK = Section(
 )
 MIXED = Section(
     "04_mixed_methods",
-    applies_to=qual_shared.municipalities_with_sources,
+    applies_to=qual_batch.municipalities_with_sources,
     links={"regression_notebook": CASELOAD.key},
 )
 

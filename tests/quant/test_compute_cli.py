@@ -9,8 +9,9 @@ import pytest
 from analysis import cli
 from analysis.data.simulate import panel_to_csv
 from analysis.paths import LANGUAGES
-from analysis.quant import report, shared
+from analysis.quant import batch, compute
 from analysis.quant import specs as S
+from analysis.quant import view as report
 from analysis.quant.results import TIDY_COLUMNS
 
 OUTCOMES = ["exit_job_education", "staff_sick_days"]
@@ -25,7 +26,7 @@ def panel_csv(small_panel, small_config, tmp_path_factory):
 
 
 def test_results_are_cached_and_read_back(panel_csv, module_isolated_paths, monkeypatch):
-    first = shared.load_results(panel_csv, OUTCOMES, paths=module_isolated_paths)
+    first = compute.load_results(panel_csv, OUTCOMES, paths=module_isolated_paths)
     assert set(first.estimates["outcome"]) == set(OUTCOMES)
     assert first.simulated and first.panel["municipalities"].iloc[0] == 30
     assert {"101", "751", S.NATIONAL} <= set(first.estimates["scope"])
@@ -33,32 +34,32 @@ def test_results_are_cached_and_read_back(panel_csv, module_isolated_paths, monk
     def boom(*args, **kwargs):
         raise AssertionError("recomputed although the cache is fresh")
 
-    monkeypatch.setattr(shared, "run_all", boom)
-    second = shared.load_results(panel_csv, OUTCOMES, paths=module_isolated_paths)
+    monkeypatch.setattr(compute, "run_all", boom)
+    second = compute.load_results(panel_csv, OUTCOMES, paths=module_isolated_paths)
     pd.testing.assert_frame_equal(first.estimates, second.estimates)
     pd.testing.assert_frame_equal(first.units, second.units)
     # other parameters are another key: computed, not read
     with pytest.raises(AssertionError, match="recomputed"):
-        shared.load_results(panel_csv, ["exit_job_education"], paths=module_isolated_paths)
+        compute.load_results(panel_csv, ["exit_job_education"], paths=module_isolated_paths)
 
 
 def test_precompute_without_a_panel_does_nothing(module_isolated_paths):
     before = sorted((module_isolated_paths.processed / "cache").glob("*"))
-    shared.precompute(module_isolated_paths)  # no processed caseload table: nothing to do
+    batch.precompute(module_isolated_paths)  # no processed caseload table: nothing to do
     assert sorted((module_isolated_paths.processed / "cache").glob("*")) == before
 
 
 def test_municipality_rows_keep_national_and_own_scope(panel_csv, module_isolated_paths):
-    results = shared.load_results(panel_csv, OUTCOMES, paths=module_isolated_paths)
-    rows = shared.municipality_rows(results.estimates, 751)
+    results = compute.load_results(panel_csv, OUTCOMES, paths=module_isolated_paths)
+    rows = compute.municipality_rows(results.estimates, 751)
     assert set(rows["scope"]) == {S.NATIONAL, "751"}
-    assert shared.has_trial(results, 751) and not shared.has_trial(results, 147)
+    assert compute.has_trial(results, 751) and not compute.has_trial(results, 147)
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("municipality", [101, 147])
 def test_report_views_render(panel_csv, module_isolated_paths, language, municipality):
-    results = shared.load_results(panel_csv, OUTCOMES, paths=module_isolated_paths)
+    results = compute.load_results(panel_csv, OUTCOMES, paths=module_isolated_paths)
     view = report.build_view(results, municipality, language)
     assert view.truth is None  # a copied panel without its truth file beside it
     texts = [report.data_text(view), report.headline_text(view), report.per_ten_text(view),

@@ -21,6 +21,12 @@ from analysis.labels import t
 from analysis.paths import ProjectPaths, get_paths
 from analysis.quant import plots
 from analysis.quant import specs as S
+from analysis.quant.compute import (  # load_results: re-exported for notebook 02
+    QuantResults,
+    has_trial,
+    load_results,  # noqa: F401
+    municipality_rows,
+)
 from analysis.quant.results import (
     HEADLINE_OUTCOME,
     display_scale,
@@ -34,7 +40,6 @@ from analysis.quant.results import (
     term_table,
     unit_label,
 )
-from analysis.quant.shared import QuantResults, has_trial, municipality_rows
 from analysis.quant.validation import load_truth, truth_table
 
 
@@ -325,7 +330,7 @@ def truth_per_ten(view: View) -> dict[str, float] | None:
 
 
 #: modules whose source is part of the key of cached national figures
-FIGURE_MODULES = ("analysis.quant.plots", "analysis.quant.report")
+FIGURE_MODULES = ("analysis.quant.plots", "analysis.quant.view")
 
 
 def coefficient_figure(view: View):

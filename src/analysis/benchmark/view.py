@@ -1,6 +1,7 @@
-"""Work shared by all 98 municipalities' benchmark sections, done once and cached.
+"""What notebook 03 shows: one municipality's benchmark, from tables shared by all 98.
 
-``precompute(paths)`` (called by the report batch before its workers start) computes the
+:func:`analysis.benchmark.batch.precompute` (called by the report batch before its
+workers start) computes the
 indicator levels, the structural features, the "similar municipalities" groups and the
 scorecards of all 98 municipalities against their default clusters (similar and region
 for everyone, each custom group and partition for its members; unweighted and weighted).
@@ -10,7 +11,9 @@ input files, the source of ``analysis.benchmark`` and the parameters
 
 A notebook run for one municipality then calls :func:`benchmark_view`, which reads the
 cached tables and selects rows; only a cluster that is not precomputed (say, a custom
-group for a non-member) is scored on the spot, from the cached levels.
+group for a non-member) is scored on the spot, from the cached levels. The display
+helpers the notebook uses (:func:`styled_scorecard`, :func:`dot_plot`, ...) are
+re-exported here, so notebook 03 imports this module only.
 """
 
 from __future__ import annotations
@@ -33,8 +36,16 @@ from analysis.benchmark.clusters import (
     structural_features,
 )
 from analysis.benchmark.indicators import indicator_panel
+from analysis.benchmark.plots import dot_plot
 from analysis.benchmark.savings import BenefitCost, load_costs, savings_potential
 from analysis.benchmark.scorecard import DEFAULT_TOLERANCE, level_table, scorecard, scorecards
+from analysis.benchmark.summaries import (
+    display_table,
+    intro_text,
+    savings_table,
+    styled_scorecard,
+    summary_sentences,
+)
 from analysis.cache import CacheKey, cached_frame
 from analysis.data.reference import load_municipalities, municipality_name
 from analysis.errors import AnalysisError
@@ -253,19 +264,6 @@ def load_scorecards(
     )
 
 
-def precompute(paths: ProjectPaths | None = None) -> None:
-    """Compute and cache everything the 98 notebook runs share (called once per batch)."""
-    paths = _paths(paths)
-    load_levels(paths)
-    load_features(paths)
-    load_similar(paths)
-    for weighted in (False, True):
-        load_scorecards(paths, weighted=weighted)
-
-
-# --- one municipality --------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class BenchmarkView:
     """Everything notebook 03 shows for one municipality and one cluster."""
@@ -334,3 +332,20 @@ def benchmark_view(
         costs=costs,
         inputs=tuple(dict.fromkeys(Path(f) for f in files)),
     )
+
+
+__all__ = [
+    "BenchmarkInputs",
+    "BenchmarkView",
+    "benchmark_view",
+    "display_table",
+    "dot_plot",
+    "intro_text",
+    "load_features",
+    "load_levels",
+    "load_scorecards",
+    "load_similar",
+    "savings_table",
+    "styled_scorecard",
+    "summary_sentences",
+]

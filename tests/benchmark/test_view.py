@@ -7,13 +7,13 @@ import math
 import pandas as pd
 import pytest
 
+from analysis.benchmark.batch import precompute
 from analysis.benchmark.scorecard import NO_DATA, scorecard
-from analysis.benchmark.shared import (
+from analysis.benchmark.view import (
     BenchmarkInputs,
     benchmark_view,
     load_scorecards,
     load_similar,
-    precompute,
 )
 from analysis.cache import cache_dir
 from analysis.errors import AnalysisError

@@ -37,7 +37,7 @@ from analysis.mixed.mapping import (
 )
 from analysis.paths import DEFAULT_SEED, SMALL_COUNT_THRESHOLD
 from analysis.privacy import suppress_small_counts
-from analysis.qual.results import value_label
+from analysis.qual.view import value_label
 from analysis.quant.results import is_share, outcome_label, unit_label
 
 #: the joint display's table id in the report (``nb.table(..., name=TABLE_NAME)``)

@@ -1,6 +1,7 @@
 """Shared caseload results: computed once, read by every municipality's notebook run.
 
-:func:`precompute` (called once by the report batch before its workers start) fits every
+:func:`analysis.quant.batch.precompute` (called once by the report batch before its
+workers start) fits every
 model that does not depend on the municipality — the national pooled, fixed-effects,
 dose and staggered models over all outcomes — plus the trial designs of every
 municipality with a trial unit, the unit descriptives and the power tables. Each is a
@@ -237,34 +238,6 @@ def _plain_strings(frame: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_string_dtype(out[column]) or out[column].dtype == object:
             out[column] = out[column].astype(object).where(out[column].notna(), None)
     return out
-
-
-def precompute(paths: ProjectPaths | None = None) -> None:
-    """Compute and cache every shared table of the processed panel (for the batch).
-
-    Does nothing when there is no processed caseload table (no panel to analyse)."""
-    paths = paths or get_paths()
-    if not paths.processed_file("caseloads").is_file():
-        return
-    results = load_results(None, None, paths)
-    _render_national_figures(results)
-
-
-def _render_national_figures(results: QuantResults) -> None:
-    """Render the figures every municipality's report shares (national estimates), once
-    per language, into the figure cache."""
-    from analysis.paths import LANGUAGES
-    from analysis.quant import report
-
-    codes = sorted({int(c) for c in results.units.get("municipality_code", [])})
-    plain = next((c for c in codes if not has_trial(results, c)), None)
-    if plain is None:
-        return
-    for language in LANGUAGES:
-        view = report.build_view(results, plain, language)
-        report.coefficient_figure(view)
-        report.dose_figure(view)
-        report.event_figure(view)
 
 
 # --- small shared tables --------------------------------------------------------------------

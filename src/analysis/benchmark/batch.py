@@ -1,0 +1,16 @@
+"""What the report batch asks of the benchmark part: the shared work done once."""
+
+from __future__ import annotations
+
+from analysis.benchmark.view import load_features, load_levels, load_scorecards, load_similar
+from analysis.paths import ProjectPaths, get_paths
+
+
+def precompute(paths: ProjectPaths | None = None) -> None:
+    """Compute and cache everything the 98 notebook runs share (called once per batch)."""
+    paths = paths or get_paths()
+    load_levels(paths)
+    load_features(paths)
+    load_similar(paths)
+    for weighted in (False, True):
+        load_scorecards(paths, weighted=weighted)
