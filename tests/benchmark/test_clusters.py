@@ -212,7 +212,10 @@ def test_partition_errors_name_line_and_entry(tmp_path):
     found = [(p.row, p.found, p.message) for p in caught.value.problems]
     assert (3, "Atlantis", "unknown municipality") in found
     assert any(row == 4 and "assigned twice" in message for row, _, message in found)
-    assert any(row == 5 and message == "missing cluster id" for row, _, message in found)
+    assert any(
+        row == 5 and message == "missing cluster id for municipality 'Odense'"
+        for row, _, message in found
+    )
     header = write(tmp_path, "kommune,klynge\n101,1\n", "header.csv")
     with pytest.raises(InputError, match="missing columns"):
         read_partition_file(header, REFERENCE)

@@ -246,7 +246,11 @@ def _partition(
     file = (base / file_text).resolve()
     if not file.is_file():
         collector.add(
-            f"partition file of '{name}' not found", row=_line(entries["file"]), found=str(file)
+            f"partition file of '{name}' not found: {file}",
+            row=_line(entries["file"]),
+            column="file",
+            expected="a CSV (municipality,cluster) or YAML (name: cluster) file next to "
+            "clusters.yaml",
         )
         return None
     assignment = read_partition_file(file, reference)
@@ -369,7 +373,12 @@ def read_partition_file(path: Path | str, reference: Path | str | None = None) -
     for municipality, cluster, line in entries:
         code = _resolve(municipality, ref, collector, line, "municipality")
         if not cluster:
-            collector.add("missing cluster id", row=line, column="cluster", found=municipality)
+            collector.add(
+                f"missing cluster id for municipality {municipality!r}",
+                row=line,
+                column="cluster",
+                expected="a cluster id next to each municipality",
+            )
             continue
         if code is None:
             continue
