@@ -203,3 +203,25 @@ def test_dose_reference_band_is_configurable(committed):
     assert set(est["term"]) == {"band_le_60", "band_61_100", "band_gt_150"}
     high = est.set_index("term").loc["band_gt_150"]
     assert high["estimate"] < 0  # higher caseload than the reference: fewer exits
+
+
+def test_a_unit_treated_in_every_month_is_neither_treated_nor_control():
+    """A unit coded treated in every month without a trial start has no before and after;
+    before, prepare_panel gave it g = 0 and the staggered and event designs used it as a
+    never-treated control."""
+    from analysis.quant.specs import ALWAYS_TREATED, prepare_panel
+
+    months = pd.period_range("2024-01", periods=4, freq="M")
+    rows = [
+        {"municipality_code": 101, "unit": unit, "period": m, "caseload": 50.0 + i,
+         "treated": flag, "trial_start": start}
+        for unit, flag, start in [("always", 1, pd.NaT), ("never", 0, pd.NaT),
+                                  ("trial", 1, pd.Period("2024-03", "M"))]
+        for i, m in enumerate(months)
+    ]  # fmt: skip
+    prepared = prepare_panel(pd.DataFrame(rows))
+    g = prepared.groupby("unit")["g"].first()
+    assert g["always"] == ALWAYS_TREATED and g["never"] == 0 and g["trial"] > 0
+    controls = set(prepared.loc[prepared["g"] == 0, "unit"])
+    assert controls == {"never"}
+    assert prepared.loc[prepared["unit"] == "always", "treated_post"].eq(0).all()

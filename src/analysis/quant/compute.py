@@ -252,7 +252,7 @@ def unit_descriptives(frame: pd.DataFrame, outcomes: Sequence[str]) -> pd.DataFr
     grouped = frame.groupby(["municipality_code", "unit"], sort=True)
     out = grouped.agg(
         months=("t", "size"),
-        treated=("g", lambda g: int((g > 0).any())),
+        treated=("g", lambda g: int((g != 0).any())),
         caseload_mean=("caseload", "mean"),
     )
     out["trial_start"] = (

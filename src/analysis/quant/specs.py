@@ -184,11 +184,17 @@ def add_unemployment(panel: pd.DataFrame, jobindsats: pd.DataFrame) -> pd.DataFr
     return out
 
 
+#: ``g`` of a unit treated in every month of the panel (no trial start to compare around)
+ALWAYS_TREATED = -1
+
+
 def prepare_panel(panel: pd.DataFrame, config: SpecConfig = DEFAULT_CONFIG) -> pd.DataFrame:
     """The panel with the columns the specifications use.
 
     Adds ``unit_key`` ("101/forsoeg"), integer ``unit_id`` and ``t`` (month number),
-    ``g`` (month number of the trial start, 0 for never treated), ``treated_post``
+    ``g`` (month number of the trial start, 0 for never treated, -1 for a unit treated in
+    every month without a start: it has no before and after, so the trial designs use it
+    neither as a treated unit nor as a control), ``treated_post``
     (1 from a treated unit's start on), ``log_caseload``, ``event_bin`` (binned months
     since the start, NaN for never treated) and one 0/1 column per caseload band.
     """
@@ -202,8 +208,10 @@ def prepare_panel(panel: pd.DataFrame, config: SpecConfig = DEFAULT_CONFIG) -> p
     else:
         start = pd.Series(np.nan, index=out.index)
     treated = out["treated"] if "treated" in out.columns else pd.Series(0, index=out.index)
-    start = start.where(treated.fillna(0).astype(int) == 1)
+    is_treated = treated.fillna(0).astype(int) == 1
+    start = start.where(is_treated)
     out["g"] = start.fillna(0).astype("int64")
+    out.loc[is_treated & start.isna(), "g"] = ALWAYS_TREATED
     out["treated_post"] = ((out["g"] > 0) & (out["t"] >= out["g"])).astype("int64")
     out["log_caseload"] = np.log(out["caseload"].astype(float))
     months = out["t"] - start
