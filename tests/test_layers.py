@@ -124,3 +124,15 @@ def test_a_planted_upward_import_in_a_foundation_module_is_reported(package_copy
     errors.write_text(errors.read_text(encoding="utf-8") + "\nimport analysis.nb\n")
     found = [(e.module, e.target, why) for e, why in layer_violations(LAYERS, package_copy)]
     assert found == [("analysis.errors", "analysis.nb", "'nb' is in a higher layer than 'errors'")]
+
+
+def test_every_lazily_re_exported_name_exists():
+    """The areas' __init__ re-exports resolve: a renamed function fails here, not in a
+    researcher's notebook."""
+    import importlib
+
+    for area in ("data", "qual", "quant", "benchmark", "mixed"):
+        package = importlib.import_module(f"analysis.{area}")
+        for name in package.__all__:
+            assert getattr(package, name) is not None, f"analysis.{area}.{name}"
+        assert set(package.__all__) <= set(dir(package))
