@@ -18,7 +18,7 @@ theme, computed with :func:`analysis.qual.summaries.quantitize` and
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -27,8 +27,8 @@ from analysis.mixed.mapping import Contrast
 from analysis.paths import DEFAULT_SEED
 from analysis.qual import summaries
 from analysis.qual.corpus import Corpus, select_sources
-from analysis.qual.pipeline import QualInputs, coded_segments, load_inputs
-from analysis.qual.privacy_gate import default_names_path, make_policy, pass_gate
+from analysis.qual.count_rule import CountRule
+from analysis.qual.pipeline import QualInputs, coded_segments, load_gated_inputs
 
 PREVALENCE_COLUMNS = ("theme", "group", "value", "n_sources", "n_sources_group", "prevalence")
 #: exemplars per theme considered when choosing a domain's quotes
@@ -56,6 +56,12 @@ class QualEvidence:
     scope: str
     privacy: str
     privacy_changed: int
+    count_rule: CountRule = field(default_factory=CountRule)
+
+    @property
+    def threshold(self) -> int:
+        """Counts of sources below this are hidden (1: the corpus shows its counts)."""
+        return self.count_rule.threshold
 
     @property
     def files(self) -> list[Path]:
@@ -79,11 +85,14 @@ def load_evidence(
     """Load corpus, codebook and codings, pass the personal-data gate, keep the
     municipality's sources (``None``: all) and their codes (all coders pooled unless
     ``coder``; sub-codes imply their parents)."""
-    raw = load_inputs(corpus_path, codebook_path, codings_path)
-    names = Path(privacy_names_path) if privacy_names_path else default_names_path()
-    gate = pass_gate(raw.corpus, raw.codings, make_policy(privacy, names))
-    files = (*raw.files, names) if names.is_file() else raw.files
-    inputs = QualInputs(gate.corpus, raw.codebook, gate.codings, files)
+    gated = load_gated_inputs(
+        corpus_path,
+        codebook_path,
+        codings_path,
+        privacy=privacy,
+        privacy_names_path=privacy_names_path,
+    )
+    inputs = gated.inputs
     corpus, scope = select_sources(inputs.corpus, municipality)
     coded = coded_segments(inputs, coder=coder, level="all")
     coded = coded[coded["segment_id"].isin(set(corpus.segments["segment_id"]))]
@@ -93,7 +102,8 @@ def load_evidence(
         coded=coded.reset_index(drop=True),
         scope=scope,
         privacy=privacy,
-        privacy_changed=gate.changed,
+        privacy_changed=gated.changed,
+        count_rule=gated.count_rule,
     )
 
 

@@ -35,7 +35,7 @@ from analysis.mixed.mapping import (
     load_mapping,
     load_overrides,
 )
-from analysis.paths import DEFAULT_SEED, SMALL_COUNT_THRESHOLD
+from analysis.paths import DEFAULT_SEED
 from analysis.privacy import suppress_small_counts
 from analysis.qual.view import value_label
 from analysis.quant.results import is_share, outcome_label, unit_label
@@ -199,11 +199,12 @@ def _prevalence_text(row: pd.Series, language: str, threshold: int) -> str:
 
 
 def joint_display_table(
-    results: MixedResults, language: str, threshold: int = SMALL_COUNT_THRESHOLD
+    results: MixedResults, language: str, threshold: int | None = None
 ) -> pd.DataFrame:
     """The joint display for the report: one row per domain; the text cells hold one
     block per outcome or one line per theme (show with ``white-space: pre-line``). Quotes
     are data (escape them: ``nb.styled`` does)."""
+    threshold = results.evidence.threshold if threshold is None else threshold
     codebook = results.evidence.inputs.codebook
     joint = results.joint
     rows = []
@@ -324,10 +325,11 @@ def _override_text(domain_row: Any, outcomes: pd.DataFrame, label: dict, languag
 
 
 def caseload_link_table(
-    results: MixedResults, language: str, threshold: int = SMALL_COUNT_THRESHOLD
+    results: MixedResults, language: str, threshold: int | None = None
 ) -> pd.DataFrame:
     """Groups of sources (department × period) with the panel's mean caseload, the number
     of sources and the share mentioning each theme (blank where a count is suppressed)."""
+    threshold = results.evidence.threshold if threshold is None else threshold
     link = results.link
     codebook = results.evidence.inputs.codebook
     if link.empty:
@@ -382,9 +384,10 @@ def caseload_figure(results: MixedResults, language: str) -> Any:
         xlabel=t("mixed.fig.xlabel", language),
         ylabel=t("mixed.fig.ylabel", language),
         title=t("mixed.fig.title", language),
-        small_label=t("mixed.fig.small", language, threshold=SMALL_COUNT_THRESHOLD),
+        small_label=t("mixed.fig.small", language, threshold=max(results.evidence.threshold, 2)),
+        threshold=max(results.evidence.threshold, 2),
         none_label=t("mixed.fig.none", language),
-        suppressed=t("common.suppressed", language, threshold=SMALL_COUNT_THRESHOLD),
+        suppressed=t("common.suppressed", language, threshold=results.evidence.threshold),
         empty=t("mixed.fig.empty", language),
     )
 

@@ -28,6 +28,7 @@ from analysis.qual.classifier import (
 from analysis.qual.codebook import Codebook, load_codebook
 from analysis.qual.codings import empty_codings, load_codings, only_coders, segment_codes
 from analysis.qual.corpus import Corpus, load_corpus
+from analysis.qual.count_rule import CountRule, load_count_rule, settings_path
 from analysis.qual.nlp import cached_tokens, versions
 
 
@@ -72,6 +73,42 @@ def load_inputs(
     codings = load_codings(files, corpus, codebook) if files else empty_codings()
     book = [codebook.file] if codebook.file is not None else []
     return QualInputs(corpus, codebook, codings, (*corpus.files, *book, *files))
+
+
+@dataclass(frozen=True)
+class GatedInputs:
+    """The inputs after the personal-data gate, how many texts it changed, and the
+    corpus's rule for small counts (``raw``: the inputs as read, for cached work keyed
+    by the files, such as the assisted-coding evaluation)."""
+
+    inputs: QualInputs
+    changed: int
+    count_rule: CountRule
+    raw: QualInputs
+
+
+def load_gated_inputs(
+    corpus_path: Path | str | None = None,
+    codebook_path: Path | str | None = None,
+    codings_path: Path | str | list[Path | str] | None = None,
+    *,
+    privacy: str = "pseudonymise",
+    privacy_names_path: Path | str | None = None,
+) -> GatedInputs:
+    """What every report of the corpus starts from: the inputs through the personal-data
+    gate (``privacy``, names from ``privacy_names_path`` or the default list), with the
+    name list and the corpus settings among the input files when they exist."""
+    from analysis.qual.privacy_gate import default_names_path, make_policy, pass_gate
+
+    raw = load_inputs(corpus_path, codebook_path, codings_path)
+    names = Path(privacy_names_path) if privacy_names_path else default_names_path()
+    gate = pass_gate(raw.corpus, raw.codings, make_policy(privacy, names))
+    files = (*raw.files, names) if names.is_file() else raw.files
+    rule = load_count_rule(corpus_path)
+    if rule.file is not None:
+        files = (*files, settings_path(corpus_path))
+    inputs = QualInputs(gate.corpus, raw.codebook, gate.codings, tuple(files))
+    return GatedInputs(inputs, gate.changed, rule, raw)
 
 
 def coded_segments(

@@ -271,7 +271,7 @@ def before_during_table(
         .groupby("segment_id")["code"]
         .agg(lambda s: ", ".join(codebook.label(c, language) for c in s))
     )
-    out = chosen.assign(codes=chosen["segment_id"].map(labels).fillna(""))
+    out = chosen.assign(codes=chosen["segment_id"].map(labels).astype("string").fillna(""))
     out["_p"] = out["period"].map({"foer": 0, "under": 1})
     out = out.sort_values(["_p", "source_id", "start"], kind="stable")
     columns = ["period", "segment_id", "source_id", "role", "text", "codes"]

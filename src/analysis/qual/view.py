@@ -8,26 +8,26 @@ threshold suppressed, quote text left as data (``nb.table`` escapes it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from analysis.labels import t
-from analysis.paths import DEFAULT_SEED, SMALL_COUNT_THRESHOLD
+from analysis.paths import DEFAULT_SEED
 from analysis.qual import plots, summaries
 from analysis.qual.autocode import proposals_for_review
 from analysis.qual.codings import codes_at_level, only_coders
 from analysis.qual.corpus import Corpus, select_sources
+from analysis.qual.count_rule import CountRule
 from analysis.qual.pipeline import (
     QualInputs,
     assisted_coding_evaluation,
     coded_segments,
     corpus_proposals,
-    load_inputs,
+    load_gated_inputs,
 )
-from analysis.qual.privacy_gate import default_names_path, make_policy, pass_gate
 from analysis.qual.reliability import ReliabilityError, reliability_report
 
 BY = ("department", "period", "role")
@@ -57,6 +57,12 @@ class QualResults:
     review: pd.DataFrame
     privacy: str = "pseudonymise"
     privacy_changed: int = 0
+    count_rule: CountRule = field(default_factory=CountRule)
+
+    @property
+    def threshold(self) -> int:
+        """Counts of sources below this are hidden (1: the corpus shows its counts)."""
+        return self.count_rule.threshold
 
     @property
     def n_sources(self) -> int:
@@ -93,11 +99,14 @@ def analyse(
     ``data/raw/interviews/privacy_names.txt``) before any quote reaches a table;
     ``"stop"`` raises if there are any; ``"allow"`` shows texts unchanged.
     """
-    raw = load_inputs(corpus_path, codebook_path, codings_path)
-    names = Path(privacy_names_path) if privacy_names_path else default_names_path()
-    gate = pass_gate(raw.corpus, raw.codings, make_policy(privacy, names))
-    files = (*raw.files, names) if names.is_file() else raw.files
-    inputs = QualInputs(gate.corpus, raw.codebook, gate.codings, files)
+    gated = load_gated_inputs(
+        corpus_path,
+        codebook_path,
+        codings_path,
+        privacy=privacy,
+        privacy_names_path=privacy_names_path,
+    )
+    inputs = gated.inputs
     corpus, scope = select_sources(inputs.corpus, municipality, fallback_to_all=fallback_to_all)
     coded = coded_segments(inputs, coder=coder, level="all")
     codes = tuple(codes_at_level(inputs.codebook, level))
@@ -136,10 +145,11 @@ def analyse(
         reliability=reliability,
         disagreements=disagreements,
         reliability_left_out=left_out,
-        evaluation=assisted_coding_evaluation(raw, coder=coder, seed=seed),
+        evaluation=assisted_coding_evaluation(gated.raw, coder=coder, seed=seed),
         review=review,
         privacy=privacy,
-        privacy_changed=gate.changed,
+        privacy_changed=gated.changed,
+        count_rule=gated.count_rule,
     )
 
 
@@ -183,6 +193,7 @@ def frequencies_display(results: QualResults, language: str, by: str | None = No
         frame,
         counts=["n_sources", "n_sources_group"],
         shares=["share_sources"],
+        threshold=results.threshold,
         partition_by=None if by is None else ["code"],
     )
     return _columns(_with_code_labels(shown, results, language), language)
@@ -194,7 +205,9 @@ def corpus_display(results: QualResults, language: str) -> pd.DataFrame:
     table["attribute"] = [t(f"qual.col.{a}", language) for a in table["attribute"]]
     table["value"] = [value_label(v if v != "(ukendt)" else None, language) for v in table["value"]]
     # each attribute's values split all sources, whose number the notebook states
-    shown = summaries.report_table(table, counts=["n_sources"], partition_by=["attribute"])
+    shown = summaries.report_table(
+        table, counts=["n_sources"], threshold=results.threshold, partition_by=["attribute"]
+    )
     return _columns(shown, language)
 
 
@@ -239,6 +252,7 @@ def prevalence_display(results: QualResults, language: str) -> pd.DataFrame:
         frame,
         counts=["n_sources", "n_sources_group"],
         shares=["prevalence"],
+        threshold=results.threshold,
         partition_by=["code"],
     )
     return _columns(_with_code_labels(shown, results, language), language)
@@ -343,7 +357,8 @@ def period_figure(results: QualResults, language: str) -> Any:
         group_labels={p: value_label(p, language) for p in ("foer", "under")},
         xlabel=t("qual.share_segments_axis", language),
         title=t("qual.period_figure_title", language),
-        empty=t("qual.too_few_for_figure", language, threshold=SMALL_COUNT_THRESHOLD),
+        empty=t("qual.too_few_for_figure", language, threshold=max(results.threshold, 2)),
+        threshold=max(results.threshold, 2),  # one source is no group to compare
     )
 
 
