@@ -14,6 +14,10 @@ Two families share the catalogue:
   used by :mod:`analysis.benchmark.klk` to recompute the published arrows;
 - ``jobindsats``: today's indicators, computed for all 98 municipalities from the
   Jobindsats snapshot by :func:`indicator_panel`.
+
+An indicator that measures a result goal of a source document says so in ``goal``
+(Copenhagen's action plan, seed 003: of its three result goals the snapshot measures one,
+in part; ``docs/benchmark.md`` lists the others and the Jobindsats measures they need).
 """
 
 from __future__ import annotations
@@ -59,6 +63,7 @@ class Indicator:
     count_measure: str | None = None  # persons behind the figure (small-count rule)
     cost_key: str | None = None  # benefit in costs.yaml (savings potential)
     notes: str = ""
+    goal: str = ""  # the result goal of a source document the indicator measures
 
     def label(self, language: str = "da") -> str:
         check_language(language)
@@ -423,6 +428,32 @@ _JOBINDSATS_INDICATORS: list[Indicator] = [
             "one earlier and its one-year comparison crosses the July 2025 reform."
         ),
     ),
+    Indicator(
+        id="kh_aktivitetsparat_rate",
+        label_da="Aktivitetsparate kontanthjælpsmodtagere (fuldtid) i pct. af arbejdsstyrken",
+        label_en="Activity-ready cash-assistance recipients (full-time), % of the labour force",
+        unit="pct",
+        higher_is_better=False,
+        development=PERCENT,
+        source="jobindsats",
+        area="kontanthjaelp",
+        measure="recipients_fulltime[kontanthjaelp, aktivitetsparat] / labour force",
+        series_break=KONTANTHJAELP_REFORM,
+        count_measure="recipients_fulltime[kontanthjaelp, aktivitetsparat]",
+        notes=(
+            "y60a02 by visitation category (the snapshot's cashVisitation block): full-time "
+            "activity-ready recipients divided by the labour force implied by "
+            "unemployed_fulltime / (unemployment_rate / 100). The snapshot holds the latest "
+            "month only, so there is a level but no development (no arrow). All durations: "
+            "the goal's '3 years or more' needs Jobindsats' duration breakdown. No cost key: "
+            "these recipients are part of kh_workforce_rate, whose savings potential "
+            "already counts them."
+        ),
+        goal=(
+            "003 resultatmål 3: Færre aktivitetsparate kontanthjælpsmodtagere, der har været "
+            "3 år eller mere på kontanthjælp (measured here for all durations)"
+        ),
+    ),
 ]
 
 CATALOGUE: dict[str, Indicator] = {i.id: i for i in _KLK_INDICATORS + _JOBINDSATS_INDICATORS}
@@ -460,6 +491,7 @@ def catalogue_frame() -> pd.DataFrame:
             "count_measure": i.count_measure,
             "cost_key": i.cost_key,
             "notes": i.notes,
+            "goal": i.goal,
         }
         for i in CATALOGUE.values()
     ]
@@ -479,18 +511,40 @@ PANEL_COLUMNS = [
 ]
 
 
-def _series(snapshot: pd.DataFrame, measure: str, benefit_group: str) -> pd.DataFrame:
+#: A measure expression divided by the implied labour force (a rate in percent).
+PER_LABOUR_FORCE = " / labour force"
+
+
+def _series(
+    snapshot: pd.DataFrame, measure: str, benefit_group: str, category: str = "total"
+) -> pd.DataFrame:
     rows = snapshot[
         snapshot["measure"].eq(measure)
         & snapshot["benefit_group"].eq(benefit_group)
-        & snapshot["category"].eq("total")
+        & snapshot["category"].eq(category)
     ]
     return rows[["municipality_code", "period", "value"]]
 
 
-def _split(expression: str) -> tuple[str, str]:
-    measure, _, group = expression.partition("[")
-    return measure.strip(), group.rstrip("]").strip() or "total"
+def _split(expression: str) -> tuple[str, str, str]:
+    """'measure[group, category]' -> (measure, group, category); both default to total."""
+    measure, _, inside = expression.partition("[")
+    group, _, category = inside.rstrip("]").partition(",")
+    return measure.strip(), group.strip() or "total", category.strip() or "total"
+
+
+def _missing_rows(snapshot: pd.DataFrame) -> pd.DataFrame:
+    """One missing value per municipality in the snapshot's latest month: for an
+    indicator whose series the snapshot lacks (an older or a partial snapshot)."""
+    latest = snapshot["period"].max()
+    codes = sorted(snapshot["municipality_code"].unique())
+    return pd.DataFrame(
+        {
+            "municipality_code": codes,
+            "period": pd.PeriodIndex([latest] * len(codes), freq="M"),
+            "value": np.nan,
+        }
+    )
 
 
 def indicator_panel(snapshot: pd.DataFrame, threshold: int = SMALL_COUNT_THRESHOLD) -> pd.DataFrame:
@@ -506,14 +560,17 @@ def indicator_panel(snapshot: pd.DataFrame, threshold: int = SMALL_COUNT_THRESHO
     frames = []
     for indicator_id in JOBINDSATS_INDICATORS:
         indicator = CATALOGUE[indicator_id]
-        if indicator_id == "longterm_rate":
-            persons = _series(snapshot, "longterm_unemployed", "total")
+        measure = indicator.measure or ""
+        if measure.endswith(PER_LABOUR_FORCE):
+            persons = _series(snapshot, *_split(measure.removesuffix(PER_LABOUR_FORCE)))
+            if persons.empty:
+                persons = _missing_rows(snapshot)
             frame = persons.merge(labour, on=["municipality_code", "period"], how="left")
             frame["count"] = frame["value"]
             frame["value"] = frame["value"] / frame["labour_force"] * 100
             frame = frame.drop(columns="labour_force")
         else:
-            frame = _series(snapshot, *_split(indicator.measure or ""))
+            frame = _series(snapshot, *_split(measure))
             frame["count"] = np.nan
             if indicator.count_measure:
                 counts = _series(snapshot, *_split(indicator.count_measure)).rename(
