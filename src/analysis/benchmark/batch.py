@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from analysis.benchmark.framework import load_framework
 from analysis.benchmark.view import load_features, load_levels, load_scorecards, load_similar
 from analysis.paths import ProjectPaths, get_paths
 
@@ -14,3 +15,4 @@ def precompute(paths: ProjectPaths | None = None) -> None:
     load_similar(paths)
     for weighted in (False, True):
         load_scorecards(paths, weighted=weighted)
+    load_framework(paths)

@@ -1,0 +1,522 @@
+"""Framework conditions ("rammevilkår"): each indicator against the value expected from
+conditions the job centre does not set in the short run.
+
+Rødovre's note (seed 004) compares its job centre with "the most efficient job centres
+with the same framework conditions", as STAR's rammevilkår benchmark does. Beside the
+cluster mean this module gives, for every indicator, the level a municipality would have
+if it were like the average municipality with its conditions:
+
+- the **model**: per indicator, an OLS regression across the municipalities (one
+  observation each, not weighted) of the latest level on the framework conditions in
+  :data:`CONDITIONS`, with heteroskedasticity-robust (HC3) standard errors; a condition
+  built from the indicator's own series, or from a series that contains it or is part of
+  it, is left out of that indicator's model (:data:`EXCLUDED`);
+- per municipality: the **expected** value (the fit), the **residual** (level minus
+  expected, turned by the catalogue's direction so that positive is better) and its
+  **rank** among the municipalities with a residual (1 = best).
+
+It is descriptive: R² says how much of the differences the conditions describe; the
+residual holds the quality of the effort and everything the conditions miss (the snapshot
+has no education, origin or commuting data, which STAR's model uses). The conditions
+are averages over August 2021 - July 2023 (:data:`analysis.benchmark.clusters.BASE_PERIOD`),
+the snapshot's first two years, before the comparison window and the 2025 reform.
+
+Pure functions (:func:`framework_conditions`, :func:`fit_framework`,
+:func:`framework_table`, :func:`framework_coefficients`, :func:`framework_column`,
+:func:`framework_sentences`, :func:`framework_models_table`) and cached loaders
+(:func:`load_framework_conditions`, :func:`load_framework`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from analysis.benchmark.clusters import BASE_PERIOD, structural_features
+from analysis.benchmark.indicators import CATALOGUE, STATUS_OK, get_indicator
+from analysis.benchmark.view import (
+    BenchmarkInputs,
+    _key,
+    _paths,
+    _resolve,
+    _snapshot,
+    load_levels,
+)
+from analysis.cache import cached_frame
+from analysis.errors import AnalysisError
+from analysis.formatting import format_number, format_percent
+from analysis.labels import check_language, t
+from analysis.paths import SMALL_COUNT_THRESHOLD, ProjectPaths
+
+#: The framework conditions, in model order (one column each of the conditions table).
+CONDITIONS: tuple[str, ...] = (
+    "log_labour_force",  # size and urbanity
+    "participation",  # labour force / population 16-66
+    "unemployment_level",  # full-time unemployed, % of the labour force
+    "kh_level",  # full-time kontanthjælp recipients, % of the labour force
+    "dagpenge_share",  # dagpenge recipients, % of the full-time unemployed (composition)
+    "seasonality",  # coefficient of variation of the monthly unemployment rate
+)
+
+#: Conditions left out of an indicator's model: built from its own series, or from a
+#: series that contains it or is part of it (the insured and the long-term unemployed
+#: are part of the unemployed; the activity-ready are part of the kontanthjælp recipients).
+EXCLUDED: dict[str, frozenset[str]] = {
+    "unemployment_level": frozenset({"unemployment_rate", "dagpenge_rate", "longterm_rate"}),
+    "dagpenge_share": frozenset({"unemployment_rate", "dagpenge_rate"}),
+    "kh_level": frozenset({"kh_workforce_rate", "kh_aktivitetsparat_rate"}),
+}
+
+#: Fewer municipalities with a level and every condition give no model (a note instead).
+MIN_MUNICIPALITIES = 30
+#: Heteroskedasticity-robust standard errors (small-sample variant).
+COV_TYPE = "HC3"
+
+#: Notes (codes; text in the label files, ``benchmark.framework.note.<code>``).
+TOO_FEW = "too_few"
+SINGULAR = "singular"
+NO_DIRECTION = "no_direction"
+NO_CONDITIONS = "no_conditions"
+
+FRAMEWORK_COLUMNS = [
+    "municipality_code",
+    "indicator",
+    "level",
+    "expected",
+    "residual",
+    "rank",
+    "n_ranked",
+    "n",
+    "r_squared",
+    "adj_r_squared",
+    "conditions",
+    "note",
+]
+COEFFICIENT_COLUMNS = [
+    "indicator",
+    "term",
+    "estimate",
+    "std_error",
+    "p_value",
+    "n",
+    "r_squared",
+    "cov_type",
+    "note",
+]
+#: What one municipality's framework-adjusted column holds (:func:`framework_column`).
+COLUMN_COLUMNS = [
+    "indicator",
+    "level",
+    "expected",
+    "residual",
+    "rank",
+    "n_ranked",
+    "r_squared",
+    "n",
+    "conditions",
+    "note",
+]
+
+
+# --- conditions ------------------------------------------------------------------------------
+
+
+def framework_conditions(snapshot: pd.DataFrame) -> pd.DataFrame:
+    """The framework conditions of every municipality (index municipality_code, columns
+    :data:`CONDITIONS`), averages over ``BASE_PERIOD`` of the Jobindsats snapshot.
+
+    Five are the structural features of "similar municipalities"
+    (:func:`analysis.benchmark.clusters.structural_features`); ``dagpenge_share`` adds the
+    composition of the unemployed: full-time unemployed on dagpenge in % of all full-time
+    unemployed (y25i01), so that a municipality with many insured unemployed is compared
+    with those alike.
+    """
+    features = structural_features(snapshot).rename(
+        columns={"unemployment_rate": "unemployment_level", "kh_workforce_rate": "kh_level"}
+    )
+    start, end = (pd.Period(p, freq="M") for p in BASE_PERIOD)
+    rows = snapshot[
+        snapshot["period"].between(start, end)
+        & snapshot["category"].eq("total")
+        & snapshot["measure"].eq("unemployed_fulltime")
+        & snapshot["benefit_group"].isin(["total", "dagpenge"])
+    ]
+    sums = rows.pivot_table(
+        index="municipality_code", columns="benefit_group", values="value", aggfunc="sum"
+    ).reindex(columns=["total", "dagpenge"])
+    total = sums["total"].where(sums["total"] > 0)
+    features["dagpenge_share"] = (sums["dagpenge"] / total * 100).reindex(features.index)
+    return features[list(CONDITIONS)].astype("float64")
+
+
+def conditions_for(indicator_id: str, available: Sequence[str] = CONDITIONS) -> tuple[str, ...]:
+    """The conditions of ``indicator_id``'s model: ``available`` without those built from
+    the indicator's own series (:data:`EXCLUDED`)."""
+    return tuple(c for c in available if indicator_id not in EXCLUDED.get(c, frozenset()))
+
+
+# --- the model -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FrameworkModel:
+    """One indicator's framework model and its per-municipality results.
+
+    ``note`` is empty for a model that was estimated, else :data:`TOO_FEW` or
+    :data:`SINGULAR` (then nothing is expected) or :data:`NO_DIRECTION` (expected values
+    but no residual or rank: the indicator has no better direction).
+    """
+
+    indicator: str
+    conditions: tuple[str, ...]
+    n: int
+    r_squared: float
+    adj_r_squared: float
+    coefficients: pd.DataFrame  # term, estimate, std_error, p_value
+    municipalities: pd.DataFrame  # FRAMEWORK_COLUMNS
+    note: str = ""
+
+
+def _levels_of(levels: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
+    rows = levels[levels["indicator"].eq(indicator_id)]
+    if rows.empty:
+        raise AnalysisError(f"the level table has no rows for indicator {indicator_id!r}")
+    if "status" not in rows:
+        rows = rows.assign(status=np.where(rows["level"].notna(), STATUS_OK, "missing"))
+    return rows.set_index("municipality_code")[["level", "status"]]
+
+
+def _singular(design: pd.DataFrame) -> bool:
+    values = design.to_numpy(dtype="float64")
+    return int(np.linalg.matrix_rank(values)) < values.shape[1]
+
+
+def fit_framework(
+    levels: pd.DataFrame,
+    conditions: pd.DataFrame,
+    indicator_id: str,
+    *,
+    min_municipalities: int = MIN_MUNICIPALITIES,
+) -> FrameworkModel:
+    """Regress ``indicator_id``'s latest level on its framework conditions (OLS, HC3).
+
+    ``levels``: the level table (:func:`analysis.benchmark.view.load_levels`; columns
+    municipality_code, indicator, level and status are used); ``conditions``: one row per
+    municipality (:func:`framework_conditions`). Municipalities without a level or a
+    condition are left out of the fit; those with every condition still get an expected
+    value. Too few municipalities or linearly dependent conditions give a note, not an
+    error.
+    """
+    import statsmodels.api as sm
+
+    indicator = get_indicator(indicator_id)
+    own = _levels_of(levels, indicator_id)
+    columns = conditions_for(indicator_id, [c for c in CONDITIONS if c in conditions.columns])
+    frame = own.join(conditions[list(columns)], how="left")
+    has_conditions = frame[list(columns)].notna().all(axis=1)
+    fit_rows = has_conditions & frame["level"].notna()
+    n = int(fit_rows.sum())
+    design = frame.loc[:, list(columns)].astype("float64")
+    design.insert(0, "const", 1.0)
+
+    note = ""
+    if n < max(min_municipalities, len(columns) + 2):
+        note = TOO_FEW
+    elif _singular(design[fit_rows]):
+        note = SINGULAR
+    expected = pd.Series(np.nan, index=frame.index)
+    r_squared = adj_r_squared = math.nan
+    coefficients = pd.DataFrame(columns=["term", "estimate", "std_error", "p_value"])
+    if not note:
+        result = sm.OLS(frame.loc[fit_rows, "level"], design[fit_rows]).fit(cov_type=COV_TYPE)
+        r_squared, adj_r_squared = float(result.rsquared), float(result.rsquared_adj)
+        expected[has_conditions] = design[has_conditions].to_numpy() @ result.params.to_numpy()
+        coefficients = pd.DataFrame(
+            {
+                "term": list(result.params.index),
+                "estimate": result.params.to_numpy(),
+                "std_error": np.asarray(result.bse),
+                "p_value": np.asarray(result.pvalues),
+            }
+        )
+        if indicator.sign == 0:
+            note = NO_DIRECTION
+
+    residual = (frame["level"] - expected) * indicator.sign if indicator.sign else expected * np.nan
+    ranks = residual.rank(ascending=False, method="min")
+    table = pd.DataFrame(
+        {
+            "municipality_code": frame.index.astype("int64"),
+            "indicator": indicator_id,
+            "level": frame["level"].to_numpy(dtype="float64"),
+            "expected": expected.to_numpy(dtype="float64"),
+            "residual": residual.to_numpy(dtype="float64"),
+            "rank": ranks.astype("Int64").to_numpy(),
+            "n_ranked": int(residual.notna().sum()),
+            "n": n,
+            "r_squared": r_squared,
+            "adj_r_squared": adj_r_squared,
+            "conditions": ";".join(columns),
+            "note": [
+                note or _municipality_note(status, ok)
+                for status, ok in zip(frame["status"], has_conditions, strict=True)
+            ],
+        }
+    )
+    table["rank"] = table["rank"].astype("Int64")
+    return FrameworkModel(
+        indicator=indicator_id,
+        conditions=columns,
+        n=n,
+        r_squared=r_squared,
+        adj_r_squared=adj_r_squared,
+        coefficients=coefficients,
+        municipalities=table[FRAMEWORK_COLUMNS],
+        note=note,
+    )
+
+
+def _municipality_note(status: object, has_conditions: bool) -> str:
+    if not has_conditions:
+        return NO_CONDITIONS
+    return "" if status == STATUS_OK else str(status)  # missing or small_count
+
+
+def _indicators(levels: pd.DataFrame, indicators: Sequence[str] | None) -> list[str]:
+    if indicators is not None:
+        return list(indicators)
+    present = set(levels["indicator"])
+    return [i for i in CATALOGUE if i in present]
+
+
+def framework_table(
+    levels: pd.DataFrame,
+    conditions: pd.DataFrame,
+    indicators: Sequence[str] | None = None,
+    *,
+    min_municipalities: int = MIN_MUNICIPALITIES,
+) -> pd.DataFrame:
+    """Expected value, residual (positive = better) and rank of every municipality for
+    every indicator (default: those in ``levels``, in catalogue order); one row per
+    municipality and indicator, with each model's n, R² and conditions repeated
+    (:data:`FRAMEWORK_COLUMNS`)."""
+    frames = [
+        fit_framework(levels, conditions, i, min_municipalities=min_municipalities).municipalities
+        for i in _indicators(levels, indicators)
+    ]
+    table = pd.concat(frames, ignore_index=True)
+    table["rank"] = table["rank"].astype("Int64")
+    for column in ("indicator", "conditions", "note"):
+        table[column] = table[column].astype("str")
+    return table[FRAMEWORK_COLUMNS]
+
+
+def framework_coefficients(
+    levels: pd.DataFrame,
+    conditions: pd.DataFrame,
+    indicators: Sequence[str] | None = None,
+    *,
+    min_municipalities: int = MIN_MUNICIPALITIES,
+) -> pd.DataFrame:
+    """Each model's coefficients with HC3 standard errors (:data:`COEFFICIENT_COLUMNS`);
+    a model that could not be estimated has one row with its note and no term."""
+    rows = []
+    for indicator_id in _indicators(levels, indicators):
+        model = fit_framework(
+            levels, conditions, indicator_id, min_municipalities=min_municipalities
+        )
+        common = {
+            "indicator": indicator_id,
+            "n": model.n,
+            "r_squared": model.r_squared,
+            "cov_type": COV_TYPE,
+            "note": model.note,
+        }
+        if model.coefficients.empty:
+            rows.append(
+                {**common, "term": "", "estimate": np.nan, "std_error": np.nan, "p_value": np.nan}
+            )
+        rows.extend({**common, **c} for c in model.coefficients.to_dict("records"))
+    return pd.DataFrame(rows, columns=COEFFICIENT_COLUMNS)
+
+
+def framework_column(table: pd.DataFrame, municipality: int) -> pd.DataFrame:
+    """One municipality's framework-adjusted figures, ready to become a scorecard column:
+    one row per indicator (catalogue order) with level, expected, residual (positive =
+    better), rank among ``n_ranked`` (1 = best), the model's R², n, conditions and note."""
+    rows = table[table["municipality_code"].eq(int(municipality))]
+    if rows.empty:
+        raise AnalysisError(f"no framework figures for municipality {municipality!r}")
+    order = {name: i for i, name in enumerate(CATALOGUE)}
+    rows = rows.sort_values("indicator", key=lambda s: s.map(order), kind="stable")
+    return rows[COLUMN_COLUMNS].reset_index(drop=True)
+
+
+# --- text ------------------------------------------------------------------------------------
+
+
+def _level_text(value: float, indicator_id: str, language: str) -> str:
+    indicator = CATALOGUE[indicator_id]
+    if indicator.unit == "pct":
+        return format_percent(value, language, decimals=indicator.decimals)
+    return format_number(value, language, decimals=indicator.decimals)
+
+
+def _unit(indicator_id: str, language: str) -> str:
+    unit = CATALOGUE[indicator_id].unit
+    key = "benchmark.unit.points" if unit == "pct" else f"benchmark.framework.unit.{unit}"
+    return t(key, language)
+
+
+def _reason(note: str, n: int, language: str) -> str:
+    if note in ("missing", "small_count"):
+        return t(f"benchmark.note.{note}", language, threshold=SMALL_COUNT_THRESHOLD)
+    return t(f"benchmark.framework.note.{note}", language, n=n, minimum=MIN_MUNICIPALITIES)
+
+
+def framework_sentence(row: pd.Series | dict, language: str = "da") -> str:
+    """One sentence for one row of :func:`framework_column`, e.g. "Ledighed i pct. af
+    arbejdsstyrken: 3,1 %, 0,4 pct.-point lavere end forventet ud fra rammevilkårene
+    (3,5 %) – bedre (nr. 12 af 98; R² = 0,61; beskrivende)."."""
+    check_language(language)
+    row = dict(row)
+    indicator_id = str(row["indicator"])
+    indicator = CATALOGUE[indicator_id]
+    note = str(row.get("note") or "")
+    values = {
+        "indicator": indicator.label(language),
+        "level": _level_text(row["level"], indicator_id, language),
+        "expected": _level_text(row["expected"], indicator_id, language),
+        "r_squared": format_number(row["r_squared"], language, decimals=2),
+    }
+    if note in (TOO_FEW, SINGULAR, NO_CONDITIONS):
+        reason = _reason(note, int(row["n"]), language)
+        return t("benchmark.framework.sentence.no_model", language, reason=reason, **values)
+    if note == NO_DIRECTION:
+        return t("benchmark.framework.sentence.no_direction", language, **values)
+    if note:  # the municipality has no level of its own
+        reason = _reason(note, int(row["n"]), language)
+        return t("benchmark.framework.sentence.no_level", language, reason=reason, **values)
+    difference = float(row["level"]) - float(row["expected"])
+    values |= {
+        "rank": format_number(row["rank"], language, decimals=0),
+        "n": format_number(row["n_ranked"], language, decimals=0),
+    }
+    if round(abs(difference), indicator.decimals) == 0:
+        return t("benchmark.framework.sentence.same", language, **values)
+    better = float(row["residual"]) > 0
+    return t(
+        "benchmark.framework.sentence",
+        language,
+        difference=format_number(abs(difference), language, decimals=indicator.decimals),
+        unit=_unit(indicator_id, language),
+        direction=t(f"benchmark.framework.{'higher' if difference > 0 else 'lower'}", language),
+        judgement=t(f"benchmark.framework.{'better' if better else 'worse'}", language),
+        **values,
+    )
+
+
+def framework_sentences(column: pd.DataFrame, language: str = "da") -> pd.DataFrame:
+    """One sentence per indicator of :func:`framework_column`. Columns: indicator, text."""
+    texts = [framework_sentence(row, language) for _, row in column.iterrows()]
+    return pd.DataFrame({"indicator": list(column["indicator"]), "text": texts})
+
+
+def framework_models_table(table: pd.DataFrame, language: str = "da") -> pd.DataFrame:
+    """The models stated plainly, one row per indicator: indicator, the conditions it is
+    explained by, the number of municipalities and R² (text, in ``language``)."""
+    check_language(language)
+    models = table.drop_duplicates("indicator")
+    rows = []
+    for row in models.itertuples(index=False):
+        conditions = [c for c in str(row.conditions).split(";") if c]
+        note = row.note if row.note in (TOO_FEW, SINGULAR) else ""
+        rows.append(
+            {
+                t("benchmark.col.indicator", language): CATALOGUE[row.indicator].label(language),
+                t("benchmark.framework.col.conditions", language): ", ".join(
+                    t(f"benchmark.framework.condition.{c}", language) for c in conditions
+                ),
+                t("benchmark.framework.col.n", language): format_number(
+                    row.n, language, decimals=0
+                ),
+                t("benchmark.framework.col.r_squared", language): (
+                    _reason(note, int(row.n), language)
+                    if note
+                    else format_number(row.r_squared, language, decimals=2)
+                ),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# --- cached loaders --------------------------------------------------------------------------
+
+#: The project's own inputs (snapshot, clusters, costs), as in :mod:`analysis.benchmark.view`.
+DEFAULT_INPUTS = BenchmarkInputs()
+
+
+def load_framework_conditions(
+    paths: ProjectPaths | None = None, inputs: BenchmarkInputs = DEFAULT_INPUTS
+) -> pd.DataFrame:
+    """:func:`framework_conditions` of the project's snapshot (or ``inputs``), cached in
+    ``data/processed/cache/benchmark_framework_conditions*.parquet``."""
+    paths = _paths(paths)
+    resolved = _resolve(paths, inputs)
+    frame = cached_frame(
+        "benchmark_framework_conditions" + resolved.suffix(),
+        _key(resolved, table="framework_conditions"),
+        lambda: framework_conditions(_snapshot(resolved)).reset_index(),
+        paths=paths,
+    )
+    return frame.set_index("municipality_code")
+
+
+def load_framework(
+    paths: ProjectPaths | None = None, inputs: BenchmarkInputs = DEFAULT_INPUTS
+) -> pd.DataFrame:
+    """:func:`framework_table` for all 98 and every indicator of the level table, cached
+    in ``data/processed/cache/benchmark_framework*.parquet`` (precomputed by the batch)."""
+    paths = _paths(paths)
+    resolved = _resolve(paths, inputs)
+    frame = cached_frame(
+        "benchmark_framework" + resolved.suffix(),
+        _key(
+            resolved,
+            table="framework",
+            min_municipalities=MIN_MUNICIPALITIES,
+            cov_type=COV_TYPE,
+        ),
+        lambda: framework_table(
+            load_levels(paths, inputs), load_framework_conditions(paths, inputs)
+        ),
+        paths=paths,
+    )
+    frame["rank"] = frame["rank"].astype("Int64")
+    return frame
+
+
+__all__ = [
+    "COLUMN_COLUMNS",
+    "CONDITIONS",
+    "COV_TYPE",
+    "EXCLUDED",
+    "FRAMEWORK_COLUMNS",
+    "MIN_MUNICIPALITIES",
+    "FrameworkModel",
+    "conditions_for",
+    "fit_framework",
+    "framework_coefficients",
+    "framework_column",
+    "framework_conditions",
+    "framework_models_table",
+    "framework_sentence",
+    "framework_sentences",
+    "framework_table",
+    "load_framework",
+    "load_framework_conditions",
+]
