@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from analysis.data import caseloads, parsing
-from analysis.data.caseloads import STANDARD_OUTCOMES, read_caseload_panel
+from analysis.data.caseloads import CASELOAD_OUTCOMES, STANDARD_OUTCOMES, read_caseload_panel
 from analysis.data.jobindsats import load_snapshot, read_jobindsats_export
 from analysis.data.parsing import guess_decimal
 from analysis.data.statbank import read_statbank_csv
@@ -203,7 +203,7 @@ def test_every_limit_has_a_reason_and_shares_stop_at_one():
 def test_the_demo_panel_is_inside_every_limit():
     panel = read_caseload_panel(SIMULATED)
     assert panel["caseload"].max() <= caseloads.CASELOAD_LIMIT.maximum
-    for name, spec in STANDARD_OUTCOMES.items():
+    for name, spec in CASELOAD_OUTCOMES.items():
         assert panel[name].max() <= spec.limit.maximum, name
 
 

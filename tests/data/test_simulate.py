@@ -13,7 +13,7 @@ import yaml
 
 from analysis import cli
 from analysis.data.caseloads import (
-    STANDARD_OUTCOMES,
+    CASELOAD_OUTCOMES,
     is_simulated,
     read_caseload_panel,
     validate_caseload_panel,
@@ -108,7 +108,7 @@ def test_the_command_lives_next_to_the_data_contract_with_the_same_options(capsy
 def test_panel_validates_and_is_already_normalised(default_run) -> None:
     panel, truth = default_run
     pd.testing.assert_frame_equal(validate_caseload_panel(panel), panel)
-    assert set(STANDARD_OUTCOMES) <= set(panel.columns)
+    assert set(CASELOAD_OUTCOMES) <= set(panel.columns)
     assert truth["size"]["rows"] == len(panel)
 
 
@@ -182,7 +182,7 @@ def test_bad_config_is_an_input_error(unemployment: pd.DataFrame) -> None:
 
 def test_shares_stay_in_range_without_clipping(default_run) -> None:
     panel, truth = default_run
-    for name, spec in STANDARD_OUTCOMES.items():
+    for name, spec in CASELOAD_OUTCOMES.items():
         assert panel[name].min() > 0, name
         if spec.is_share:
             assert panel[name].max() < 1, name
@@ -261,7 +261,7 @@ def _within(panel: pd.DataFrame, outcome: str) -> tuple[float, float]:
     return float(fit.params["log_caseload"]), float(fit.bse["log_caseload"])
 
 
-@pytest.mark.parametrize("outcome", list(STANDARD_OUTCOMES))
+@pytest.mark.parametrize("outcome", list(CASELOAD_OUTCOMES))
 def test_pooled_is_confounded_and_within_recovers_the_truth(default_run, outcome: str) -> None:
     panel, truth = default_run
     beta = truth["outcomes"][outcome]["beta_log_caseload"]

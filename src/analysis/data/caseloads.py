@@ -155,6 +155,46 @@ STANDARD_OUTCOMES: Mapping[str, OutcomeSpec] = _by_name(
     ),
 )  # fmt: skip
 
+#: The nine outcomes above: what a caseload panel itself reports (and the simulated panel
+#: holds), before the survey outcomes join them.
+CASELOAD_OUTCOMES: Mapping[str, OutcomeSpec] = STANDARD_OUTCOMES
+
+_AGREE_DA, _AGREE_EN = "andel enige (svar 4–5)", "share agreeing (answers 4–5)"
+_RESPONDENTS = Limit(1.0, "a share of the respondents: at most all of them agree")
+
+#: Value goals of Copenhagen's 2018 action plan measured by experience surveys
+#: (:mod:`analysis.data.surveys`): per unit-month, the share of the respondents agreeing
+#: (4 or 5 on a 1–5 item, negatively worded items reversed) averaged over the goal's items.
+SURVEY_OUTCOMES: Mapping[str, OutcomeSpec] = _by_name(
+    OutcomeSpec(
+        "citizen_goal_direction", "Borgere: mål og retning i forløbet",
+        "Citizens: a goal and a direction in their course",
+        _AGREE_DA, _AGREE_EN, is_share=True, higher_is_better=True, limit=_RESPONDENTS,
+    ),
+    OutcomeSpec(
+        "citizen_recognition_respect", "Borgere: mødt med anerkendelse og respekt",
+        "Citizens: met with recognition and respect",
+        _AGREE_DA, _AGREE_EN, is_share=True, higher_is_better=True, limit=_RESPONDENTS,
+    ),
+    OutcomeSpec(
+        "citizen_sees_way_out", "Borgere: sagsbehandleren ser udgangen på forløbet",
+        "Citizens: the caseworker sees the way out of their course",
+        _AGREE_DA, _AGREE_EN, is_share=True, higher_is_better=True, limit=_RESPONDENTS,
+    ),
+    OutcomeSpec(
+        "staff_attractive_workplace", "Medarbejdere: en attraktiv arbejdsplads",
+        "Staff: an attractive workplace",
+        _AGREE_DA, _AGREE_EN, is_share=True, higher_is_better=True, limit=_RESPONDENTS,
+    ),
+    OutcomeSpec(
+        "staff_wellbeing", "Medarbejdere: trivsel", "Staff: well-being",
+        _AGREE_DA, _AGREE_EN, is_share=True, higher_is_better=True, limit=_RESPONDENTS,
+    ),
+)  # fmt: skip
+
+#: The outcome catalogue: the caseload outcomes in their order, then the survey outcomes.
+STANDARD_OUTCOMES = _by_name(*CASELOAD_OUTCOMES.values(), *SURVEY_OUTCOMES.values())
+
 #: Active cases per caseworker FTE above this are an error, not a heavy workload.
 CASELOAD_LIMIT = Limit(
     1000.0,
