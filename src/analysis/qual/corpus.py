@@ -3,10 +3,11 @@
 A *source* carries its full text (LF line endings), a content hash of that text and
 attributes: ``municipality_code`` (nullable; "Hedeby" is pseudonymised), ``role``,
 ``department`` (forsoeg/ordinaer), ``period`` (foer/under/efter; nullable), ``round``,
-``source_type`` and free provenance attributes. A *segment* is a span of a source
-(character offsets in code points, end exclusive) - a quote, a paragraph or a sentence -
-and is the unit that codes are counted on. A segment may carry its own ``period`` when a
-speaker contrasts before and during in one source.
+``source_type`` and free provenance attributes. A source of type ``dokument`` (a policy
+document, not a person) also has ``author`` (forvaltning/ledelse) and ``year``. A
+*segment* is a span of a source (character offsets in code points, end exclusive) - a
+quote, a paragraph or a sentence - and is the unit that codes are counted on. A segment
+may carry its own ``period`` when a speaker contrasts before and during in one source.
 
 Loaders: plain text (.txt in any encoding ``read_text`` knows), Word (.docx), a folder of
 those with a ``sources.csv`` of attributes, and a quote spreadsheet (CSV/XLSX, one row per
@@ -50,6 +51,13 @@ SOURCE_TYPES = (
     "avisindlaeg",
     "dokument",
 )
+#: source types that are documents, not persons: never counted under the small-count rule
+DOCUMENT_TYPES = ("dokument",)
+#: who wrote a document: the administration (forvaltning) or the job centre's management
+AUTHORS = ("forvaltning", "ledelse")
+#: the attributes of a document source (empty for persons)
+DOCUMENT_ATTRIBUTES = ("author", "year")
+_YEARS = (1900, 2100)
 #: attributes every source has (values may be missing), in display order
 ATTRIBUTES = ("municipality_code", "role", "department", "period", "round", "source_type")
 #: quote-table columns that describe the quote (segment), not the source
@@ -73,6 +81,7 @@ _VOCABULARY = {
     "period": PERIODS,
     "quote_period": PERIODS,
     "source_type": SOURCE_TYPES,
+    "author": AUTHORS,
 }
 
 
@@ -138,6 +147,10 @@ def make_corpus(
     src["round"] = src["round"].astype("Int64")
     for column in ("role", "department", "period", "source_type"):
         src[column] = src[column].astype("string")
+    if "year" in src.columns:
+        src["year"] = pd.to_numeric(src["year"]).astype("Int64")
+    if "author" in src.columns:
+        src["author"] = src["author"].astype("string")
     extra = [c for c in src.columns if c not in SOURCE_COLUMNS]
     src = src[[*SOURCE_COLUMNS, *extra]].sort_values("source_id", kind="stable")
     src = src.reset_index(drop=True)
@@ -442,6 +455,16 @@ def select_sources(
     return corpus.subset([]), "empty"
 
 
+def is_document(sources: pd.DataFrame) -> pd.Series:
+    """True for the sources that are documents (``source_type`` dokument), False for the
+    ones that stand for persons - also where the type is missing, so that a source of
+    unknown type is counted as carefully as a person."""
+    if "source_type" not in sources.columns:
+        return pd.Series(False, index=sources.index)
+    kinds = sources["source_type"].astype("string")
+    return kinds.isin(DOCUMENT_TYPES).fillna(False).astype(bool)
+
+
 def quote_table(corpus: Corpus) -> pd.DataFrame:
     """The corpus as a quote table (one row per segment, source attributes repeated)."""
     seg = corpus.segments.rename(
@@ -523,9 +546,16 @@ def _parse_value(
             )
             return pd.NA
         return code
-    if column in {"round", "seed_line", "seed_offset"}:
+    if column in {"round", "seed_line", "seed_offset", "year"}:
         if not (value.isdecimal() and len(value) <= 18):  # int("²") fails; int64 column
             problems.append(_problem(path, index, column, f"not a whole number: {value!r}"))
+            return pd.NA
+        if column == "year" and not _YEARS[0] <= int(value) <= _YEARS[1]:
+            problems.append(
+                _problem(
+                    path, index, column, "not a year", expected="a year such as 2018", found=value
+                )
+            )
             return pd.NA
         return int(value)
     if column in _VOCABULARY:

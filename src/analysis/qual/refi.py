@@ -75,7 +75,7 @@ EXPORT_DATE = datetime(1980, 1, 1, tzinfo=UTC)
 DATE_ATTRIBUTE = "date"
 GUID_NAMESPACE = uuid.UUID("5b0c8f2e-3a41-5d7e-9c1a-2f6b8d4e7a90")
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
-_INTEGER_VARIABLES = {"municipality_code", "round"}
+_INTEGER_VARIABLES = {"municipality_code", "round", "year"}
 #: Deepest code hierarchy an import accepts (real codebooks have a handful of levels).
 MAX_CODE_DEPTH = 50
 _GUID = re.compile(
@@ -760,14 +760,14 @@ def _resolve_positions(
 
 _UNITS = {"chars": "characters", "utf8": "UTF-8 bytes", "utf16": "UTF-16 units"}
 _VARIANTS = {"text": "stored", "lf": "LF", "crlf": "CRLF"}
-_VOCAB_ATTRIBUTES = {"role", "department", "period", "source_type"}
+_VOCAB_ATTRIBUTES = {"role", "department", "period", "source_type", "author"}
 #: Columns of a source that a project's variables must not overwrite (a variable called
 #: "text" would replace the interview text and leave every coding pointing past its end).
 _RESERVED_COLUMNS = {"source_id", "text", "content_hash"}
 
 
 def _parse_attribute(name: str, value: str, notes: list[str], source: str) -> object:
-    from analysis.qual.corpus import _VOCABULARY
+    from analysis.qual.corpus import _VOCABULARY, _YEARS
 
     if name == "municipality_code":
         code = resolve_municipality(value)
@@ -778,6 +778,12 @@ def _parse_attribute(name: str, value: str, notes: list[str], source: str) -> ob
     if name == "round":
         text = value.strip()
         return int(text) if text.isdecimal() and len(text) <= 18 else pd.NA
+    if name == "year":  # a document's year (analysis.qual.corpus.DOCUMENT_ATTRIBUTES)
+        text = value.strip()
+        if text.isdecimal() and len(text) == 4 and _YEARS[0] <= int(text) <= _YEARS[1]:
+            return int(text)
+        notes.append(f"{source}: year {value!r} is not a year (such as 2018); left empty")
+        return pd.NA
     if name in _VOCAB_ATTRIBUTES and value not in _VOCABULARY[name]:
         notes.append(
             f"{source}: {name} {value!r} is not one of {', '.join(_VOCABULARY[name])}; left empty"

@@ -5,9 +5,18 @@ Inputs are the corpus and a table of coded segments (``segment_id``, ``code``; f
 given for segments *and* for sources (persons, or the interview/written answer that
 stands for them), because one talkative speaker can fill many segments.
 
+Persons and documents are counted apart. A policy document (``source_type`` dokument) is
+not a person: the tables of what people say (:func:`code_frequencies`,
+:func:`theme_prevalence`, :func:`cooccurrence`, :func:`exemplar_quotes`,
+:func:`before_during_table`) are computed on the person sources only, so a column
+``n_sources`` always counts persons; documents are counted in columns of their own
+(``n_documents``: :func:`attribute_summary`, :func:`documents_vs_interviews`) and their
+passages listed by :func:`document_passages`. :func:`quantitize` keeps every source (its
+``source_type`` tells them apart).
+
 Tables returned here are numeric, for computation. :func:`report_table` turns counts of
 persons below the threshold into ``<5`` (and blanks the shares computed from them) for
-display.
+display; document counts are not passed to it and are shown as they are.
 """
 
 from __future__ import annotations
@@ -21,7 +30,7 @@ import pandas as pd
 from analysis.paths import DEFAULT_SEED, SMALL_COUNT_THRESHOLD
 from analysis.privacy import SECONDARY_MARKER, suppress_small_counts
 from analysis.qual.codebook import Codebook
-from analysis.qual.corpus import ATTRIBUTES, Corpus
+from analysis.qual.corpus import ATTRIBUTES, Corpus, is_document
 
 #: attributes the quantitized table carries for joins
 JOIN_ATTRIBUTES = ("municipality_code", "role", "department", "period", "round", "source_type")
@@ -38,6 +47,22 @@ def _segments(corpus: Corpus) -> pd.DataFrame:
     return corpus.segments_with_attributes()
 
 
+def is_person(sources: pd.DataFrame) -> pd.Series:
+    """True for the sources that stand for persons (interviews, focus groups, written
+    answers, newspaper pieces, and sources of unknown type), False for documents."""
+    return ~is_document(sources)
+
+
+def person_sources(corpus: Corpus) -> Corpus:
+    """The corpus without its documents: the sources the small-count rule counts."""
+    return corpus.subset(corpus.sources.loc[is_person(corpus.sources), "source_id"])
+
+
+def document_sources(corpus: Corpus) -> Corpus:
+    """Only the corpus's documents (policy documents, notes, action plans)."""
+    return corpus.subset(corpus.sources.loc[is_document(corpus.sources), "source_id"])
+
+
 def code_frequencies(
     corpus: Corpus,
     coded: pd.DataFrame,
@@ -47,7 +72,9 @@ def code_frequencies(
     """Per code (and group): segments and sources with the code, the share of the
     group's sources that mention it and the share of the group's segments coded with it.
     ``by`` is a source attribute or ``period`` (the segment's period, so a source
-    contrasting before and during counts in both)."""
+    contrasting before and during counts in both). Only person sources are counted
+    (documents: :func:`documents_vs_interviews`)."""
+    corpus = person_sources(corpus)
     segments = _segments(corpus)
     pairs = _coded(coded, corpus, codes).merge(segments, on="segment_id")
     group_col = by or "_all"
@@ -141,8 +168,8 @@ def quantitize(
 
 def theme_prevalence(quantitized: pd.DataFrame, by: str | None = None) -> pd.DataFrame:
     """Share of sources (persons) with each theme, overall or by a source attribute,
-    from the long :func:`quantitize` table."""
-    frame = quantitized.copy()
+    from the long :func:`quantitize` table (its document rows are left out)."""
+    frame = quantitized[is_person(quantitized)].copy()
     group = by or "group"
     if by is None:
         frame[group] = "all"
@@ -161,8 +188,9 @@ def theme_prevalence(quantitized: pd.DataFrame, by: str | None = None) -> pd.Dat
 
 
 def cooccurrence(corpus: Corpus, coded: pd.DataFrame, codes: Sequence[str]) -> pd.DataFrame:
-    """Code x code matrix: segments coded with both (diagonal: segments with the code)."""
-    pairs = _coded(coded, corpus, codes)
+    """Code x code matrix: segments of persons coded with both (diagonal: segments with
+    the code)."""
+    pairs = _coded(coded, person_sources(corpus), codes)
     matrix = pd.DataFrame(0, index=list(codes), columns=list(codes), dtype="int64")
     if pairs.empty:
         return matrix
@@ -191,8 +219,10 @@ def exemplar_quotes(
     Each coded segment gets a rank from a hash of the seed and its id (stable when other
     segments are added or removed); one quote per source first, so exemplars come from
     different speakers where possible. Long quotes are shortened to ``max_chars`` with
-    an ellipsis (the full text stays in the corpus).
+    an ellipsis (the full text stays in the corpus). Quotes are persons' (document
+    passages: :func:`document_passages`).
     """
+    corpus = person_sources(corpus)
     pairs = _coded(coded, corpus, codes).merge(_segments(corpus), on="segment_id")
     rows = []
     for code in codes:
@@ -256,8 +286,9 @@ def before_during_table(
     level_codes: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Quotes about before and during the trial side by side (like table 2 of the
-    Copenhagen note): period, quote, source, role and the codes applied."""
-    segments = _segments(corpus)
+    Copenhagen note): period, quote, source, role and the codes applied (persons'
+    quotes only)."""
+    segments = _segments(person_sources(corpus))
     mask = segments["period"].isin(["foer", "under"]).fillna(False)
     if department is not None:
         mask &= segments["department"].eq(department).fillna(False)
@@ -301,9 +332,13 @@ def report_table(
 
 def attribute_summary(corpus: Corpus) -> pd.DataFrame:
     """Sources and segments per municipality, department, period and role (for the
-    corpus description)."""
+    corpus description): ``n_sources`` counts persons, ``n_documents`` documents and
+    ``n_segments`` the segments of both."""
     rows = []
     segments = _segments(corpus)
+    person = is_person(corpus.sources)
+    person_ids = set(corpus.sources.loc[person, "source_id"])
+    seg_person = segments["source_id"].isin(person_ids)
     for attribute in ATTRIBUTES:
         if attribute in {"round"}:
             continue
@@ -312,16 +347,139 @@ def attribute_summary(corpus: Corpus) -> pd.DataFrame:
         # a segment's period may differ from its source's, so periods count segments' values
         shown = set(seg_values) if attribute == "period" else set(values)
         for value in sorted(shown):
+            if attribute == "period":
+                here = segments.loc[seg_values == value]
+                n_persons = int(here.loc[seg_person[here.index], "source_id"].nunique())
+                n_documents = int(here.loc[~seg_person[here.index], "source_id"].nunique())
+            else:
+                n_persons = int(((values == value) & person).sum())
+                n_documents = int(((values == value) & ~person).sum())
             rows.append(
                 {
                     "attribute": attribute,
                     "value": value,
-                    "n_sources": int(
-                        segments.loc[seg_values == value, "source_id"].nunique()
-                        if attribute == "period"
-                        else (values == value).sum()
-                    ),
+                    "n_sources": n_persons,
+                    "n_documents": n_documents,
                     "n_segments": int((seg_values == value).sum()),
                 }
             )
-    return pd.DataFrame(rows, columns=["attribute", "value", "n_sources", "n_segments"])
+    columns = ["attribute", "value", "n_sources", "n_documents", "n_segments"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+#: columns of :func:`documents_vs_interviews`
+DOCUMENTS_VS_INTERVIEWS_COLUMNS = (
+    "code",
+    "n_sources",
+    "n_sources_group",
+    "share_sources",
+    "n_segments",
+    "n_segments_group",
+    "share_segments",
+    "n_documents",
+    "n_documents_group",
+    "share_documents",
+    "n_document_segments",
+    "n_document_segments_group",
+    "share_document_segments",
+)
+
+
+def documents_vs_interviews(
+    corpus: Corpus, coded: pd.DataFrame, codes: Sequence[str]
+) -> pd.DataFrame:
+    """Per theme, what the documents (administration, management) write against what the
+    persons (staff, citizens, ...) say: person sources with the theme (``n_sources``, of
+    ``n_sources_group``, ``share_sources``) and their segments, documents with the theme
+    (``n_documents`` of ``n_documents_group``, ``share_documents``) and document passages
+    (``n_document_segments`` of ``n_document_segments_group``, ``share_document_segments``).
+
+    Person counts are subject to the small-count rule (pass ``n_sources`` and
+    ``n_sources_group`` to :func:`report_table`); document counts are not persons and are
+    shown as they are. A share is missing where its group is empty."""
+    codes = list(codes)
+    persons = code_frequencies(corpus, coded, codes).set_index("code")
+    documents = document_sources(corpus)
+    pairs = _coded(coded, documents, codes).merge(
+        documents.segments[["segment_id", "source_id"]], on="segment_id"
+    )
+    per_code = pairs.groupby("code").agg(
+        n_documents=("source_id", "nunique"), n_document_segments=("segment_id", "nunique")
+    )
+    per_code = per_code.reindex(codes, fill_value=0)
+    n_documents = int(documents.sources["source_id"].nunique())
+    n_passages = len(documents.segments)
+    out = pd.DataFrame({"code": codes})
+    for column in ("n_sources", "n_sources_group", "n_segments", "n_segments_group"):
+        out[column] = persons[column].reindex(codes, fill_value=0).to_numpy()
+    out["share_sources"] = _share(out["n_sources"], out["n_sources_group"])
+    out["share_segments"] = _share(out["n_segments"], out["n_segments_group"])
+    out["n_documents"] = per_code["n_documents"].to_numpy()
+    out["n_documents_group"] = n_documents
+    out["share_documents"] = _share(out["n_documents"], out["n_documents_group"])
+    out["n_document_segments"] = per_code["n_document_segments"].to_numpy()
+    out["n_document_segments_group"] = n_passages
+    out["share_document_segments"] = _share(
+        out["n_document_segments"], out["n_document_segments_group"]
+    )
+    counts = [c for c in DOCUMENTS_VS_INTERVIEWS_COLUMNS if c.startswith("n_")]
+    out[counts] = out[counts].astype("int64")
+    return out[list(DOCUMENTS_VS_INTERVIEWS_COLUMNS)]
+
+
+def _share(count: pd.Series, total: pd.Series) -> pd.Series:
+    counts = count.to_numpy(dtype="float64")
+    totals = total.to_numpy(dtype="float64")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return pd.Series(np.where(totals > 0, counts / totals, np.nan), index=count.index)
+
+
+def document_passages(
+    corpus: Corpus,
+    coded: pd.DataFrame,
+    codebook: Codebook,
+    *,
+    language: str = "da",
+    level_codes: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """The document sources' passages with their provenance and the codes applied (labels
+    in ``language``, top-level codes unless ``level_codes``), in source and text order:
+    ``source_id, source_name, author, year, municipality_code, segment_id, passage,
+    codes, seed_file, seed_line``."""
+    columns = [
+        "source_id",
+        "source_name",
+        "author",
+        "year",
+        "municipality_code",
+        "segment_id",
+        "passage",
+        "codes",
+        "seed_file",
+        "seed_line",
+    ]
+    documents = document_sources(corpus)
+    segments = _segments(documents)
+    for column in ("author", "year"):
+        if column not in segments.columns:
+            segments[column] = pd.NA
+    codes = list(level_codes) if level_codes is not None else codebook.top_level()
+    pairs = _coded(coded, documents, codes)
+    order = {c: i for i, c in enumerate(codes)}
+    labels = (
+        pairs.assign(_o=pairs["code"].map(order))
+        .sort_values(["segment_id", "_o"])
+        .groupby("segment_id")["code"]
+        .agg(lambda s: ", ".join(codebook.label(c, language) for c in s))
+    )
+    segments = segments.sort_values(["source_id", "start"], kind="stable")
+    out = segments.assign(
+        passage=segments["text"],
+        codes=segments["segment_id"].map(labels).astype("string").fillna(""),
+    )
+    out = out[columns].reset_index(drop=True)
+    out["year"] = out["year"].astype("Int64")
+    out["municipality_code"] = out["municipality_code"].astype("Int64")
+    for column in ("author", "seed_file"):
+        out[column] = out[column].astype("string")
+    return out.astype({"passage": "str", "codes": "str", "segment_id": "str"})
