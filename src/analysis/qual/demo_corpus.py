@@ -45,6 +45,8 @@ SEEDS = {
     "000": "Skals (KP), slides 4.4.2019: Hedeby case study and Lærkevej quotes",
     "001": "Københavns Kommune, udvalgsnotat 27.8.2018: forsøg med lavere sagsstammer (KP)",
     "002": "KL's Konsulentvirksomhed, rapport om Jobcenter Aabenraa 2.2.2012",
+    "003": "Københavns Kommune, BIF: handleplan efter taskforcen for førtidspension/fleksjob 2018",
+    "004": "Rødovre Jobcenter, internt notat om ressourceanvendelsen 2014-15 (ledelsen)",
 }
 
 _PERIOD_DA = {"foer": "før", "under": "under"}
@@ -53,6 +55,8 @@ _KP = {"municipality_code": 101, "department": "forsoeg", "round": 1, "area": "k
 _KP_T2 = {**_KP, "role": "sagsbehandler", "source_type": "skriftligt_svar"}
 _AABENRAA = {"municipality_code": 580, "source_type": "gruppeinterview"}
 _AABENRAA_STAFF = {**_AABENRAA, "role": "sagsbehandler", "department": "ordinaer"}
+#: policy documents: sources that are not persons (see data/raw/interviews/README.md)
+_DOCUMENT = {"source_type": "dokument"}
 
 SOURCES: dict[str, dict[str, object]] = {
     "hedeby_forvaltningsdirektoer": {
@@ -171,6 +175,22 @@ SOURCES: dict[str, dict[str, object]] = {
         "role": "oekonomikonsulent",
         "setting": "Aabenraa Kommune 2011",
     },
+    "kk_handleplan_2018": {
+        **_DOCUMENT,
+        "name": "København: handleplan for førtidspension og fleksjob (forvaltningen, 2018)",
+        "municipality_code": 101,
+        "author": "forvaltning",
+        "year": 2018,
+        "setting": "Beskæftigelses- og Integrationsforvaltningen 2018",
+    },
+    "roedovre_notat_2015": {
+        **_DOCUMENT,
+        "name": "Rødovre: internt notat om ressourceanvendelsen (ledelsen, 2014-15)",
+        "municipality_code": 175,
+        "author": "ledelse",
+        "year": 2015,
+        "setting": "Rødovre Jobcenter 2014-15",
+    },
 }
 
 H_DIR, H_JCC, H_TC = "hedeby_forvaltningsdirektoer", "hedeby_jobcenterchef", "hedeby_teamchef"
@@ -182,6 +202,7 @@ A_KTH = "aabenraa_medarbejdere_kontanthjaelp"
 A_TVAER = "aabenraa_medarbejdere_tvaergaaende"
 A_LED, A_POL = "aabenraa_ledergruppe", "aabenraa_formandskab"
 A_OEK = "aabenraa_oekonomiske_konsulenter"
+KK_DOK, RO_DOK = "kk_handleplan_2018", "roedovre_notat_2015"
 
 # fmt: off
 QUOTES: tuple[Q, ...] = (
@@ -280,6 +301,39 @@ QUOTES: tuple[Q, ...] = (
     Q(A_TVAER, "002", 1327, "Lederne er", "det ud."),
     Q(A_LED, "002", 1331, "Vi er", "være synlige."),
     Q(A_TVAER, "002", 1337, "[Ledelsen] siger", "gerne vil?"),
+    Q(KK_DOK, "003", 12, "Det kræver", "vist tempo."),
+    Q(KK_DOK, "003", 28, "Det er", "jobcentrets indsats."),
+    Q(KK_DOK, "003", 30, "Borgerne skal", "de modtager."),
+    Q(KK_DOK, "003", 32, "Medarbejderne oplever", "for borgerne"),
+    Q(KK_DOK, "003", 34, "Der er", "et fleksjob."),
+    Q(KK_DOK, "003", 35, "Det er", "i handleplanen."),
+    Q(KK_DOK, "003", 36, "Derfor foreslår", "nærmere fastlægges."),
+    Q(KK_DOK, "003", 37, "Som resultatmål", "mere på kontanthjælp"),
+    Q(KK_DOK, "003", 44, "Som resultatmål", "Lavere medarbejderomsætning"),
+    Q(KK_DOK, "003", 53, "Forvaltningen foreslår", "komme i jobcentret"),
+    Q(KK_DOK, "003", 64, "Medarbejderne oplever:", "bedre sagsbehandling"),
+    Q(KK_DOK, "003", 97, "Aktiviteterne i", "hurtigst mulig afklaring."),
+    Q(KK_DOK, "003", 104, "Bedre overblik", "smartere it-understøttelse"),
+    Q(KK_DOK, "003", 123, "Aktiviteterne i", "som muligt."),
+    Q(KK_DOK, "003", 136, "De aktiviteter,", "(under spor 2.d)"),
+    Q(KK_DOK, "003", 149, "Det gode", "hurtig afklaring"),
+    Q(KK_DOK, "003", 158, "Aktiviteterne i", "kan forbedres."),
+    Q(RO_DOK, "004", 13, "Jobcentret har", "nye reformer."),
+    Q(RO_DOK, "004", 15, "Medarbejderne i", "kommende løsninger."),
+    Q(RO_DOK, "004", 17, "Jobcentret har", "mindre arbejdspress."),
+    Q(RO_DOK, "004", 19, "Endeligt har", "bedre borgerservice."),
+    Q(RO_DOK, "004", 30, "Det øgede", "konto 5."),
+    Q(RO_DOK, "004", 32, "Konsulentfirmaet LG-Insight", "bør følges."),
+    Q(RO_DOK, "004", 49, "Kerneopgaven i", "i effektbeskrivelser."),
+    Q(RO_DOK, "004", 51, "Beskæftigelsestilbud skal", "i myndighedsafgørelser."),
+    Q(RO_DOK, "004", 103, "Den nye", "enkelte medarbejder"),
+    Q(RO_DOK, "004", 107, "Tilretningerne og", "forbedre arbejdsmiljøet."),
+    Q(RO_DOK, "004", 109, "Samlet set", "på konto 5."),
+    Q(RO_DOK, "004", 131, "Arbejdsindsatsen blandt", "i beskæftigelsestilbuddene."),
+    Q(RO_DOK, "004", 133, "Det er", "alle målgrupper."),
+    Q(RO_DOK, "004", 135, "Nye projekt-", "enkelte funktioner."),
+    Q(RO_DOK, "004", 137, "Endeligt skal", "administrative byrder."),
+    Q(RO_DOK, "004", 139, "Der skal", "række områder."),
 )
 # fmt: on
 
