@@ -213,7 +213,7 @@ def test_export_cli_writes_qdpx_and_qdc(tmp_path, qual_paths, capsys):
         len(path.read_text(encoding="utf-8").splitlines()) - 1 for path in default_codings_files()
     )
     assert codings > 300, "both demo coders' codings are exported"
-    assert f"21 sources, 18 codes, {codings} codings" in capsys.readouterr().out
+    assert f"23 sources, 18 codes, {codings} codings" in capsys.readouterr().out
     assert import_qdpx(tmp_path / "x.qdpx").summary()["codings"] == codings
 
 

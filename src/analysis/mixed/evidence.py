@@ -13,6 +13,11 @@ theme in that group when one of those segments is coded with the theme (sub-code
 their parent). The prevalence is then the share of the group's sources mentioning the
 theme, computed with :func:`analysis.qual.summaries.quantitize` and
 :func:`analysis.qual.summaries.theme_prevalence` on the group's segments.
+
+Documents (``source_type`` dokument: what the administration or management writes) are
+not persons: the prevalence and the quotes are the persons' (``QualEvidence.corpus``), and
+the municipality's documents are kept apart (``QualEvidence.documents``) to be shown
+beside them (:func:`document_prevalence`).
 """
 
 from __future__ import annotations
@@ -26,7 +31,7 @@ import pandas as pd
 from analysis.mixed.mapping import Contrast
 from analysis.paths import DEFAULT_SEED
 from analysis.qual import summaries
-from analysis.qual.corpus import Corpus, select_sources
+from analysis.qual.corpus import Corpus, concat, select_sources
 from analysis.qual.count_rule import CountRule
 from analysis.qual.pipeline import QualInputs, coded_segments, load_gated_inputs
 
@@ -48,7 +53,8 @@ QUOTE_COLUMNS = (
 
 @dataclass(frozen=True)
 class QualEvidence:
-    """The municipality's gated sources and their coded segments."""
+    """The municipality's gated sources and their coded segments: ``corpus`` holds the
+    persons' sources (the joint display's evidence), ``documents`` its documents."""
 
     inputs: QualInputs
     corpus: Corpus
@@ -57,6 +63,7 @@ class QualEvidence:
     privacy: str
     privacy_changed: int
     count_rule: CountRule = field(default_factory=CountRule)
+    documents: Corpus | None = None
 
     @property
     def threshold(self) -> int:
@@ -69,7 +76,12 @@ class QualEvidence:
 
     @property
     def n_sources(self) -> int:
-        return len(self.corpus.sources)
+        """Sources of persons (documents are not counted)."""
+        return len(summaries.person_sources(self.corpus).sources)
+
+    @property
+    def n_documents(self) -> int:
+        return 0 if self.documents is None else len(self.documents.sources)
 
 
 def load_evidence(
@@ -84,7 +96,8 @@ def load_evidence(
 ) -> QualEvidence:
     """Load corpus, codebook and codings, pass the personal-data gate, keep the
     municipality's sources (``None``: all) and their codes (all coders pooled unless
-    ``coder``; sub-codes imply their parents)."""
+    ``coder``; sub-codes imply their parents), the persons' sources apart from the
+    documents."""
     gated = load_gated_inputs(
         corpus_path,
         codebook_path,
@@ -98,12 +111,13 @@ def load_evidence(
     coded = coded[coded["segment_id"].isin(set(corpus.segments["segment_id"]))]
     return QualEvidence(
         inputs=inputs,
-        corpus=corpus,
+        corpus=summaries.person_sources(corpus),
         coded=coded.reset_index(drop=True),
         scope=scope,
         privacy=privacy,
         privacy_changed=gated.changed,
         count_rule=gated.count_rule,
+        documents=summaries.document_sources(corpus),
     )
 
 
@@ -133,8 +147,10 @@ def group_conditions(contrast: Contrast, group: str) -> list[tuple[str, tuple[st
 def prevalence(
     corpus: Corpus, coded: pd.DataFrame, themes: Sequence[str], label: str, value: str
 ) -> pd.DataFrame:
-    """Sources of ``corpus`` mentioning each theme, and their share (one row per theme)."""
+    """Sources of persons in ``corpus`` mentioning each theme, and their share (one row per
+    theme); documents are left out."""
     themes = list(themes)
+    corpus = summaries.person_sources(corpus)
     quantitized = summaries.quantitize(corpus, coded, themes)
     n_group = int(corpus.sources["source_id"].nunique())
     if quantitized.empty:
@@ -171,6 +187,16 @@ def contrast_prevalence(
         )
     frames.append(prevalence(evidence.corpus, evidence.coded, themes, "all", "all"))
     return pd.concat(frames, ignore_index=True)
+
+
+def document_prevalence(evidence: QualEvidence, themes: Sequence[str]) -> pd.DataFrame:
+    """Per theme, the municipality's documents beside its persons' sources: the columns
+    of :func:`analysis.qual.summaries.documents_vs_interviews` with ``theme`` for
+    ``code``. Person counts follow the small-count rule; document counts do not."""
+    documents = evidence.documents
+    corpus = evidence.corpus if documents is None else concat([evidence.corpus, documents])
+    table = summaries.documents_vs_interviews(corpus, evidence.coded, list(themes))
+    return table.rename(columns={"code": "theme"})
 
 
 def domain_quotes(
