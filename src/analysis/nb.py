@@ -134,13 +134,62 @@ def styled(
     return styler.set_table_attributes(f'class="analysis-table" data-table="{escape(name)}"')
 
 
-def table(df: pd.DataFrame | pd.io.formats.style.Styler, *, name: str, **kwargs: Any) -> None:
-    """Show a table; pass a DataFrame (formatted here) or a ready Styler."""
-    from IPython.display import HTML
-
+def table_markup(df: pd.DataFrame | pd.io.formats.style.Styler, *, name: str, **kwargs: Any) -> str:
+    """The HTML of :func:`table` (a DataFrame formatted by :func:`styled`, or a Styler)."""
     if isinstance(df, pd.DataFrame):
         df = styled(df, name=name, **kwargs)
-    _display(HTML(df.to_html()))
+    return df.to_html()
+
+
+def table(
+    df: pd.DataFrame | pd.io.formats.style.Styler,
+    *,
+    name: str,
+    collapsed: str | None = None,
+    **kwargs: Any,
+) -> None:
+    """Show a table; pass a DataFrame (formatted here) or a ready Styler. ``collapsed``:
+    put the table behind a closed ``<details>`` with this summary (long tables a reader
+    opens when wanted: every outcome by design, a 0/1 matrix, the codebook)."""
+    markup = table_markup(df, name=name, **kwargs)
+    if collapsed is not None:
+        markup = details_markup(collapsed, markup)
+    html_block(markup)
+
+
+def markdown_markup(markdown: str) -> str:
+    """Label text (trusted markdown) as HTML, to combine with tables in one block."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    return markdown2html_mistune(markdown)
+
+
+def collapsed(summary: str, parts: Sequence[str]) -> None:
+    """Several pieces of markup (:func:`table_markup`, :func:`markdown_markup`) behind one
+    closed ``<details>``: what a reader opens together."""
+    html_block(details_markup(summary, "".join(parts)))
+
+
+def details_markup(summary: str, inner: str, *, open_: bool = False) -> str:
+    """``inner`` (trusted markup) behind a native ``<details>`` with an escaped summary."""
+    attribute = " open" if open_ else ""
+    return (
+        f'<details class="analysis-details"{attribute}><summary>{escape(summary)}</summary>'
+        f"{inner}</details>"
+    )
+
+
+def collapsed_text(summary: str, markdown: str) -> None:
+    """Label text (trusted markdown) behind a closed ``<details>`` with ``summary``."""
+    html_block(details_markup(summary, markdown_markup(markdown)))
+
+
+def html_block(markup: str) -> None:
+    """Show markup built by a package function that escaped every data text in it (a
+    joint display, a compact KLK table); never pass text from data straight here."""
+    from IPython.display import HTML
+
+    _display(HTML(markup))
 
 
 def figure_png(fig: Any, *, crop: bool = True) -> bytes:
@@ -158,7 +207,7 @@ def figure_png(fig: Any, *, crop: bool = True) -> bytes:
     return buffer.getvalue()
 
 
-def figure(fig: Any, *, alt: str, crop: bool = True) -> None:
+def figure(fig: Any, *, alt: str, crop: bool = True, collapsed: str | None = None) -> None:
     """Show a figure (a Matplotlib figure, which is then closed, or PNG bytes from
     :func:`cached_png`) as an embedded PNG with alternative text and caption.
 
@@ -182,6 +231,9 @@ def figure(fig: Any, *, alt: str, crop: bool = True) -> None:
         f'<figure class="analysis-figure"><img src="data:image/png;base64,{data}" '
         f'alt="{escape(alt)}"/><figcaption>{escape(alt)}</figcaption></figure>'
     )
+    if collapsed is not None:  # behind a closed <details>: HTML only, no plain PNG twice
+        display({"text/html": details_markup(collapsed, markup), "text/plain": alt}, raw=True)
+        return
     display({"text/html": markup, "image/png": data, "text/plain": alt}, raw=True)
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from analysis.benchmark.indicators import JOBINDSATS_INDICATORS
 from analysis.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
@@ -99,7 +100,7 @@ def test_main_real_data_json(paths, capsys):
     document = json.loads(capsys.readouterr().out)
     assert document["municipality"] == 580
     assert document["members"] == [540, 550, 510]
-    assert len(document["scorecard"]) == 6
+    assert len(document["scorecard"]) == len(JOBINDSATS_INDICATORS)
     assert document["headline"]["cluster"] == "Sønderjysk klynge"
     assert main(["scorecard", "--municipality", "Atlantis"]) == 1
     assert "unknown municipality" in capsys.readouterr().err
@@ -117,4 +118,4 @@ def test_subprocess_real_data_table_in_isolated_paths(paths):
     assert "No data" in result.stdout
     csv = run("--municipality", "101", "--format", "csv", "--tolerance-steps", "5", env=env)
     assert csv.returncode == 0, csv.stderr
-    assert len(pd.read_csv(io.StringIO(csv.stdout))) == 6
+    assert len(pd.read_csv(io.StringIO(csv.stdout))) == len(JOBINDSATS_INDICATORS)

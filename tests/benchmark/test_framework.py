@@ -28,10 +28,9 @@ from analysis.benchmark.framework import (
     framework_sentence,
     framework_sentences,
     framework_table,
-    load_framework,
-    load_framework_conditions,
 )
 from analysis.benchmark.indicators import JOBINDSATS_INDICATORS, STATUS_OK, STATUS_SMALL
+from analysis.benchmark.view import load_framework, load_framework_conditions
 from analysis.cache import cache_dir
 from analysis.errors import AnalysisError
 

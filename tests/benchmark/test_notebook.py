@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import scrapbook as sb
 
+from analysis.benchmark.indicators import JOBINDSATS_INDICATORS
 from analysis.data.store import prepare
 
 REPO = Path(__file__).resolve().parents[2]
@@ -32,12 +33,20 @@ def test_notebook_runs_and_glues(
     )
     scraps = sb.read_notebook(str(output)).scraps
     card = scraps["scorecard"].data
-    assert len(card) == 6
+    assert len(card) == len(JOBINDSATS_INDICATORS)
     assert set(card["municipality_code"]) == {municipality}
     assert set(card["cluster"]) == {cluster}
     assert card["weighted"].all() == weighted
     headline = scraps["benchmark_headline"].data
-    assert set(headline) == {"indicator", "level", "cluster_mean", "period", "cluster"}
+    assert {
+        "indicator",
+        "level",
+        "cluster_mean",
+        "period",
+        "cluster",
+        "n_better",
+        "n_worse",
+    } <= set(headline)
     assert headline["indicator"] == "unemployment_rate"
     row = card[card["indicator"].eq("unemployment_rate")].iloc[0]
     assert headline["level"] == pytest.approx(row["level"], abs=0.01)

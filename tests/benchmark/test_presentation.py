@@ -6,6 +6,8 @@ import math
 
 import matplotlib
 
+from analysis.benchmark.indicators import JOBINDSATS_INDICATORS
+
 matplotlib.use("Agg")
 
 import pandas as pd
@@ -99,7 +101,7 @@ def test_text_from_data_is_escaped():
 def test_sentences_for_every_indicator_and_no_data(levels):
     card = scorecard(levels, 825, [101, 147, 151], cluster="test")
     sentences = summary_sentences(card, "Læsø", "Lignende kommuner", "da").set_index("indicator")
-    assert len(sentences) == 6
+    assert len(sentences) == len(JOBINDSATS_INDICATORS)
     assert (
         "Læsø 2,4 % i juli 2026 mod 3,0 % i gennemsnit"
         in sentences.loc["unemployment_rate", "text"]

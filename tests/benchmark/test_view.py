@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis.benchmark.batch import precompute
+from analysis.benchmark.indicators import JOBINDSATS_INDICATORS
 from analysis.benchmark.scorecard import NO_DATA, scorecard
 from analysis.benchmark.view import (
     BenchmarkInputs,
@@ -53,7 +54,7 @@ def test_view_selects_the_precomputed_rows(paths):
     assert view.group.member_names == ("Sønderborg", "Tønder", "Haderslev")
     direct = scorecard(view.levels, 580, view.group.members, cluster="soenderjysk")
     pd.testing.assert_frame_equal(view.scorecard, direct, check_dtype=False)
-    assert len(view.scorecard) == 6
+    assert len(view.scorecard) == len(JOBINDSATS_INDICATORS)
     assert set(view.savings["benefit"]) == {"kontanthjaelp", "dagpenge"}
     names = {p.name for p in view.inputs}
     assert {"municipalities.csv", "clusters.yaml", "costs.yaml"} <= names

@@ -38,11 +38,20 @@ def test_shared_work_runs_once_per_function():
 
 def test_index_headlines_come_from_the_sections_that_glue_them():
     columns = [h.column for h in sections.HEADLINES]
-    assert columns == ["benchmark_unemployment", "benchmark_cluster", "caseload_effect"]
+    assert columns == [
+        "benchmark_unemployment",
+        "benchmark_better",
+        "benchmark_worse",
+        "benchmark_up",
+        "benchmark_down",
+        "trial",
+        "interview_sources",
+    ]
     by_scrap = {h.scrap: s.key for s in MUNICIPALITY_SECTIONS for h in s.headlines}
     assert by_scrap == {
         "benchmark_headline": "03_benchmark_scorecard",
-        "caseload_headline": "02_caseload_regressions",
+        "caseload_own": "02_caseload_regressions",
+        "n_sources": "01_qualitative_themes",
     }
 
 

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from analysis.benchmark.framework import load_framework
-from analysis.benchmark.view import load_features, load_levels, load_scorecards, load_similar
+from analysis.benchmark.view import (
+    load_features,
+    load_framework,
+    load_levels,
+    load_scorecards,
+    load_similar,
+)
 from analysis.paths import ProjectPaths, get_paths
 
 

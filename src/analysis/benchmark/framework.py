@@ -38,19 +38,10 @@ import pandas as pd
 
 from analysis.benchmark.clusters import BASE_PERIOD, structural_features
 from analysis.benchmark.indicators import CATALOGUE, STATUS_OK, get_indicator
-from analysis.benchmark.view import (
-    BenchmarkInputs,
-    _key,
-    _paths,
-    _resolve,
-    _snapshot,
-    load_levels,
-)
-from analysis.cache import cached_frame
 from analysis.errors import AnalysisError
 from analysis.formatting import format_number, format_percent
 from analysis.labels import check_language, t
-from analysis.paths import SMALL_COUNT_THRESHOLD, ProjectPaths
+from analysis.paths import SMALL_COUNT_THRESHOLD
 
 #: The framework conditions, in model order (one column each of the conditions table).
 CONDITIONS: tuple[str, ...] = (
@@ -454,52 +445,6 @@ def framework_models_table(table: pd.DataFrame, language: str = "da") -> pd.Data
     return pd.DataFrame(rows)
 
 
-# --- cached loaders --------------------------------------------------------------------------
-
-#: The project's own inputs (snapshot, clusters, costs), as in :mod:`analysis.benchmark.view`.
-DEFAULT_INPUTS = BenchmarkInputs()
-
-
-def load_framework_conditions(
-    paths: ProjectPaths | None = None, inputs: BenchmarkInputs = DEFAULT_INPUTS
-) -> pd.DataFrame:
-    """:func:`framework_conditions` of the project's snapshot (or ``inputs``), cached in
-    ``data/processed/cache/benchmark_framework_conditions*.parquet``."""
-    paths = _paths(paths)
-    resolved = _resolve(paths, inputs)
-    frame = cached_frame(
-        "benchmark_framework_conditions" + resolved.suffix(),
-        _key(resolved, table="framework_conditions"),
-        lambda: framework_conditions(_snapshot(resolved)).reset_index(),
-        paths=paths,
-    )
-    return frame.set_index("municipality_code")
-
-
-def load_framework(
-    paths: ProjectPaths | None = None, inputs: BenchmarkInputs = DEFAULT_INPUTS
-) -> pd.DataFrame:
-    """:func:`framework_table` for all 98 and every indicator of the level table, cached
-    in ``data/processed/cache/benchmark_framework*.parquet`` (precomputed by the batch)."""
-    paths = _paths(paths)
-    resolved = _resolve(paths, inputs)
-    frame = cached_frame(
-        "benchmark_framework" + resolved.suffix(),
-        _key(
-            resolved,
-            table="framework",
-            min_municipalities=MIN_MUNICIPALITIES,
-            cov_type=COV_TYPE,
-        ),
-        lambda: framework_table(
-            load_levels(paths, inputs), load_framework_conditions(paths, inputs)
-        ),
-        paths=paths,
-    )
-    frame["rank"] = frame["rank"].astype("Int64")
-    return frame
-
-
 __all__ = [
     "COLUMN_COLUMNS",
     "CONDITIONS",
@@ -517,6 +462,4 @@ __all__ = [
     "framework_sentence",
     "framework_sentences",
     "framework_table",
-    "load_framework",
-    "load_framework_conditions",
 ]

@@ -63,8 +63,26 @@ def _status_text(status: str, language: str) -> str:
     return t(f"benchmark.status.{status}", language)
 
 
-def display_table(scorecard: pd.DataFrame, language: str = "da") -> pd.DataFrame:
-    """The scorecard as text, one row per indicator, with KLK's arrows and words."""
+def framework_text(row: pd.Series | None, language: str) -> str:
+    """'3,0 % (nr. 93 af 98)': the level expected from the framework conditions and the
+    municipality's rank among those with a level (descriptive); '–' without a model."""
+    if row is None or pd.isna(row.get("expected")):
+        return MISSING
+    expected = format_level(row["expected"], row["indicator"], language)
+    if pd.isna(row.get("rank")):
+        return expected
+    rank = t("benchmark.framework.rank_short", language, rank=int(row["rank"]),
+             n=int(row["n_ranked"]))  # fmt: skip
+    return f"{expected} ({rank})"
+
+
+def display_table(
+    scorecard: pd.DataFrame, language: str = "da", framework: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The scorecard as text, one row per indicator, with KLK's arrows and words; with
+    ``framework`` (:func:`analysis.benchmark.framework.framework_column`) a column of the
+    level expected from the framework conditions and the rank among the 98."""
+    expected = {} if framework is None else {r["indicator"]: r for _, r in framework.iterrows()}
     rows = []
     for row in scorecard.itertuples(index=False):
         indicator = CATALOGUE[row.indicator]
@@ -89,6 +107,15 @@ def display_table(scorecard: pd.DataFrame, language: str = "da") -> pd.DataFrame
                 ),
                 t("benchmark.col.development_status", language): _status_text(
                     row.development_status, language
+                ),
+                **(
+                    {
+                        t("benchmark.framework.col.expected_short", language): framework_text(
+                            expected.get(row.indicator), language
+                        )
+                    }
+                    if framework is not None
+                    else {}
                 ),
                 t("benchmark.col.note", language): note_text(row.note, language),
             }
@@ -116,10 +143,15 @@ def _css(status: str) -> str:
 
 
 def styled_scorecard(
-    scorecard: pd.DataFrame, language: str = "da", *, name: str = "benchmark-scorecard"
+    scorecard: pd.DataFrame,
+    language: str = "da",
+    *,
+    name: str = "benchmark-scorecard",
+    framework: pd.DataFrame | None = None,
 ) -> pd.io.formats.style.Styler:
-    """The display table with KLK's colours on the status and development cells."""
-    table = display_table(scorecard, language)
+    """The display table with KLK's colours on the status and development cells (and the
+    framework-adjusted column with ``framework``)."""
+    table = display_table(scorecard, language, framework)
     level_col = t("benchmark.col.level_status", language)
     dev_cols = [
         t("benchmark.col.development", language),
@@ -232,3 +264,45 @@ def savings_table(
             }
         )
     return pd.DataFrame(rows)
+
+
+#: KLK's symbols (Bilag 5): a circle for the level, an arrow for the development
+LEVEL_SYMBOL = "⊙"
+
+
+def brief_markup(scorecard: pd.DataFrame, language: str = "da") -> str:
+    """The scorecard in brief, as KLK's summary pages show it: one row per indicator with
+    the level against the cluster (circle) and the development (arrow), coloured green
+    (better than the cluster), orange (worse) or grey (the same), with the same meaning
+    in words for a screen reader and in print (escaped HTML)."""
+    head = (
+        f"<tr><th>{nb.escape(t('benchmark.col.indicator', language))}</th>"
+        f'<th class="num">{nb.escape(t("benchmark.col.level", language))}</th>'
+        f'<th class="num">{nb.escape(t("benchmark.col.cluster_level", language))}</th>'
+        f"<th>{nb.escape(t('benchmark.brief.level', language))}</th>"
+        f"<th>{nb.escape(t('benchmark.brief.development', language))}</th></tr>"
+    )
+    rows = []
+    for row in scorecard.itertuples(index=False):
+        indicator = CATALOGUE[row.indicator]
+        level_word = _status_text(row.level_status, language).lstrip("● ")
+        dev_word = _status_text(row.development_status, language).lstrip("● ")
+        arrow = ARROW_SYMBOLS.get(row.arrow, "")
+        rows.append(
+            "<tr>"
+            f"<td>{nb.escape(indicator.label(language))}</td>"
+            f'<td class="num">{nb.escape(format_level(row.level, row.indicator, language))}</td>'
+            f'<td class="num">'
+            f"{nb.escape(format_level(row.cluster_level, row.indicator, language))}</td>"
+            f'<td class="kf-symbol status-{nb.escape(row.level_status)}" '
+            f'title="{nb.escape(level_word)}" aria-label="{nb.escape(level_word)}">'
+            f"{LEVEL_SYMBOL if row.level_status in COLOURS else '–'}</td>"
+            f'<td class="kf-symbol status-{nb.escape(row.development_status)}" '
+            f'title="{nb.escape(dev_word)}" aria-label="{nb.escape(dev_word)}">'
+            f"{nb.escape(arrow or '–')}</td>"
+            "</tr>"
+        )
+    return (
+        '<table class="analysis-table kf-benchmark" data-table="benchmark-brief">'
+        f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
+    )

@@ -35,10 +35,29 @@ from analysis.benchmark.clusters import (
     similar_municipalities,
     structural_features,
 )
+from analysis.benchmark.framework import (
+    COV_TYPE,
+    MIN_MUNICIPALITIES,
+    framework_column,
+    framework_conditions,
+    framework_models_table,
+    framework_sentences,
+    framework_table,
+)
 from analysis.benchmark.indicators import indicator_panel
 from analysis.benchmark.plots import dot_plot
 from analysis.benchmark.savings import BenefitCost, load_costs, savings_potential
-from analysis.benchmark.scorecard import DEFAULT_TOLERANCE, level_table, scorecard, scorecards
+from analysis.benchmark.scorecard import (
+    BETTER,
+    DEFAULT_TOLERANCE,
+    DOWN,
+    SAME,
+    UP,
+    WORSE,
+    level_table,
+    scorecard,
+    scorecards,
+)
 from analysis.benchmark.summaries import (
     display_table,
     intro_text,
@@ -264,6 +283,49 @@ def load_scorecards(
     )
 
 
+# --- framework conditions (analysis.benchmark.framework), cached ---------------------------
+
+
+def load_framework_conditions(
+    paths: ProjectPaths | None = None, inputs: BenchmarkInputs = BenchmarkInputs()
+) -> pd.DataFrame:
+    """:func:`framework_conditions` of the project's snapshot (or ``inputs``), cached in
+    ``data/processed/cache/benchmark_framework_conditions*.parquet``."""
+    paths = _paths(paths)
+    resolved = _resolve(paths, inputs)
+    frame = cached_frame(
+        "benchmark_framework_conditions" + resolved.suffix(),
+        _key(resolved, table="framework_conditions"),
+        lambda: framework_conditions(_snapshot(resolved)).reset_index(),
+        paths=paths,
+    )
+    return frame.set_index("municipality_code")
+
+
+def load_framework(
+    paths: ProjectPaths | None = None, inputs: BenchmarkInputs = BenchmarkInputs()
+) -> pd.DataFrame:
+    """:func:`framework_table` for all 98 and every indicator of the level table, cached
+    in ``data/processed/cache/benchmark_framework*.parquet`` (precomputed by the batch)."""
+    paths = _paths(paths)
+    resolved = _resolve(paths, inputs)
+    frame = cached_frame(
+        "benchmark_framework" + resolved.suffix(),
+        _key(
+            resolved,
+            table="framework",
+            min_municipalities=MIN_MUNICIPALITIES,
+            cov_type=COV_TYPE,
+        ),
+        lambda: framework_table(
+            load_levels(paths, inputs), load_framework_conditions(paths, inputs)
+        ),
+        paths=paths,
+    )
+    frame["rank"] = frame["rank"].astype("Int64")
+    return frame
+
+
 @dataclass(frozen=True)
 class BenchmarkView:
     """Everything notebook 03 shows for one municipality and one cluster."""
@@ -277,6 +339,8 @@ class BenchmarkView:
     savings: pd.DataFrame
     costs: dict[str, BenefitCost]
     inputs: tuple[Path, ...]
+    #: each indicator against the value expected from framework conditions (descriptive)
+    framework: pd.DataFrame | None = None
 
     def headline(self, language: str = "da") -> dict:
         """The index page's headline: latest unemployment rate against the cluster mean."""
@@ -285,12 +349,20 @@ class BenchmarkView:
         def number(value: float) -> float | None:
             return None if pd.isna(value) else round(float(value), 2)
 
+        card = self.scorecard
         return {
             "indicator": HEADLINE_INDICATOR,
             "level": number(row["level"]),
             "cluster_mean": number(row["cluster_level"]),
             "period": str(row["period"]),
             "cluster": self.group.label(language),
+            "cluster_size": len(self.group.members),
+            "n_indicators": len(card),
+            "n_better": int(card["level_status"].eq(BETTER).sum()),
+            "n_worse": int(card["level_status"].eq(WORSE).sum()),
+            "n_same": int(card["level_status"].eq(SAME).sum()),
+            "n_up": int(card["arrow"].eq(UP).sum()),  # development good for the municipality
+            "n_down": int(card["arrow"].eq(DOWN).sum()),
         }
 
 
@@ -331,6 +403,7 @@ def benchmark_view(
         savings=savings_potential(rows, costs),
         costs=costs,
         inputs=tuple(dict.fromkeys(Path(f) for f in files)),
+        framework=framework_column(load_framework(paths, inputs), code),
     )
 
 
@@ -340,8 +413,12 @@ __all__ = [
     "benchmark_view",
     "display_table",
     "dot_plot",
+    "framework_models_table",
+    "framework_sentences",
     "intro_text",
     "load_features",
+    "load_framework",
+    "load_framework_conditions",
     "load_levels",
     "load_scorecards",
     "load_similar",

@@ -10,6 +10,7 @@ markdown).
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -384,8 +385,8 @@ def caseload_figure(results: MixedResults, language: str) -> Any:
         xlabel=t("mixed.fig.xlabel", language),
         ylabel=t("mixed.fig.ylabel", language),
         title=t("mixed.fig.title", language),
-        small_label=t("mixed.fig.small", language, threshold=max(results.evidence.threshold, 2)),
-        threshold=max(results.evidence.threshold, 2),
+        small_label=t("mixed.fig.small", language, threshold=results.evidence.threshold),
+        threshold=results.evidence.threshold,
         none_label=t("mixed.fig.none", language),
         suppressed=t("common.suppressed", language, threshold=results.evidence.threshold),
         empty=t("mixed.fig.empty", language),
@@ -456,3 +457,170 @@ def period_note(results: MixedResults, language: str) -> str:
 def link_formats(language: str) -> dict[str, str]:
     """Column formats of the caseload link table (caseloads without decimals)."""
     return {t("mixed.col.caseload", language): "{:.0f}"}
+
+
+def counts_text(results: MixedResults, language: str) -> str:
+    """How the display shows small counts of sources, for this corpus."""
+    rule = results.evidence.count_rule
+    if not rule.suppresses:
+        return t("mixed.counts_shown", language)
+    return t("mixed.counts_hidden", language, threshold=rule.threshold)
+
+
+def joint_text(results: MixedResults, language: str) -> str:
+    """The paragraph above the joint display (label text)."""
+    return t("mixed.joint_text", language, counts=counts_text(results, language))
+
+
+def figure_alt(results: MixedResults, language: str) -> str:
+    """Alternative text and caption of the themes-against-caseload figure."""
+    rule = results.evidence.count_rule
+    small = (
+        t("mixed.fig.alt_hidden", language, threshold=rule.threshold)
+        if rule.suppresses
+        else t("mixed.fig.alt_shown", language)
+    )
+    return t("mixed.fig.alt", language, small=small)
+
+
+def verdicts(results: MixedResults, language: str) -> list[dict]:
+    """One line per outcome domain for the key findings (scrapbook record
+    ``joint_display_verdicts``): the domain's label and its meta-inference."""
+    out = []
+    for row in results.joint.domains.itertuples(index=False):
+        domain = results.mapping.domain(row.domain)
+        out.append(
+            {
+                "domain": domain.id,
+                "label": domain.label(language),
+                "inference": str(row.inference),
+                "inference_label": t(f"mixed.inference.{row.inference}", language),
+            }
+        )
+    return out
+
+
+# --- the joint display as it fits a screen ------------------------------------------------
+
+#: the full table's id (behind a closed <details>, below the compact one)
+FULL_TABLE_NAME = "joint-display-full"
+#: a quote is shortened to this many characters in the compact display
+QUOTE_CHARACTERS = 200
+_GLYPHS = {
+    "improvement": "▲",
+    "worsening": "▼",
+    "increase": "↑",
+    "decrease": "↓",
+    "no_clear_effect": "○",
+    "no_estimate": "–",
+}
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _effect_line(outcome: Any, label: str, language: str) -> str:
+    """'▲ Outcome: +1,2 pp (0,4 til 2,0)': the estimate the meta-inference used (the trial
+    where there is one, else 10 fewer cases nationally) with its glyph."""
+    if outcome.basis == "trial" and not pd.isna(outcome.trial_effect):
+        effect = effect_text(outcome.trial_effect, outcome.trial_ci_low, outcome.trial_ci_high,
+                             outcome.outcome, language)  # fmt: skip
+    else:
+        effect = effect_text(outcome.effect_10, outcome.ci_low_10, outcome.ci_high_10,
+                             outcome.outcome, language)  # fmt: skip
+    signal = str(outcome.quant_signal)
+    glyph = _GLYPHS.get(signal, "")
+    return (
+        f'<span class="jd-effect" title="{_e(_label("quant", signal, language))}">'
+        f'<span class="jd-glyph quant-{_e(signal)}">{glyph}</span> {_e(label)}: '
+        f"{_e(effect)}</span>"
+    )
+
+
+def _theme_line(row: Any, codebook: Any, contrast: Any, language: str, threshold: int) -> str:
+    """'Borgerrelation: 4/5 under · 0/4 før' (sources with the theme / sources in group)."""
+    sides = []
+    for side, value in (
+        ("contrast", contrast.contrast_group),
+        ("reference", contrast.reference_group),
+    ):
+        n_with, n_all = int(getattr(row, f"n_{side}_with")), int(getattr(row, f"n_{side}"))
+        sides.append(
+            f"{_count(n_with, threshold)}/{_count(n_all, threshold)} "
+            f"{value_label(value, language).lower()}"
+        )
+    label = codebook.label(row.theme, language)
+    return f'<span class="jd-theme">{_e(label)}: {_e(" · ".join(sides))}</span>'
+
+
+def _quote_cell(quotes: Any, language: str) -> str:
+    if len(quotes) == 0:
+        return _e(t("mixed.no_quotes", language))
+    q = quotes.iloc[0]
+    text = str(q["quote"])
+    attributes = ", ".join(
+        value_label(v, language) for v in (q["role"], q["department"], q["period"]) if v is not None
+    )
+    short = text if len(text) <= QUOTE_CHARACTERS else text[: QUOTE_CHARACTERS - 1].rstrip() + "…"
+    full = ""
+    if short != text or len(quotes) > 1:
+        rest = "".join(f'<p class="jd-quote">“{_e(r["quote"])}”</p>' for _, r in quotes.iterrows())
+        full = (
+            f'<details class="analysis-details"><summary>'
+            f"{_e(t('mixed.jd.full_quotes', language, n=len(quotes)))}</summary>{rest}</details>"
+        )
+    return (
+        f'<p class="jd-quote">“{_e(short)}”</p>{full}'
+        f'<span class="jd-source">— {_e(attributes)}</span>'
+    )
+
+
+def joint_display_markup(results: MixedResults, language: str, max_themes: int = 3) -> str:
+    """The joint display in the reference form (Guetterman, Fetters & Creswell 2015): one
+    row per outcome domain with the quantitative result (effect, interval, a glyph), the
+    qualitative signal (the themes that differ most between the groups compared), a
+    verdict badge and one exemplar quote of at most 200 characters, the full quotes behind
+    ``<details>``. Escaped HTML that fits 1280 pixels without scrolling sideways."""
+    threshold = results.evidence.threshold
+    codebook = results.evidence.inputs.codebook
+    joint = results.joint
+    head = "".join(
+        f"<th>{_e(t(f'mixed.jd.{key}', language))}</th>"
+        for key in ("domain", "quantitative", "qualitative", "verdict", "quote")
+    )
+    rows = []
+    for domain_row in joint.domains.itertuples(index=False):
+        domain = results.mapping.domain(domain_row.domain)
+        contrast = results.mapping.contrast(domain.contrast)
+        outcomes = joint.outcomes[joint.outcomes["domain"] == domain.id]
+        themes = joint.themes[joint.themes["domain"] == domain.id].drop_duplicates("theme")
+        themes = themes.reindex(themes["difference"].abs().sort_values(ascending=False).index)
+        quotes = joint.quotes[joint.quotes["domain"] == domain.id] if len(joint.quotes) else []
+        effects = "".join(
+            _effect_line(o, outcome_label(o.outcome, language), language)
+            for o in outcomes.itertuples(index=False)
+        )
+        signals = "".join(
+            _theme_line(r, codebook, contrast, language, threshold)
+            for r in themes.head(max_themes).itertuples(index=False)
+        ) or _e(t("mixed.no_themes", language))
+        inference = str(domain_row.inference)
+        badge = (
+            f'<span class="jd-badge verdict-{_e(inference)}">'
+            f"{_e(_label('inference', inference, language))}</span>"
+        )
+        if domain_row.inference_override is not None:
+            badge += f'<br><span class="jd-override">{_e(t("mixed.jd.override", language))}</span>'
+        rows.append(
+            "<tr>"
+            f"<td><strong>{_e(domain.label(language))}</strong><br>"
+            f'<span class="jd-contrast">{_e(contrast.label(language))}</span></td>'
+            f"<td>{effects}</td><td>{signals}</td><td>{badge}</td>"
+            f"<td>{_quote_cell(quotes, language)}</td>"
+            "</tr>"
+        )
+    return (
+        f'<table class="analysis-table joint-display" data-table="{TABLE_NAME}">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )

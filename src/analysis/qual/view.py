@@ -369,6 +369,15 @@ def privacy_text(results: QualResults, language: str) -> str:
     return t("qual.privacy_checked", language, n=results.privacy_changed)
 
 
+def _municipality(code: int | None) -> str:
+    """The municipality's name for the texts (its code if the reference table lacks it)."""
+    from analysis.data.reference import municipality_name, resolve_municipality
+
+    if code is None:
+        return ""
+    return municipality_name(int(code)) if resolve_municipality(code) is not None else str(code)
+
+
 def scope_text(results: QualResults, language: str) -> str:
     """One sentence on which sources the report covers (label text, no quote text)."""
     key = {
@@ -380,8 +389,36 @@ def scope_text(results: QualResults, language: str) -> str:
     return t(
         key,
         language,
-        municipality=results.municipality if results.municipality is not None else "",
+        municipality=_municipality(results.municipality),
         n_sources=results.n_sources,
         n_segments=results.n_segments,
         n_total=len(results.inputs.corpus.sources),
     )
+
+
+def top_themes(results: QualResults, language: str, n: int = 3) -> list[dict]:
+    """The ``n`` themes most sources mention (scrapbook record ``top_themes``, for the key
+    findings): label, sources with the theme, sources in scope, and the count as the
+    report shows it (hidden below the corpus's threshold)."""
+    frame = results.frequencies.sort_values(
+        ["n_sources", "n_segments"], ascending=False, kind="stable"
+    )
+    frame = frame[frame["n_sources"] > 0].head(n)
+    shown = summaries.report_table(frame, counts=["n_sources"], threshold=results.threshold)
+    return [
+        {
+            "code": str(row.code),
+            "label": results.inputs.codebook.label(row.code, language),
+            "n_sources": int(row.n_sources),
+            "n_sources_group": int(row.n_sources_group),
+            "shown": str(count),
+        }
+        for row, count in zip(frame.itertuples(index=False), shown["n_sources"], strict=True)
+    ]
+
+
+def count_rule_text(results: QualResults, language: str) -> str:
+    """How the tables show small counts, for this corpus (label text)."""
+    if not results.count_rule.suppresses:
+        return t("qual.counts_published", language)
+    return t("qual.suppression_note_threshold", language, threshold=results.threshold)

@@ -139,3 +139,34 @@ def dose_plot(rows: pd.DataFrame, language: str, reference: str) -> Figure:
 def band_term_labels(language: str) -> dict[str, str]:
     """Readable names of the band terms (for tables)."""
     return {b.term: term_label(b.term, language) for b in S.caseload_bands()}
+
+
+def mde_curves(grid: pd.DataFrame, language: str) -> Figure:
+    """Minimum detectable effect (display units) against the number of control units, one
+    line per number of trial units; one panel per follow-up (months before = after)."""
+    outcome = str(grid["outcome"].iloc[0])
+    follow_ups = sorted(grid["months_pre"].unique())
+    fig, axes = plt.subplots(1, len(follow_ups), figsize=(8.0, 3.0), sharey=True, squeeze=False)
+    colours = ["#1f5f8b", "#6a9fc4", "#9cc3de", "#c7dcec"]
+    for ax, months in zip(axes.flat, follow_ups, strict=True):
+        own = grid[grid["months_pre"] == months]
+        for colour, (treated, rows) in zip(colours, own.groupby("n_treated"), strict=False):
+            rows = rows.sort_values("n_control")
+            ax.plot(
+                rows["n_control"],
+                rows["mde_display"],
+                marker="o",
+                color=colour,
+                label=t("quant.fig.mde_treated", language, n=int(treated)),
+            )
+        ax.set_title(t("quant.fig.mde_months", language, months=int(months)), fontsize=9)
+        ax.set_xlabel(t("quant.fig.mde_controls", language), fontsize=8.5)
+        ax.set_xticks(sorted(own["n_control"].unique()))
+        ax.set_ylim(bottom=0)
+        ax.tick_params(labelsize=8)
+    axes.flat[0].set_ylabel(
+        f"{t('quant.col.mde', language)} ({unit_label(outcome, language)})", fontsize=8.5
+    )
+    axes.flat[-1].legend(fontsize=7.5, frameon=False)
+    fig.tight_layout()
+    return fig

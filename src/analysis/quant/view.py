@@ -58,9 +58,10 @@ class Table:
 
 @dataclass(frozen=True)
 class View:
-    """The rows and facts one municipality's notebook run needs."""
+    """The rows and facts one municipality's notebook run needs (``municipality`` None:
+    the national report, national rows only)."""
 
-    municipality: int
+    municipality: int | None
     name: str
     language: str
     estimates: pd.DataFrame  # national rows + this municipality's rows
@@ -104,11 +105,16 @@ def _table(frame: pd.DataFrame, name: str, language: str) -> Table:
     return Table(frame.reset_index(drop=True), name, _formats(frame, language))
 
 
-def build_view(results: QuantResults, municipality: int, language: str) -> View:
-    """Select this municipality's rows and the facts the texts need."""
-    code = int(municipality)
-    estimates = municipality_rows(results.estimates, code)
-    scopes = [S.NATIONAL, str(code)]
+def build_view(results: QuantResults, municipality: int | None, language: str) -> View:
+    """Select this municipality's rows (``None``: the national rows only, for the
+    national report) and the facts the texts need."""
+    code = None if municipality is None else int(municipality)
+    if code is None:
+        estimates = results.estimates[results.estimates["scope"] == S.NATIONAL]
+        estimates = estimates.reset_index(drop=True)
+    else:
+        estimates = municipality_rows(results.estimates, code)
+    scopes = [S.NATIONAL] if code is None else [S.NATIONAL, str(code)]
     skipped = results.skipped[results.skipped["scope"].isin(scopes)].reset_index(drop=True)
     panel = results.panel.iloc[0] if not results.panel.empty else pd.Series(dtype=object)
     truth = None
@@ -119,11 +125,11 @@ def build_view(results: QuantResults, municipality: int, language: str) -> View:
     units = results.units[results.units["municipality_code"] == code].reset_index(drop=True)
     return View(
         municipality=code,
-        name=municipality_name(code),
+        name=t("quant.national_name", language) if code is None else municipality_name(code),
         language=language,
         estimates=estimates,
         skipped=skipped,
-        has_trial=has_trial(results, code),
+        has_trial=code is not None and has_trial(results, code),
         simulated=results.simulated,
         truth=truth,
         panel=panel,
@@ -159,8 +165,12 @@ def per_ten_text(view: View) -> str:
     return t("quant.text.per10", view.language, mean=number(mean, view.language))
 
 
+def _scopes(view: View) -> list[str]:
+    return [S.NATIONAL] if view.municipality is None else [S.NATIONAL, str(view.municipality)]
+
+
 def skipped_messages(view: View) -> list[str]:
-    return skipped_notes(view.skipped, view.language, [S.NATIONAL, str(view.municipality)])
+    return skipped_notes(view.skipped, view.language, _scopes(view))
 
 
 def headline_text(view: View) -> str:
@@ -198,6 +208,78 @@ def mde_text(results: QuantResults, language: str) -> str:
     )
 
 
+def trial_effect(view: View, outcome: str = HEADLINE_OUTCOME) -> dict | None:
+    """The municipality's own trial effect on ``outcome`` (unit-level DiD, display
+    units: percentage points for shares), or None without a trial or an estimate."""
+    if not view.has_trial:
+        return None
+    rows = view.estimates[
+        (view.estimates["spec"] == S.DID_COLLAPSED)
+        & (view.estimates["scope"] == str(view.municipality))
+        & (view.estimates["outcome"] == outcome)
+        & (view.estimates["term"] == "treated_post")
+    ]
+    if rows.empty or pd.isna(rows.iloc[0]["estimate"]):
+        return None
+    row, scale = rows.iloc[0], display_scale(outcome)
+    return {
+        "outcome": outcome,
+        "spec": S.DID_COLLAPSED,
+        "estimate": float(row["estimate"]) * scale,
+        "ci_low": float(row["ci_low"]) * scale,
+        "ci_high": float(row["ci_high"]) * scale,
+    }
+
+
+def own_finding(view: View) -> dict:
+    """What this municipality's page says up front about caseloads (scrapbook record
+    ``caseload_own``): its own trial where it has one, its units, else the national
+    estimate; all in display units, with the simulated flag."""
+    units = view.units
+    return {
+        "municipality": view.municipality,
+        "has_trial": bool(view.has_trial),
+        "n_units": len(units),
+        "caseload_mean": float(units["caseload_mean"].mean()) if len(units) else None,
+        "outcome": HEADLINE_OUTCOME,
+        "trial": trial_effect(view),
+        "national": {k: view.headline.get(k) for k in ("estimate", "ci_low", "ci_high")},
+        "simulated": bool(view.simulated),
+    }
+
+
+def national_summary_text(view: View) -> str:
+    """Two to four sentences on the national analysis, for each municipality's page (the
+    full analysis is in the national report, ``national.html``)."""
+    lang, h = view.language, view.headline
+    if h["estimate"] is None:
+        return t("quant.text.national_none", lang)
+    pooled = per_ten_fewer(view.estimates)
+    pooled = pooled[
+        (pooled["spec"] == S.POOLED)
+        & (pooled["scope"] == S.NATIONAL)
+        & (pooled["outcome"] == h["outcome"])
+    ]
+    text = t(
+        "quant.text.national_summary",
+        lang,
+        outcome=outcome_label(h["outcome"], lang).lower(),
+        estimate=number(h["estimate"], lang, 2),
+        low=number(h["ci_low"], lang, 2),
+        high=number(h["ci_high"], lang, 2),
+        unit=unit_label(h["outcome"], lang),
+        municipalities=int(view.panel.get("municipalities", 0)),
+    )
+    if not pooled.empty:
+        text += " " + t(
+            "quant.text.national_pooled",
+            lang,
+            pooled=number(pooled.iloc[0]["effect"], lang, 2),
+            unit=unit_label(h["outcome"], lang),
+        )
+    return text + " " + t("quant.text.national_link", lang)
+
+
 # --- tables ---------------------------------------------------------------------------------
 
 
@@ -228,6 +310,18 @@ def truth_check(view: View) -> Table:
         }
     )
     return _table(shown, "quant-truth", lang)
+
+
+def trial_summary(view: View) -> Table:
+    """The trial in brief: one row per outcome with the unit-level difference-in-
+    differences (the design to read with one trial unit) and its 95 % interval."""
+    frame = term_table(
+        view.estimates, (S.DID_COLLAPSED,), view.language, scope=str(view.municipality)
+    )
+    lang = view.language
+    keep = [t(k, lang) for k in ("quant.col.outcome", "quant.col.estimate", "quant.col.ci_low",
+                                 "quant.col.ci_high", "quant.col.unit")]  # fmt: skip
+    return _table(frame[keep], "quant-trial-summary", lang)
 
 
 def trial(view: View) -> Table:
@@ -308,7 +402,7 @@ def mde_grid(results: QuantResults, language: str) -> Table:
 
 
 def skipped(view: View) -> Table:
-    frame = skipped_table(view.skipped, view.language, [S.NATIONAL, str(view.municipality)])
+    frame = skipped_table(view.skipped, view.language, _scopes(view))
     return Table(frame.reset_index(drop=True), "quant-skipped")
 
 
@@ -393,6 +487,22 @@ def event_figure(view: View, outcome: str = HEADLINE_OUTCOME):
     alt = t("quant.fig.event", view.language, outcome=outcome_label(outcome, view.language),
             where=where)  # fmt: skip
     return fig, alt
+
+
+def mde_figure(results: QuantResults, language: str):
+    """(figure, alt text): minimum detectable effect against the number of control units,
+    one line per number of trial units, for 12 and 24 months before and after the start."""
+    grid = results.mde_grid
+    if grid.empty:
+        return None, ""
+    outcome = str(grid["outcome"].iloc[0])
+    png = nb.cached_png(
+        f"quant-mde-{language}",
+        grid,
+        lambda: plots.mde_curves(grid, language),
+        modules=FIGURE_MODULES,
+    )
+    return png, t("quant.fig.mde", language, outcome=outcome_label(outcome, language))
 
 
 # --- provenance ----------------------------------------------------------------------------

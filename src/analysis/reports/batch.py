@@ -45,7 +45,14 @@ from analysis.paths import DEFAULT_LANGUAGE, LANGUAGES, ProjectPaths, get_paths
 from analysis.publish import output_policy, publish_html
 from analysis.reports import outputs
 from analysis.reports.outputs import OutputWriteError
-from analysis.reports.sections import HEADLINES, MUNICIPALITY_SECTIONS, precompute_all, section_for
+from analysis.reports.sections import (
+    HEADLINES,
+    MUNICIPALITY_SECTIONS,
+    NATIONAL,
+    NATIONAL_SECTIONS,
+    precompute_all,
+    section_for,
+)
 
 #: Seconds to wait for a Dask scheduler to answer before saying that none does.
 SCHEDULER_TIMEOUT = 10.0
@@ -166,7 +173,11 @@ def precompute_shared(paths: ProjectPaths, notebooks: Sequence[Path] = ()) -> No
     report = prepare(paths)
     if not report.ok:
         raise AnalysisError("data preparation failed:\n" + report.summary())
-    chosen = [section_for(n) for n in notebooks] if notebooks else MUNICIPALITY_SECTIONS
+    chosen = (
+        [section_for(n) for n in notebooks]
+        if notebooks
+        else (*NATIONAL_SECTIONS, *MUNICIPALITY_SECTIONS)
+    )
     precompute_all(chosen, paths)
 
 
@@ -275,7 +286,9 @@ def plan_jobs(options: RunOptions, paths: ProjectPaths) -> list[MunicipalityJob]
         where = section.applies_to
         applicable[nb_path.stem] = {int(c) for c in where(paths)} if where else None
         declared[nb_path] = _declared_parameters(nb_path)
-    jobs = []
+    national = [nb for nb in notebooks if sections[nb].scope == NATIONAL]
+    notebooks = [nb for nb in notebooks if sections[nb].scope != NATIONAL]
+    jobs = [_national_job(national, options, paths, out, fingerprint)] if national else []
     for code in options.municipalities:
         row = table.loc[code]
         stem = f"{code}-{row['slug']}"
@@ -317,6 +330,42 @@ def plan_jobs(options: RunOptions, paths: ProjectPaths) -> list[MunicipalityJob]
             )
         )
     return jobs
+
+
+#: the national report's job stands in the run records as "code" 0
+NATIONAL_CODE = 0
+NATIONAL_STEM = "national"
+
+
+def _national_job(
+    notebooks: Sequence[Path],
+    options: RunOptions,
+    paths: ProjectPaths,
+    out: Path,
+    fingerprint: str,
+) -> MunicipalityJob:
+    """The one job of a run that writes the national report (``national.html``)."""
+    from analysis.labels import t
+
+    entries = tuple((nb.stem, str(nb), {"language": options.language}) for nb in notebooks)
+    key = sha256_bytes(
+        json.dumps([fingerprint, entries, options.allow_personal_data], default=str).encode()
+    )
+    return MunicipalityJob(
+        code=NATIONAL_CODE,
+        name=t("reports.national.name", options.language),
+        slug=NATIONAL_STEM,
+        region="",
+        language=options.language,
+        notebooks=entries,
+        html=str(out / f"{NATIONAL_STEM}.html"),
+        notebook_dir=str(out / "notebooks" / NATIONAL_STEM),
+        state=str(out / ".state" / f"{NATIONAL_STEM}.json"),
+        key=key,
+        allow_personal_data=options.allow_personal_data,
+        timeout=options.timeout,
+        root=str(paths.root),
+    )
 
 
 def read_state(job: MunicipalityJob) -> dict[str, Any] | None:
@@ -369,6 +418,7 @@ def _relative(value: Any, *bases: Path) -> Any:
 
 def run_job(job: MunicipalityJob) -> dict[str, Any]:
     """Execute a municipality's notebooks, export its page, write its state record."""
+    from analysis.reports import findings
     from analysis.reports.execute import execute_notebook
     from analysis.reports.export import ReportMeta, Section, report_html
     from analysis.reports.provenance import git_commit, package_version, utc_timestamp
@@ -413,8 +463,9 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
         )
         write_state(job, record)
         return record
-    sections, inputs, simulated = [], {}, False
+    sections, inputs, simulated, scraps = [], {}, False, {}
     for key, params, run in runs:
+        scraps.update(run.scraps)
         notebook = run.executed
         shown = {
             k: _relative(v, Path(job.html).parent, root)
@@ -425,6 +476,15 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
         for item in run.scraps.get("inputs") or []:
             inputs[item["file"]] = item
         simulated = simulated or bool(run.scraps.get("simulated"))
+    national = job.code == NATIONAL_CODE
+    national_page = Path(job.html).with_name(f"{NATIONAL_STEM}.html")
+    scraps["inputs"] = [inputs[k] for k in sorted(inputs)]
+    if national:
+        summary_markup = findings.national_findings(scraps, job.language)
+    else:
+        summary_markup = findings.key_findings(
+            scraps, job.name, job.language, national_href=national_page.name
+        )
     meta = ReportMeta(
         municipality_code=job.code,
         municipality_name=job.name,
@@ -437,6 +497,10 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
         allow_personal_data=job.allow_personal_data,
         timestamp=utc_timestamp(),
         seconds=time.perf_counter() - start,
+        kind="national" if national else "municipality",
+        key_findings=summary_markup,
+        national_href=None if national else national_page.name,
+        count_rule=scraps.get("small_count_rule"),
     )
     html = report_html(sections, meta)
     try:
@@ -471,7 +535,9 @@ def _headlines(runs: list[tuple[str, dict, Any]]) -> dict[str, Any]:
     values: dict[str, Any] = {}
     for headline in HEADLINES:
         data = scraps.get(headline.scrap)
-        if isinstance(data, dict) and headline.field in data:
+        if not headline.field and data is not None:
+            values[headline.column] = data
+        elif isinstance(data, dict) and headline.field in data:
             values[headline.column] = data[headline.field]
     return values
 
@@ -687,7 +753,11 @@ def write_index(options: RunOptions, paths: ProjectPaths) -> Path:
     target = out / "index.html"
     try:
         # error messages of failed runs can quote a text: the index passes the gate too
-        publish_html(target, index_html(rows, columns, lang, _css()), policy)
+        national = out / f"{NATIONAL_STEM}.html"
+        markup = index_html(
+            rows, columns, lang, _css(), national_href=national.name if national.is_file() else None
+        )
+        publish_html(target, markup, policy)
     except OSError as exc:  # disk full ...: the previous index stays as it was
         raise OutputWriteError(target, exc) from None
     return target
@@ -721,6 +791,10 @@ def _batch_named_files(folder: Path, paths: ProjectPaths) -> list[Path]:
     from analysis.data.reference import load_municipalities
 
     found = [folder / "index.html", folder / outputs.LOCK]
+    found += [folder / f"{NATIONAL_STEM}.html", folder / ".state" / f"{NATIONAL_STEM}.json"]
+    national_dir = folder / "notebooks" / NATIONAL_STEM
+    if national_dir.is_dir():
+        found += [p for p in national_dir.glob("*.ipynb") if not p.name.startswith(".")]
     for row in load_municipalities(paths.municipalities_csv).itertuples(index=False):
         stem = f"{row.code}-{row.slug}"
         found += [folder / f"{stem}.html", folder / ".state" / f"{row.code}.json"]
@@ -736,8 +810,14 @@ def expected_targets(options: RunOptions, paths: ProjectPaths, out: Path) -> lis
     from analysis.data.reference import load_municipalities
 
     table = load_municipalities(paths.municipalities_csv).set_index("code")
-    keys = [Path(p).stem for p in (options.notebooks or default_notebooks(paths))]
+    chosen = options.notebooks or default_notebooks(paths)
+    national = [Path(p).stem for p in chosen if section_for(Path(p)).scope == NATIONAL]
+    keys = [Path(p).stem for p in chosen if Path(p).stem not in national]
     files = [out / "index.html"]
+    if national:
+        files += [out / f"{NATIONAL_STEM}.html", out / ".state" / f"{NATIONAL_STEM}.json"]
+        for key in national:
+            files += [out / "notebooks" / NATIONAL_STEM / f"{key}{end}" for end in FILE_ENDINGS]
     for code in options.municipalities:
         stem = f"{code}-{table.loc[code, 'slug']}"
         files += [out / f"{stem}.html", out / ".state" / f"{code}.json"]

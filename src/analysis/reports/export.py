@@ -2,11 +2,14 @@
 
 The executed notebooks become sections of one page: notebook markdown cells, the
 parameter cells, code, prompts, stderr and scrapbook payloads are left out; what remains
-is what the notebooks displayed through :mod:`analysis.nb`. The page gets a title, the
-facts (municipality, region, language), a table of contents, and a footer with
-provenance: code version, package version, parameters, data files with hashes, the
-simulated-data flag, the personal-data switch and one marked timestamp line (the only
-line that differs between two runs on the same inputs).
+is what the notebooks displayed through :mod:`analysis.nb`. The page opens with a short
+header, the key findings (:mod:`analysis.reports.findings`) and a compact table of
+contents; then the sections in page order (:func:`analysis.reports.sections.page_order`);
+then the method notes, collected from the cells the notebooks tag ``method``, one closed
+``<details>`` per section; then a footer with provenance: code version, package version,
+parameters, data files with hashes, the simulated-data flag, the personal-data switch,
+the rule for small counts and one marked timestamp line (the only line that differs
+between two runs on the same inputs).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ from analysis.labels import label_table, t
 from analysis.paths import SMALL_COUNT_THRESHOLD
 
 DROP_TAGS = {"parameters", "injected-parameters", "remove-in-report", "remove_cell"}
+METHOD_TAG = "method"
 SCRAP_MIME = "application/scrapbook.scrap."
 TEMPLATE_DIR = Path(str(resources.files("analysis.reports") / "templates"))
 
@@ -54,6 +58,10 @@ class ReportMeta:
     allow_personal_data: bool = False
     timestamp: str = ""
     seconds: float = 0.0
+    kind: str = "municipality"  # or "national"
+    key_findings: str = ""  # trusted markup from analysis.reports.findings
+    national_href: str | None = None  # link to the national report, if there is one
+    count_rule: dict[str, Any] | None = None  # the interview corpus's small-count rule
 
 
 def _keep_output(output: nbformat.NotebookNode) -> bool:
@@ -86,25 +94,96 @@ def section_title(section: Section, language: str) -> str:
     return str(title) if title else section.key.replace("_", " ")
 
 
-def combine(sections: list[Section], language: str) -> nbformat.NotebookNode:
-    """Merge executed notebooks into one notebook holding only what readers see."""
+_SECTION_BANNER = 'class="analysis-note analysis-simulated"'
+
+
+def _without_banner(cell: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
+    """The cell without a section's simulated-data banner (the page header shows it once
+    for the whole page); None when nothing else is left."""
+    outputs = [
+        o
+        for o in cell.outputs
+        if _SECTION_BANNER not in "".join(o.get("data", {}).get("text/html", ""))
+    ]
+    if not outputs:
+        return None
+    cell.outputs = outputs
+    return cell
+
+
+def combine(
+    sections: list[Section], language: str, *, page_banner: bool = False
+) -> nbformat.NotebookNode:
+    """Merge executed notebooks into one notebook holding only what readers see: the
+    sections in page order, then the method notes (cells tagged ``method``) behind one
+    closed ``<details>``. With ``page_banner`` (the page header says the data are
+    simulated), the sections' own simulated-data banners are left out."""
+    from analysis.reports.sections import page_order
+
     merged = nbformat.v4.new_notebook()
     merged.metadata = {"language_info": {"name": "python"}}
-    cells = []
-    for section in sections:
+    by_key = {section.key: section for section in sections}
+    cells, methods = [], []
+    for key in page_order(by_key):
+        section = by_key[key]
+        title = section_title(section, language)
         heading = nbformat.v4.new_markdown_cell(
             f'<h2 id="section-{_slug(section.key)}" class="report-section">'
-            f"{html.escape(section_title(section, language))}</h2>"
+            f"{html.escape(title)}</h2>"
         )
         cells.append(heading)
+        notes = []
         for cell in section.notebook.cells:
             clean = _clean_cell(cell)  # builds a new cell; the executed one stays as is
-            if clean is not None:
+            if clean is not None and page_banner:
+                clean = _without_banner(clean)
+            if clean is None:
+                continue
+            if METHOD_TAG in cell.metadata.get("tags", []):
+                notes.append(clean)
+            else:
                 cells.append(clean)
+        if notes:
+            methods.append((title, notes))
+    if methods:
+        cells.append(_method_cell(methods, language))
     for index, cell in enumerate(cells):
         cell.id = f"cell-{index:04d}"
     merged.cells = cells
     return merged
+
+
+def _output_markup(output: nbformat.NotebookNode) -> str:
+    """An output as HTML: its own HTML, else its Markdown rendered, else escaped text."""
+    from nbconvert.filters.markdown_mistune import markdown2html_mistune
+
+    data = output.get("data", {})
+    if "text/html" in data:
+        return "".join(data["text/html"])
+    if "text/markdown" in data:
+        return markdown2html_mistune("".join(data["text/markdown"]))
+    if output.get("output_type") == "stream":
+        return f"<p>{html.escape(''.join(output.get('text', '')))}</p>"
+    return f"<p>{html.escape(''.join(data.get('text/plain', '')))}</p>"
+
+
+def _method_cell(methods: list[tuple[str, list]], language: str) -> nbformat.NotebookNode:
+    """The method notes of every section, one closed ``<details>`` each, as one output
+    (a markdown cell would end an HTML block at the first blank line)."""
+    inner = "".join(
+        f"<h3>{html.escape(title)}</h3>"
+        + "".join(_output_markup(o) for cell in notes for o in cell.outputs)
+        for title, notes in methods
+    )
+    markup = (
+        f'<h2 id="section-method" class="report-section">'
+        f"{html.escape(t('reports.method', language))}</h2>"
+        f'<details class="analysis-details analysis-method"><summary>'
+        f"{html.escape(t('reports.method_summary', language, n=len(methods)))}</summary>"
+        f"{inner}</details>"
+    )
+    output = nbformat.v4.new_output("display_data", data={"text/html": markup})
+    return nbformat.v4.new_code_cell(source="", outputs=[output])
 
 
 @cache
@@ -137,9 +216,15 @@ def _format_value(value: Any) -> str:
 def _report_resources(sections: list[Section], meta: ReportMeta) -> dict[str, Any]:
     lang = meta.language
     yes, no = t("reports.yes", lang), t("reports.no", lang)
+    national = meta.kind == "national"
+    title_key = "reports.national.title" if national else "reports.title"
+    kicker_key = "reports.national.kicker" if national else "reports.kicker"
     return {
-        "title": t("reports.title", lang, name=meta.municipality_name),
-        "kicker": t("reports.kicker", lang, region=meta.region),
+        "title": t(title_key, lang, name=meta.municipality_name),
+        "kicker": t(kicker_key, lang, region=meta.region),
+        "key_findings": meta.key_findings,
+        "national_href": meta.national_href,
+        "national_label": t("reports.national.link", lang),
         "municipality_code": meta.municipality_code,
         "language": lang,
         "css": _css(),
@@ -156,6 +241,7 @@ def _report_resources(sections: list[Section], meta: ReportMeta) -> dict[str, An
         ],
         "toc_title": t("reports.toc", lang),
         "provenance_title": t("reports.provenance", lang),
+        "provenance_summary": t("reports.provenance_summary", lang),
         "provenance": [
             (t("reports.prov.commit", lang), meta.git_commit),
             (t("reports.prov.package", lang), meta.package_version),
@@ -169,10 +255,7 @@ def _report_resources(sections: list[Section], meta: ReportMeta) -> dict[str, An
                 if meta.allow_personal_data
                 else t("reports.prov.personal_data_blocked", lang),
             ),
-            (
-                t("reports.prov.small_counts", lang),
-                t("reports.prov.small_counts_text", lang, threshold=SMALL_COUNT_THRESHOLD),
-            ),
+            (t("reports.prov.small_counts", lang), small_counts_text(meta.count_rule, lang)),
         ],
         "parameters_title": t("reports.parameters", lang),
         "parameter_header": [
@@ -210,6 +293,25 @@ def _report_resources(sections: list[Section], meta: ReportMeta) -> dict[str, An
     }
 
 
+def small_counts_text(rule: dict[str, Any] | None, language: str) -> str:
+    """The footer's line on small counts: the interview corpus's setting (and the rule a
+    confidential corpus gets by default), and the registers' rule."""
+    registers = t("reports.prov.small_counts_registers", language, threshold=SMALL_COUNT_THRESHOLD)
+    if not rule:
+        return registers
+    default = int(rule.get("default_threshold", SMALL_COUNT_THRESHOLD))
+    if rule.get("confidentiality") == "published":
+        corpus = t("reports.prov.small_counts_published", language, default=default)
+    else:
+        corpus = t(
+            "reports.prov.small_counts_confidential",
+            language,
+            threshold=int(rule.get("threshold", default)),
+            default=default,
+        )
+    return f"{corpus} {registers}"
+
+
 def _slug(text: str) -> str:
     slug = re.sub(r"[^\w]+", "-", text.strip().lower(), flags=re.UNICODE).strip("-")
     return slug or "section"
@@ -222,8 +324,15 @@ _TAG = re.compile(r"<[^>]+>")
 _TOC_PLACEHOLDER = "<!--TOC-->"
 
 
-def add_table_of_contents(html_text: str, title: str) -> str:
-    """Give every h2-h4 in the report body a unique id and list them, nested, in the TOC.
+#: heading levels the table of contents lists (2: one line per section, so it stays short)
+TOC_DEPTH = 2
+
+
+def add_table_of_contents(
+    html_text: str, title: str, extra: tuple[tuple[str, str], ...] = ()
+) -> str:
+    """Give every h2-h4 in the report body a unique id and list those down to
+    :data:`TOC_DEPTH` in the TOC, then the ``extra`` (id, text) entries (the footer).
 
     The page is large (figures are embedded), so headings are found with one targeted
     pattern over the body instead of parsing the whole document."""
@@ -248,7 +357,8 @@ def add_table_of_contents(html_text: str, title: str) -> str:
         return f'<{tag}{attrs} id="{html.escape(ident)}">{inner}</{tag}>'
 
     body = _HEADING.sub(rewrite, rest)
-    return head.replace(_TOC_PLACEHOLDER, _toc_markup(entries, title), 1) + marker + body
+    shown = [e for e in entries if e[0] <= TOC_DEPTH] + [(2, i, x) for i, x in extra]
+    return head.replace(_TOC_PLACEHOLDER, _toc_markup(shown, title), 1) + marker + body
 
 
 def _toc_markup(entries: list[tuple[int, str, str]], title: str) -> str:
@@ -277,7 +387,7 @@ def _toc_markup(entries: list[tuple[int, str, str]], title: str) -> str:
 
 def report_html(sections: list[Section], meta: ReportMeta) -> str:
     """The report page as a string (self-contained HTML)."""
-    merged = combine(sections, meta.language)
+    merged = combine(sections, meta.language, page_banner=meta.simulated)
     resources_ = {
         "report": _report_resources(sections, meta),
         "language_code": meta.language,

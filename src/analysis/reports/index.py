@@ -33,11 +33,16 @@ document.querySelectorAll("table.sortable th").forEach(function (th, col) {
 
 
 def _fmt(value: Any, language: str, digits: int = 1) -> tuple[str, str]:
-    """(shown text, sort key) for a headline value."""
+    """(shown text, sort key) for a headline value: yes/no for a flag, whole numbers as
+    such, other numbers with ``digits`` decimals."""
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return MISSING, ""
-    if isinstance(value, int | float):
-        return format_number(value, language, decimals=digits), repr(float(value))
+    if isinstance(value, bool):
+        return t("reports.yes" if value else "reports.no", language), str(int(value))
+    if isinstance(value, int):
+        return format_number(value, language, decimals=0), f"{value:08d}"
+    if isinstance(value, float):
+        return format_number(value, language, decimals=digits), repr(value)
     return str(value), str(value)
 
 
@@ -46,9 +51,11 @@ def index_html(
     headline_columns: Sequence[tuple[str, str]],
     language: str,
     css: str,
+    national_href: str | None = None,
 ) -> str:
     """Render the index. ``rows``: code, name, region, status, href, previous_href and
-    headline values; ``headline_columns``: (key, column title) pairs."""
+    headline values; ``headline_columns``: (key, column title) pairs; ``national_href``:
+    the national report's page, linked above the table."""
     e = html.escape
     head = [
         t("reports.index.code", language),
@@ -86,7 +93,13 @@ def index_html(
         "</style>\n</head>\n"
         f'<body class="report index">\n<h1>{e(t("reports.index.title", language))}</h1>\n'
         f"<p>{e(t('reports.index.intro', language))}</p>\n<p>{e(summary)}</p>\n"
-        f'<table class="analysis-table sortable" data-table="index">\n<thead><tr>{header}'
+        + (
+            f'<p class="index-national"><a href="{e(national_href)}">'
+            f"{e(t('reports.kf.national_link', language))}</a></p>\n"
+            if national_href
+            else ""
+        )
+        + f'<table class="analysis-table sortable" data-table="index">\n<thead><tr>{header}'
         f"</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>\n"
         f"<script>{SORT_SCRIPT}</script>\n</body>\n</html>\n"
     )

@@ -9,7 +9,15 @@ one fails when this module is imported instead of quietly switching a section of
 - ``applies_to``: the municipality codes the section has data for (``None``: all);
 - ``headlines``: the scrapbook fields the index page shows as columns;
 - ``links``: notebook parameters that name another section's executed notebook (the
-  mixed-methods notebook reads the regression notebook's estimates).
+  mixed-methods notebook reads the regression notebook's estimates);
+- ``scope``: ``municipality`` (run for each municipality, one section of its page) or
+  ``national`` (run once per batch: the national report, ``national.html``);
+- ``page_rank``: where the section stands on the page (the notebooks run in registry
+  order, so a notebook another one links to runs first).
+
+A municipality's page reads: key findings (built from the sections' records by
+:mod:`analysis.reports.findings`), the benchmark, its own units or trial, its interviews,
+the joint display, then the method notes of every section.
 
 Notebooks that are not registered (a researcher's own, or the test fixtures) run as
 sections that apply everywhere and share nothing.
@@ -25,6 +33,8 @@ from analysis.benchmark import batch as benchmark_batch
 from analysis.paths import ProjectPaths
 from analysis.qual import batch as qual_batch
 from analysis.quant import batch as quant_batch
+
+MUNICIPALITY, NATIONAL = "municipality", "national"
 
 
 @dataclass(frozen=True)
@@ -45,46 +55,73 @@ class Section:
     applies_to: Callable[[ProjectPaths], Iterable[int]] | None = None
     headlines: tuple[Headline, ...] = ()
     links: Mapping[str, str] = field(default_factory=dict)
+    scope: str = MUNICIPALITY
+    page_rank: int = 50
 
     @property
     def notebook(self) -> str:
         return f"{self.key}.ipynb"
 
 
+NATIONAL_REPORT = Section(
+    "00_national_report",
+    precompute=quant_batch.precompute,
+    scope=NATIONAL,
+    page_rank=0,
+)
 QUALITATIVE = Section(
     "01_qualitative_themes",
     precompute=qual_batch.precompute,
     applies_to=qual_batch.municipalities_with_sources,
+    headlines=(Headline("interview_sources", "n_sources", ""),),
+    page_rank=30,
 )
 CASELOAD = Section(
     "02_caseload_regressions",
     precompute=quant_batch.precompute,
-    headlines=(Headline("caseload_effect", "caseload_headline", "estimate"),),
+    headlines=(Headline("trial", "caseload_own", "has_trial"),),
+    page_rank=20,
 )
 BENCHMARK = Section(
     "03_benchmark_scorecard",
     precompute=benchmark_batch.precompute,
     headlines=(
         Headline("benchmark_unemployment", "benchmark_headline", "level"),
-        Headline("benchmark_cluster", "benchmark_headline", "cluster_mean"),
+        Headline("benchmark_better", "benchmark_headline", "n_better"),
+        Headline("benchmark_worse", "benchmark_headline", "n_worse"),
+        Headline("benchmark_up", "benchmark_headline", "n_up"),
+        Headline("benchmark_down", "benchmark_headline", "n_down"),
     ),
+    page_rank=10,
 )
 MIXED = Section(
     "04_mixed_methods",
     applies_to=qual_batch.municipalities_with_sources,
     links={"regression_notebook": CASELOAD.key},
+    page_rank=40,
 )
 
-#: a municipality's page, in page order
+#: the sections of a municipality's page, in the order they run
 MUNICIPALITY_SECTIONS: tuple[Section, ...] = (QUALITATIVE, CASELOAD, BENCHMARK, MIXED)
-REGISTERED = {section.key: section for section in MUNICIPALITY_SECTIONS}
-#: index page columns, in display order (benchmark first, then the caseload effect)
-HEADLINES: tuple[Headline, ...] = (*BENCHMARK.headlines, *CASELOAD.headlines)
+#: the national report's sections
+NATIONAL_SECTIONS: tuple[Section, ...] = (NATIONAL_REPORT,)
+REGISTERED = {s.key: s for s in (*NATIONAL_SECTIONS, *MUNICIPALITY_SECTIONS)}
+#: index page columns, in display order
+HEADLINES: tuple[Headline, ...] = (
+    *BENCHMARK.headlines,
+    *CASELOAD.headlines,
+    *QUALITATIVE.headlines,
+)
 
 
 def section_for(notebook: Path) -> Section:
     """The registered section of a notebook, or a plain one for any other notebook."""
     return REGISTERED.get(notebook.stem, Section(notebook.stem))
+
+
+def page_order(keys: Iterable[str]) -> list[str]:
+    """Section keys in the order they stand on a page (unregistered ones last, by name)."""
+    return sorted(keys, key=lambda k: (REGISTERED[k].page_rank if k in REGISTERED else 90, k))
 
 
 def precompute_all(sections: Iterable[Section], paths: ProjectPaths) -> None:

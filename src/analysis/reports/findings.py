@@ -1,0 +1,234 @@
+"""Key findings: what a municipality's page says on its first screen.
+
+Built from the records the sections' notebooks glue (scrapbook), not from their text, so
+the sentences follow the results: the benchmark in brief (level against the comparison
+group and development, with KLK's circles and arrows), the caseload finding that applies
+(the municipality's own trial, else its units and the national estimate, labelled
+simulated where it is), its most frequent interview themes where it has sources, the
+joint display's verdict per outcome domain, and which inputs are real and which simulated.
+At most about 250 words and one compact table; every text from data is escaped.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+
+from analysis.formatting import format_significant
+from analysis.labels import t
+
+#: raw-data folders and what they are, for the sentence on real and simulated inputs
+INPUT_KINDS = (
+    ("jobindsats/", "reports.kf.input.jobindsats"),
+    ("caseloads/", "reports.kf.input.caseloads"),
+    ("surveys/", "reports.kf.input.surveys"),
+    ("interviews/", "reports.kf.input.interviews"),
+    ("benchmark/", "reports.kf.input.costs"),
+)
+NATIONAL_PAGE = "national.html"
+
+
+def _e(text: object) -> str:
+    return html.escape(str(text), quote=True)
+
+
+def _number(value: float | None, language: str, digits: int = 2) -> str:
+    return format_significant(value, language, digits)
+
+
+def benchmark_sentence(headline: Mapping[str, Any], name: str, language: str) -> str:
+    """The benchmark in one sentence: levels better and worse than the comparison group,
+    developments good and bad."""
+    from analysis.benchmark.summaries import format_period
+
+    return t(
+        "reports.kf.benchmark",
+        language,
+        name=_e(name),
+        cluster=_e(headline.get("cluster", "")),
+        n=int(headline.get("n_indicators", 0)),
+        size=int(headline.get("cluster_size", 0)),
+        better=int(headline.get("n_better", 0)),
+        worse=int(headline.get("n_worse", 0)),
+        up=int(headline.get("n_up", 0)),
+        down=int(headline.get("n_down", 0)),
+        period=_e(format_period(str(headline.get("period")), language)),
+    )
+
+
+def caseload_sentence(own: Mapping[str, Any], name: str, language: str) -> str:
+    """The caseload finding that applies to this municipality (display units)."""
+    from analysis.quant.results import outcome_label, unit_label
+
+    outcome = str(own.get("outcome", "exit_job_education"))
+    fields = {
+        "name": _e(name),
+        "outcome": _e(outcome_label(outcome, language).lower()),
+        "unit": _e(unit_label(outcome, language)),
+        "simulated": t("reports.kf.simulated", language) if own.get("simulated") else "",
+    }
+    national = own.get("national") or {}
+    national_text = (
+        t(
+            "reports.kf.national",
+            language,
+            estimate=_number(national.get("estimate"), language),
+            low=_number(national.get("ci_low"), language),
+            high=_number(national.get("ci_high"), language),
+            **fields,
+        )
+        if national.get("estimate") is not None
+        else ""
+    )
+    trial = own.get("trial")
+    if trial:
+        return t(
+            "reports.kf.trial",
+            language,
+            estimate=_number(trial["estimate"], language),
+            low=_number(trial["ci_low"], language),
+            high=_number(trial["ci_high"], language),
+            **fields,
+        )
+    if own.get("n_units"):
+        n = int(own["n_units"])
+        count = (
+            t("reports.kf.units_one", language)
+            if n == 1
+            else t("reports.kf.units_many", language, n=n)
+        )
+        units = t(
+            "reports.kf.units",
+            language,
+            units=count,
+            caseload=_number(own.get("caseload_mean"), language, 3),
+            **fields,
+        )
+        return f"{units} {national_text}".strip()
+    return f"{t('reports.kf.no_units', language, **fields)} {national_text}".strip()
+
+
+def themes_sentence(themes: Sequence[Mapping[str, Any]], language: str) -> str:
+    """The most frequent interview themes with their counts as the tables show them."""
+    parts = [
+        t(
+            "reports.kf.theme",
+            language,
+            theme=_e(item["label"]),
+            n=_e(item["shown"]),
+            of=int(item["n_sources_group"]),
+        )
+        for item in themes
+    ]
+    return t("reports.kf.themes", language, themes="; ".join(parts))
+
+
+def verdicts_sentence(verdicts: Sequence[Mapping[str, Any]], language: str) -> str:
+    lines = [
+        f"{_e(v['label'])}: <span class=\"kf-verdict verdict-{_e(v['inference'])}\">"
+        f"{_e(v['inference_label']).lower()}</span>"
+        for v in verdicts
+    ]
+    return t("reports.kf.verdicts", language, verdicts="; ".join(lines))
+
+
+def inputs_sentence(inputs: Sequence[Mapping[str, Any]], language: str) -> str:
+    """Which inputs are real and which simulated (by the raw-data folder of each file)."""
+    real: dict[str, None] = {}
+    simulated: dict[str, None] = {}
+    found = {}
+    for item in inputs:
+        file = str(item.get("file", ""))
+        key = next((label for prefix, label in INPUT_KINDS if prefix in file), None)
+        if key is not None:
+            found[key] = found.get(key, False) or bool(item.get("simulated"))
+    for _, key in INPUT_KINDS:  # in the catalogue's order, not the files'
+        if key in found:
+            (simulated if found[key] else real)[t(key, language)] = None
+    text = t("reports.kf.real", language, inputs=", ".join(real) or "–")
+    if simulated:
+        text += " " + t("reports.kf.simulated_inputs", language, inputs=", ".join(simulated))
+    return text
+
+
+def key_findings(
+    scraps: Mapping[str, Any], name: str, language: str, *, national_href: str | None = None
+) -> str:
+    """The key-findings section (HTML) from the merged scrapbook records of a page."""
+    items = []
+    headline = scraps.get("benchmark_headline")
+    if isinstance(headline, Mapping) and headline.get("n_indicators"):
+        items.append(("benchmark", benchmark_sentence(headline, name, language)))
+    own = scraps.get("caseload_own")
+    if isinstance(own, Mapping):
+        items.append(("caseload", caseload_sentence(own, name, language)))
+    themes = scraps.get("top_themes")
+    if themes:
+        items.append(("interviews", themes_sentence(themes, language)))
+    verdicts = scraps.get("joint_display_verdicts")
+    if verdicts:
+        items.append(("joint", verdicts_sentence(verdicts, language)))
+    items.append(("data", inputs_sentence(scraps.get("inputs") or [], language)))
+    lines = "".join(
+        f'<li class="kf-{key}"><strong>{_e(t(f"reports.kf.label.{key}", language))}:</strong> '
+        f"{text}</li>"
+        for key, text in items
+    )
+    table = ""
+    scorecard = scraps.get("scorecard")
+    if isinstance(scorecard, pd.DataFrame) and not scorecard.empty:
+        from analysis.benchmark.summaries import brief_markup
+
+        table = f'<div class="kf-table">{brief_markup(scorecard, language)}</div>'
+    link = ""
+    if national_href:
+        link = (
+            f'<p class="kf-national"><a href="{_e(national_href)}">'
+            f"{_e(t('reports.kf.national_link', language))}</a></p>"
+        )
+    return (
+        f'<section id="key-findings" class="key-findings" aria-labelledby="key-findings-title">'
+        f'<h2 id="key-findings-title">{_e(t("reports.kf.title", language))}</h2>'
+        f'<div class="kf-body"><ul class="kf-list">{lines}</ul>{table}</div>{link}</section>'
+    )
+
+
+def national_findings(scraps: Mapping[str, Any], language: str) -> str:
+    """The national report's first screen: the headline estimate and the inputs."""
+    headline = scraps.get("national_headline")
+    items = []
+    if isinstance(headline, Mapping) and headline.get("estimate") is not None:
+        from analysis.quant.results import outcome_label, unit_label
+
+        outcome = str(headline["outcome"])
+        items.append(
+            (
+                "caseload",
+                t(
+                    "reports.kf.national_headline",
+                    language,
+                    outcome=_e(outcome_label(outcome, language).lower()),
+                    unit=_e(unit_label(outcome, language)),
+                    estimate=_number(headline["estimate"], language),
+                    low=_number(headline["ci_low"], language),
+                    high=_number(headline["ci_high"], language),
+                    simulated=t("reports.kf.simulated", language)
+                    if headline.get("simulated")
+                    else "",
+                ),
+            )
+        )
+    items.append(("data", inputs_sentence(scraps.get("inputs") or [], language)))
+    lines = "".join(
+        f'<li class="kf-{key}"><strong>{_e(t(f"reports.kf.label.{key}", language))}:</strong> '
+        f"{text}</li>"
+        for key, text in items
+    )
+    return (
+        f'<section id="key-findings" class="key-findings" aria-labelledby="key-findings-title">'
+        f'<h2 id="key-findings-title">{_e(t("reports.kf.title", language))}</h2>'
+        f'<div class="kf-body"><ul class="kf-list">{lines}</ul></div></section>'
+    )
