@@ -61,7 +61,9 @@ Implied effects of the designs (written to the truth file):
 
 The panel fills the caseload data contract (:mod:`analysis.data.caseloads`) and is checked
 against it before it is written; ``python -m analysis simulate``
-(:mod:`analysis.data.cli_simulate`) writes it.
+(:mod:`analysis.data.cli_simulate`) writes it, and beside it (in ``data/raw/surveys``) the
+simulated citizen and staff experience surveys whose answers depend on its caseloads
+(:mod:`analysis.data.simulate_surveys`).
 """
 
 from __future__ import annotations
@@ -563,10 +565,17 @@ def write_simulation(
     paths: ProjectPaths | None = None,
     config: SimulationConfig | None = None,
     output: Path | str | None = None,
+    *,
+    survey_folder: Path | str | None = None,
 ) -> tuple[Path, Path]:
     """Simulate, validate against the data contract and write the CSV and the truth
     YAML atomically. ``output`` overrides the CSV path; the truth file goes beside it
-    as ``<stem>_truth.yaml``. Returns (csv path, truth path)."""
+    as ``<stem>_truth.yaml``. Returns (csv path, truth path).
+
+    With ``survey_folder`` (a folder holding ``items.yaml``, e.g. ``data/raw/surveys``)
+    the simulated citizen and staff surveys that answer its items for this panel's units
+    are written there too, each with its truth file
+    (:mod:`analysis.data.simulate_surveys`; :func:`survey_files` names them)."""
     paths = paths or get_paths()
     config = config or SimulationConfig()
     csv_path = Path(output) if output is not None else paths.simulated_caseloads
@@ -580,6 +589,30 @@ def write_simulation(
     truth["unemployment_source"] = (
         f"{paths.jobindsats_snapshot.name} (Jobindsats y25i01 totalRate; real data)"
     )
+    survey_texts = {}
+    if survey_folder is not None:
+        survey_texts = _survey_texts(panel, Path(survey_folder), config.seed)
     atomic_write_text(csv_path, panel_to_csv(panel, config))
     atomic_write_text(truth_path, truth_to_yaml(truth))
+    for name, text in survey_texts.items():
+        atomic_write_text(Path(survey_folder) / name, text)
     return csv_path, truth_path
+
+
+def _survey_texts(panel: pd.DataFrame, folder: Path, seed: int) -> dict[str, str]:
+    """File name -> text of the simulated surveys answering the items in ``folder``."""
+    from analysis.data.simulate_surveys import SurveySimulationConfig, survey_demo_texts
+    from analysis.data.survey_items import load_survey_items
+    from analysis.data.surveys import ITEMS_FILE
+
+    items = load_survey_items(folder / ITEMS_FILE)
+    return survey_demo_texts(panel, items, SurveySimulationConfig(seed=seed), plain=_plain)
+
+
+def survey_files(folder: Path | str) -> list[Path]:
+    """The files :func:`write_simulation` writes into a survey folder."""
+    from analysis.data.simulate_surveys import DEFAULT_DESIGNS
+
+    folder = Path(folder)
+    names = [d.file for d in DEFAULT_DESIGNS]
+    return [p for name in names for p in (folder / name, folder / f"{Path(name).stem}_truth.yaml")]
