@@ -159,7 +159,7 @@ def test_unchanged_inputs_write_nothing(prepared, monkeypatch):
     before = {p.name: p.read_bytes() for p in paths.processed.iterdir() if p.is_file()}
     _refuse_writes(monkeypatch)
     done = prepare(paths)
-    assert done.ok and set(statuses(done).values()) == {"unchanged"}, done.summary()
+    assert done.ok and set(statuses(done).values()) == {"unchanged", "empty"}, done.summary()
     assert {p.name: p.read_bytes() for p in paths.processed.iterdir() if p.is_file()} == before
 
 

@@ -208,6 +208,26 @@ def _refuse_mixing_simulated_and_real(panels: list[pd.DataFrame], folder: Path) 
         )
 
 
+def _survey_inputs(paths: ProjectPaths) -> list[Path]:
+    """The survey files in data/raw/surveys, their format files, items.yaml, the reference
+    table (see :func:`analysis.data.surveys.survey_inputs`)."""
+    from analysis.data.surveys import survey_inputs
+
+    return survey_inputs(paths)
+
+
+def _build_surveys(paths: ProjectPaths, inputs: list[Path]) -> pd.DataFrame:
+    from analysis.data.surveys import build_survey_table
+
+    return build_survey_table(paths, inputs)
+
+
+def _survey_folder(paths: ProjectPaths) -> Path:
+    from analysis.data.surveys import survey_folder
+
+    return survey_folder(paths)
+
+
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "municipalities",
@@ -227,6 +247,13 @@ TABLES: tuple[TableSpec, ...] = (
         _caseload_inputs,
         _build_caseloads,
         folder=lambda paths: paths.caseloads,
+    ),
+    TableSpec(
+        "surveys",
+        "experience surveys (survey x unit x month x item) from data/raw/surveys, validated",
+        _survey_inputs,
+        _build_surveys,
+        folder=_survey_folder,
     ),
 )
 
