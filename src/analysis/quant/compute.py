@@ -47,6 +47,8 @@ class PanelSource:
     processed: bool  # True: the processed store's caseload table (already validated)
     truth: Path | None  # truth YAML of a simulated panel, if there is one
     tag: str  # short name for cache files
+    #: the processed survey table whose value-goal outcomes join the processed panel
+    surveys: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -82,7 +84,8 @@ def panel_source(panel_path: Path | str | None = None, paths: ProjectPaths | Non
                 "'python -m analysis prepare' (or pass panel_path)"
             )
         truth = paths.simulated_truth if paths.simulated_truth.is_file() else None
-        return PanelSource(path, True, truth, "default")
+        surveys = paths.processed_file("surveys")
+        return PanelSource(path, True, truth, "default", surveys if surveys.is_file() else None)
     path = Path(panel_path).expanduser().resolve()
     candidate = path.with_name(f"{path.stem}_truth.yaml")
     tag = hashlib.sha256(str(path).encode("utf-8")).hexdigest()[:12]
@@ -91,12 +94,24 @@ def panel_source(panel_path: Path | str | None = None, paths: ProjectPaths | Non
 
 def load_panel(source: PanelSource, paths: ProjectPaths | None = None) -> pd.DataFrame:
     """The panel, validated by the data contract (wrong schemas raise ``InputError``),
-    with the real unemployment rate joined where the panel lacks it."""
+    with the real unemployment rate joined where the panel lacks it and, for the
+    processed panel, the value-goal outcomes of the processed surveys (one column per
+    goal, :func:`analysis.data.survey_summaries.join_survey_outcomes`: never from fewer
+    than 5 respondents, and simulated and real data are never pooled)."""
     paths = paths or get_paths()
     if source.processed:
         from analysis.data.store import read_table
 
         panel = read_table("caseloads", paths)
+        if source.surveys is not None:
+            from analysis.data.survey_summaries import join_survey_outcomes
+
+            panel = join_survey_outcomes(
+                panel,
+                read_table("surveys", paths),
+                panel_name=str(source.path),
+                survey_name=str(source.surveys),
+            )
     else:
         panel = read_caseload_panel(source.path)
     jobindsats = paths.processed_file("jobindsats")
@@ -115,7 +130,7 @@ def _key(
     config: S.SpecConfig,
     **extra,
 ) -> CacheKey:
-    inputs = [source.path]
+    inputs = [source.path, *([source.surveys] if source.surveys is not None else [])]
     if paths.processed_file("jobindsats").is_file():
         inputs.append(paths.processed_file("jobindsats"))
     params = {
@@ -330,3 +345,58 @@ def has_trial(results: QuantResults, municipality: int) -> bool:
     units = results.units
     own = units[units["municipality_code"] == int(municipality)]
     return bool(not own.empty and own["treated"].astype(int).sum() > 0)
+
+
+# --- the value goals (experience surveys) -------------------------------------------------
+
+
+def value_goal_estimates(results: QuantResults) -> pd.DataFrame:
+    """The estimates of the survey outcomes (the value goals of
+    :data:`analysis.data.caseloads.SURVEY_OUTCOMES`), in the tidy table's columns."""
+    from analysis.data.caseloads import SURVEY_OUTCOMES
+
+    rows = results.estimates[results.estimates["outcome"].isin(list(SURVEY_OUTCOMES))]
+    return rows.reset_index(drop=True)
+
+
+def value_goal_truth(paths: ProjectPaths | None = None) -> dict | None:
+    """The true parameters of the simulated surveys behind the processed survey table:
+    their truth files (``<survey file>_truth.yaml`` in ``data/raw/surveys``) merged, in
+    the form :func:`analysis.quant.validation.truth_table` reads (``outcomes`` with each
+    goal's ``beta_log_caseload``, ``koebenhavn_did.implied_effect``). None when the table
+    is missing or its surveys are real."""
+    from analysis.data.store import read_table
+    from analysis.data.surveys import is_simulated_table, survey_folder
+    from analysis.quant.validation import load_truth
+
+    paths = paths or get_paths()
+    if not paths.processed_file("surveys").is_file():
+        return None
+    table = read_table("surveys", paths)
+    if table.empty or not is_simulated_table(table):
+        return None
+    merged: dict = {"outcomes": {}, "koebenhavn_did": {"implied_effect": {}}}
+    for name in sorted(table["source_file"].astype(str).unique()):
+        file = survey_folder(paths) / f"{Path(name).stem}_truth.yaml"
+        if not file.is_file():
+            continue
+        truth = load_truth(file)
+        merged["outcomes"].update(truth["outcomes"])
+        implied = (truth.get("koebenhavn_did") or {}).get("implied_effect") or {}
+        merged["koebenhavn_did"]["implied_effect"].update(implied)
+    return merged if merged["outcomes"] else None
+
+
+def value_goal_truth_table(
+    results: QuantResults, paths: ProjectPaths | None = None
+) -> pd.DataFrame:
+    """The survey outcomes' estimates next to the simulated truth, in display units
+    (percentage points): :func:`analysis.quant.validation.truth_table` of the two-way
+    fixed-effects and pooled slopes and the København DiD. Empty when the surveys are
+    not simulated."""
+    from analysis.quant.validation import TRUTH_COLUMNS, truth_table
+
+    truth = value_goal_truth(paths)
+    if truth is None:
+        return pd.DataFrame(columns=list(TRUTH_COLUMNS))
+    return truth_table(value_goal_estimates(results), results.skipped, truth)
