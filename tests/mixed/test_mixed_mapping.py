@@ -8,7 +8,7 @@ import textwrap
 import pytest
 from mixedtest_helpers import REPO, codebook
 
-from analysis.data.caseloads import STANDARD_OUTCOMES
+from analysis.data.caseloads import STANDARD_OUTCOMES, SURVEY_OUTCOMES
 from analysis.errors import InputError
 from analysis.mixed.mapping import (
     load_mapping,
@@ -70,6 +70,23 @@ def test_committed_mapping_validates_against_the_codebook():
         assert domain.label("da") and domain.label("en")
         mapping.contrast(domain.contrast)  # every domain's contrast exists
         assert set(domain.themes) <= set(CODES)
+
+
+def test_the_value_goals_of_the_surveys_have_their_own_domain():
+    """The survey outcomes (issue 15) form one row of the joint display, read against the
+    codebook's themes of the citizen relationship and perspective (citizen goals) and of
+    the caseworker's role and work environment (staff goals)."""
+    mapping = load_mapping(MAPPING, CODES)
+    domain = next(d for d in mapping.domains if d.id == "value_goals")
+    assert [o.outcome for o in domain.outcomes] == list(SURVEY_OUTCOMES)
+    for link in domain.outcomes:
+        themes = {t.theme: t.more_talk_means for t in link.themes}
+        if link.outcome.startswith("citizen_"):
+            assert themes == {"borgerrelation": "improvement", "borgerperspektiv": "context"}
+        else:
+            assert themes == {"arbejdsmiljoe": "context", "sagsbehandlerrolle": "context"}
+    others = [o.outcome for d in mapping.domains if d.id != "value_goals" for o in d.outcomes]
+    assert not set(others) & set(SURVEY_OUTCOMES)
 
 
 def test_good_mapping_is_read_completely():
