@@ -43,7 +43,9 @@ def test_bad_settings_are_refused_naming_the_line(tmp_path, text, message):
     assert "corpus.yaml" in str(caught.value)
 
 
-def test_the_demo_corpus_is_published_and_its_tables_show_counts(tmp_path, tiny_corpus):
+def test_the_demo_corpus_is_published_and_its_tables_show_counts(
+    tmp_path, tiny_corpus, isolated_paths
+):
     """Before, the demo's counts were 1-4 nearly everywhere and showed as <5 or '..'."""
     from analysis.qual.view import analyse, corpus_display, frequencies_display
 

@@ -205,7 +205,7 @@ def test_confidential_corpus_hides_the_interviews_and_shows_the_documents(tmp_pa
     assert frequencies["n_sources_group"].tolist() == ["<5", "<5", "<5"]
 
 
-def test_the_report_tables_of_a_confidential_corpus_hide_the_two_persons(tmp_path):
+def test_the_report_tables_of_a_confidential_corpus_hide_the_two_persons(tmp_path, isolated_paths):
     """Through today's report view: the code frequencies and the corpus description count
     only the two interviews as persons (before: 5 sources, shown as '5')."""
     from analysis.qual.view import analyse, frequencies_display

@@ -19,6 +19,8 @@ def test_notebook_runs_with_parameters_and_glues_results(tmp_path, notebook_path
     import scrapbook as sb
 
     qual_paths = notebook_paths
+    # a confidential corpus (no corpus.yaml): small counts of persons are hidden
+    (qual_paths.raw / "interviews" / "corpus.yaml").unlink()
     before = _cache_state()
     out = run_notebook(
         NOTEBOOK,
