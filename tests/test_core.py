@@ -130,3 +130,13 @@ def test_cached_frame_recomputes_only_when_inputs_or_params_change(tmp_path, mon
     changed = CacheKey(inputs=(source,), modules=("analysis.cache",), params={"alpha": 0.1})
     cached_frame("demo", changed, compute)
     assert len(calls) == 3
+
+
+def test_a_label_given_twice_in_one_file_is_refused():
+    """Before, YAML kept the second of two equal keys without a word."""
+    from analysis.errors import InputError
+    from analysis.labels import load_labels
+
+    text = 'a.b: {da: "x", en: "x"}\na.b: {da: "y", en: "y"}\n'
+    with pytest.raises(InputError, match="given twice"):
+        load_labels([("qual.yaml", text)])

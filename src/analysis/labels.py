@@ -13,8 +13,6 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
-import yaml
-
 from analysis.errors import AnalysisError
 from analysis.paths import DEFAULT_LANGUAGE, LANGUAGES
 
@@ -27,11 +25,14 @@ class LabelError(AnalysisError, KeyError):
 
 
 def load_labels(files: Iterable[tuple[str, str]]) -> dict[str, dict[str, str]]:
-    """Merge label files given as (file name, YAML text); a key may be defined once."""
+    """Merge label files given as (file name, YAML text); a key may be defined once, in
+    one file and once in it (YAML would keep the last of two silently)."""
+    from analysis.yamlio import load_yaml
+
     table: dict[str, dict[str, str]] = {}
     origin: dict[str, str] = {}
     for name, text in files:
-        data = yaml.safe_load(text) or {}
+        data = load_yaml(text, name).data or {}
         for key, value in data.items():
             if key in table:
                 raise LabelError(f"label '{key}' is defined in both {origin[key]} and {name}")

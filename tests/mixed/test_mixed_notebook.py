@@ -47,7 +47,12 @@ def test_notebook_records_the_joint_display(notebook_paths, run_notebook, tmp_pa
     scraps = _run(NOTEBOOK, out, tmp_path, municipality=101, language="da")
     joint = scraps["joint_display"].data
     assert tuple(joint.columns) == DOMAIN_COLUMNS
-    assert list(joint["domain"]) == ["citizens_into_work", "working_methods", "staff"]
+    assert list(joint["domain"]) == [
+        "citizens_into_work",
+        "working_methods",
+        "staff",
+        "value_goals",
+    ]
     assert set(joint["estimates_origin"]) == {"fallback"}
     assert joint["simulated"].all() and scraps["simulated"].data is True
     staff = joint.set_index("domain").loc["staff"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.data.caseloads import STANDARD_OUTCOMES
 from analysis.quant.results import TIDY_COLUMNS
 
 pytestmark = pytest.mark.slow
@@ -44,7 +45,8 @@ def test_notebook_runs_and_glues_estimates(
     assert set(estimates["scope"]) <= {"national", str(municipality)}
     assert estimates["simulated"].all()
     national = estimates[(estimates["scope"] == "national") & (estimates["spec"] == "twfe_log")]
-    assert len(national) == 9
+    # every caseload outcome and every value-goal (survey) outcome of the demo panel
+    assert len(national) == len(STANDARD_OUTCOMES)
     own = estimates[estimates["scope"] == str(municipality)]
     if municipality == 492:  # Ærø: one unit, no trial
         assert own.empty

@@ -50,7 +50,8 @@ def test_html_is_self_contained_with_title_toc_and_footer(toy_batch):
     assert "cdnjs" not in html and "mathjax" not in html.lower() and "require.js" not in html
     assert '<html lang="da">' in html
     assert "<title>Sagsstammer, resultater og benchmark – Aabenraa</title>" in html
-    assert 'class="report-toc"' in html and 'href="#Toy-section-for-580"' in html
+    assert 'class="report-toc"' in html and 'href="#section-10-toy-report"' in html
+    assert 'id="Toy-section-for-580"' in html, "deeper headings keep their ids to link to"
     assert "data:image/png;base64," in html
     assert "Kodeversion (git)" in html and "Pakkeversion" in html
     assert "reference/municipalities.csv" in html and "/tmp" not in html

@@ -1,7 +1,10 @@
-"""The real notebooks end to end for two municipalities (København: every part;
-Aabenraa: every part, no trial): the pages in a real headless Chromium (no console errors,
-no network requests, the key tables present and visible, screenshots for a person to look
-at), and a rerun that gives byte-identical pages apart from the marked timestamp line."""
+"""The real notebooks end to end for four municipalities (København: every part;
+Aabenraa: interviews, no trial; Læsø and Ærø: no trial, no interviews) and the national
+report: the pages in a real headless Chromium at 1280 x 900 (no console errors, no network
+requests, the key findings on the first screen, pages short enough to read, a joint
+display without sideways scrolling, a print layout with the key findings on page 1,
+screenshots for a person to look at), and a rerun that gives byte-identical pages apart
+from the marked timestamp line."""
 
 from __future__ import annotations
 
@@ -44,7 +47,7 @@ TIMESTAMP = re.compile(r'^<p class="report-timestamp" data-volatile="timestamp">
 @pytest.fixture(scope="module")
 def build(full_isolated_paths):
     options = RunOptions(
-        municipalities=(101, 580),
+        municipalities=(101, 580, 825, 492),
         notebooks=(),
         workers=2,
         output=full_isolated_paths.reports,
@@ -72,7 +75,7 @@ def browser(tmp_path_factory):
             executable_path=executable,
             headless=True,
             args=CHROMIUM_ARGS,
-            viewport={"width": 1200, "height": 900},
+            viewport={"width": 1280, "height": 900},
         )
         yield context
         context.close()
@@ -90,18 +93,19 @@ def open_page(context, path: Path):
     return page, errors, external
 
 
-def screenshot(page, name: str) -> None:
+def screenshot(page, name: str, *, full_page: bool = True) -> None:
     # the repository's reports/ folder, not the test's isolated one, so a person finds them
     folder = REPO / "reports" / "screenshots"
     folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=full_page)
 
 
 @pytest.mark.parametrize(
     ("name", "tables"),
     [
-        ("101-koebenhavn", ["benchmark-scorecard", "joint-display"]),
-        ("580-aabenraa", ["benchmark-scorecard", "joint-display"]),
+        ("101-koebenhavn", ["benchmark-brief", "joint-display"]),
+        ("580-aabenraa", ["benchmark-brief", "joint-display"]),
+        ("825-laesoe", ["benchmark-brief"]),
     ],
 )
 def test_report_renders_cleanly_offline(built_reports, browser, name, tables):
@@ -113,13 +117,117 @@ def test_report_renders_cleanly_offline(built_reports, browser, name, tables):
         assert locator.count() == 1, f"{table} missing"
         assert locator.is_visible(), f"{table} not visible"
         assert locator.locator("tbody tr").count() > 0
-    assert page.locator("nav.report-toc li").count() >= 4
+    scorecard = page.locator('table[data-table="benchmark-scorecard"]')
+    assert scorecard.count() == 1 and not scorecard.is_visible(), "the full table is collapsed"
+    page.locator("details:has(table[data-table='benchmark-scorecard']) > summary").click()
+    assert scorecard.is_visible(), "a reader opens it with one click"
+    assert page.locator("nav.report-toc li").count() >= 3
     assert page.locator("[data-simulated=true]").first.is_visible()
     images = page.locator("figure.analysis-figure img")
     assert images.count() > 0
     widths = images.evaluate_all("imgs => imgs.map(i => i.naturalWidth)")
     assert all(w > 0 for w in widths), "an embedded figure did not decode"
     screenshot(page, name)
+    page.close()
+
+
+#: what a reader sees at 1280 x 900 with every <details> closed: page height and words
+READING_LIMITS = {"825-laesoe": (4_500, 1_200), "101-koebenhavn": (15_000, None)}
+VISIBLE_LINES = """() => document.body.innerText.split("\\n").map(l => l.trim()).filter(l => l)"""
+
+
+def reading(page) -> dict:
+    top = page.evaluate(
+        "() => { const k = document.getElementById('key-findings');"
+        " return k ? k.getBoundingClientRect().top + window.scrollY : null; }"
+    )
+    lines = page.evaluate(VISIBLE_LINES)
+    return {
+        "height": page.evaluate("document.documentElement.scrollHeight"),
+        "lines": lines,
+        "words": sum(len(line.split()) for line in lines),
+        "key_findings_top": top,
+        "key_findings_words": page.evaluate(
+            "document.getElementById('key-findings').innerText.split(/\\s+/).length"
+        ),
+    }
+
+
+@pytest.mark.parametrize(
+    "name", ["101-koebenhavn", "580-aabenraa", "825-laesoe", "492-aeroe", "national"]
+)
+def test_key_findings_start_on_the_first_screen(built_reports, browser, name):
+    """Before, the first screen was the title, a banner and a 20- to 40-line table of
+    contents; the findings, if any, came thousands of pixels further down."""
+    page, errors, _ = open_page(browser, built_reports / f"{name}.html")
+    assert errors == []
+    measured = reading(page)
+    assert measured["key_findings_top"] is not None, "no key findings section"
+    assert measured["key_findings_top"] < 900, measured["key_findings_top"]
+    assert measured["key_findings_words"] <= 260, "about 250 words at most"
+    assert page.locator("details[open]").count() == 0, "long content starts closed"
+    if name in {"101-koebenhavn", "580-aabenraa", "825-laesoe", "national"}:
+        screenshot(page, f"{name}-first-screen", full_page=False)
+    page.close()
+
+
+@pytest.mark.parametrize("name", sorted(READING_LIMITS))
+def test_pages_are_short_enough_to_read(built_reports, browser, name):
+    """Before (1280 px wide): Læsø 14,052 px and 2,988 words, København 38,008 px."""
+    page, _, _ = open_page(browser, built_reports / f"{name}.html")
+    measured = reading(page)
+    max_height, max_words = READING_LIMITS[name]
+    assert measured["height"] <= max_height, measured["height"]
+    if max_words is not None:
+        assert measured["words"] <= max_words, measured["words"]
+    page.close()
+
+
+def test_a_small_municipalitys_page_is_mostly_its_own(built_reports, browser):
+    """Before, 89 % of Læsø's visible lines were on Ærø's page too (the national analysis
+    repeated in all 98 pages)."""
+    page, _, _ = open_page(browser, built_reports / "825-laesoe.html")
+    laesoe = reading(page)["lines"]
+    page.goto((built_reports / "492-aeroe.html").as_uri(), wait_until="load")
+    aeroe = set(reading(page)["lines"])
+    shared = sum(1 for line in laesoe if line in aeroe) / len(laesoe)
+    assert shared <= 0.5, f"{shared:.0%} of Læsø's visible lines are on Ærø's page"
+    page.close()
+
+
+def test_the_joint_display_fits_the_screen(built_reports, browser):
+    page, _, _ = open_page(browser, built_reports / "101-koebenhavn.html")
+    table = page.locator('table[data-table="joint-display"]')
+    width, visible = table.evaluate("t => [t.scrollWidth - t.clientWidth, t.clientWidth]")
+    assert width <= 0 and visible <= 1280, "no sideways scrolling at 1280 px"
+    assert page.locator("html").evaluate("e => e.scrollWidth") <= 1280
+    quotes = table.locator("p.jd-quote").all_inner_texts()
+    shown = [q for q in quotes if q.strip()][: table.locator("tbody tr").count()]
+    assert shown and all(len(q) <= 202 for q in shown), "one quote of at most 200 characters"
+    assert table.locator(".jd-badge").count() == table.locator("tbody tr").count()
+    page.close()
+
+
+def test_printed_page_has_the_key_findings_on_page_one(built_reports, browser, tmp_path):
+    """Print -> PDF of København (A4): the print layout puts the key findings inside the
+    first page and the browser writes a PDF."""
+    page, _, _ = open_page(browser, built_reports / "101-koebenhavn.html")
+    page.emulate_media(media="print")
+    # A4 at 96 px per inch, less the @page margins (14 mm at the sides, 15 + 16 mm)
+    page.set_viewport_size({"width": round((210 - 28) / 25.4 * 96), "height": 1000})
+    bottom = page.evaluate(
+        "document.getElementById('key-findings').getBoundingClientRect().bottom + scrollY"
+    )
+    page_height = (297 - 31) / 25.4 * 96
+    assert bottom <= page_height, f"key findings end at {bottom:.0f} px of {page_height:.0f}"
+    assert not page.locator("nav.report-toc").is_visible(), "no navigation on paper"
+    pdf = tmp_path / "101-koebenhavn.pdf"
+    page.pdf(path=str(pdf), format="A4", prefer_css_page_size=True, print_background=True)
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF") and data.count(b"/Type /Page") - data.count(b"/Type /Pages") > 1
+    folder = REPO / "reports" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(pdf, folder / "101-koebenhavn-print.pdf")
     page.close()
 
 
@@ -135,6 +243,18 @@ def test_index_sorts_and_links(built_reports, browser):
     assert rows.first.get_attribute("data-code") == "860"
     link = page.locator('a[href="101-koebenhavn.html"]')
     assert link.count() == 1
+    assert page.locator('a[href="national.html"]').count() == 1, "the national report linked"
+    headers = page.locator("table.sortable th").all_inner_texts()
+    assert not any("Sagsstammeeffekt" in h for h in headers), "no column the same on every row"
+    built = page.locator("table.sortable tbody tr:has(a)")
+    rows = built.evaluate_all(
+        "rows => rows.map(r => [...r.cells].slice(4).map(c => c.textContent))"
+    )
+    by_column = list(zip(*rows, strict=True))
+    titles = headers[4:]
+    for title, cells in zip(titles, by_column, strict=True):
+        if title in {"Forsøg", "Interviewkilder", "Ledighed, % (seneste måned)"}:
+            assert len(set(cells)) > 1, f"column {title!r} is the same on every page"
     screenshot(page, "index")
     page.close()
 
@@ -149,7 +269,7 @@ def test_rerun_gives_identical_pages_apart_from_the_timestamp(build):
     page = build.output / "580-aabenraa.html"
     first = without_timestamp(page)
     again = run_reports(replace(build, municipalities=(580,), workers=1, force=True))
-    assert again.ok and [r["code"] for r in again.records] == [580]
+    assert again.ok and sorted(r["code"] for r in again.records) == [0, 580]  # 0: national
     assert without_timestamp(page) == first
     for leak in (str(REPO), "/tmp/", "/home/"):
         assert leak not in first, f"an absolute path ({leak}) reached the report"

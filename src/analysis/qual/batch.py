@@ -18,6 +18,20 @@ def municipalities_with_sources(paths: ProjectPaths | None = None) -> set[int]:
     return {int(code) for code in codes}
 
 
+def municipalities_with_interviews(paths: ProjectPaths | None = None) -> set[int]:
+    """Codes of the municipalities with at least one source that stands for persons
+    (interviews, focus groups, written answers): the joint display compares what persons
+    say, so a municipality with documents only has no qualitative strand for it."""
+    from analysis.qual.summaries import is_person
+
+    paths = paths or get_paths()
+    if not paths.interviews.exists():
+        return set()
+    sources = load_corpus(paths.interviews).sources
+    codes = sources.loc[is_person(sources), "municipality_code"].dropna()
+    return {int(code) for code in codes}
+
+
 def precompute(paths: ProjectPaths | None = None) -> None:
     """Tokenise and rule-code the corpus and evaluate the assisted coding once (cached),
     so no per-municipality notebook loads spaCy or trains a classifier."""

@@ -391,15 +391,39 @@ def scope_text(results: QualResults, language: str) -> str:
         language,
         municipality=_municipality(results.municipality),
         n_sources=results.n_sources,
+        n_persons=n_persons(results),
+        n_documents=n_documents(results),
         n_segments=results.n_segments,
         n_total=len(results.inputs.corpus.sources),
     )
 
 
+def no_interviews_text(results: QualResults, language: str) -> str:
+    """Said where the municipality has documents but no interviews (label text)."""
+    return t("qual.no_interviews", language, municipality=_municipality(results.municipality))
+
+
 def top_themes(results: QualResults, language: str, n: int = 3) -> list[dict]:
-    """The ``n`` themes most sources mention (scrapbook record ``top_themes``, for the key
-    findings): label, sources with the theme, sources in scope, and the count as the
-    report shows it (hidden below the corpus's threshold)."""
+    """The ``n`` themes most interview sources mention (scrapbook record ``top_themes``,
+    for the key findings): label, sources with the theme, sources in scope, and the count
+    as the report shows it (hidden below the corpus's threshold). Without interviews, the
+    themes of most document passages (``kind`` "documents"; passages are not persons)."""
+    if n_persons(results) == 0:
+        frame = summaries.documents_vs_interviews(results.corpus, results.coded, results.codes)
+        frame = frame[frame["n_document_segments"] > 0].sort_values(
+            "n_document_segments", ascending=False, kind="stable"
+        )
+        return [
+            {
+                "kind": "documents",
+                "code": str(row.code),
+                "label": results.inputs.codebook.label(row.code, language),
+                "n_sources": int(row.n_document_segments),
+                "n_sources_group": int(row.n_document_segments_group),
+                "shown": str(int(row.n_document_segments)),
+            }
+            for row in frame.head(n).itertuples(index=False)
+        ]
     frame = results.frequencies.sort_values(
         ["n_sources", "n_segments"], ascending=False, kind="stable"
     )
@@ -407,6 +431,7 @@ def top_themes(results: QualResults, language: str, n: int = 3) -> list[dict]:
     shown = summaries.report_table(frame, counts=["n_sources"], threshold=results.threshold)
     return [
         {
+            "kind": "interviews",
             "code": str(row.code),
             "label": results.inputs.codebook.label(row.code, language),
             "n_sources": int(row.n_sources),
@@ -415,6 +440,58 @@ def top_themes(results: QualResults, language: str, n: int = 3) -> list[dict]:
         }
         for row, count in zip(frame.itertuples(index=False), shown["n_sources"], strict=True)
     ]
+
+
+def n_persons(results: QualResults) -> int:
+    """Sources in scope that stand for persons (the documents not counted)."""
+    return int(summaries.is_person(results.corpus.sources).sum())
+
+
+def n_documents(results: QualResults) -> int:
+    return len(results.corpus.sources) - n_persons(results)
+
+
+def documents_display(results: QualResults, language: str) -> pd.DataFrame:
+    """Per theme, what the documents write against what the interviewed persons say:
+    share of person sources and of document passages with the theme (person counts under
+    the corpus's small-count rule; documents are not persons and are shown as they are)."""
+    frame = summaries.documents_vs_interviews(results.corpus, results.coded, results.codes)
+    shown = summaries.report_table(
+        frame,
+        counts=["n_sources", "n_sources_group"],
+        shares=["share_sources"],
+        threshold=results.threshold,
+    )
+    table = pd.DataFrame(
+        {
+            t("qual.col.code", language): [
+                results.inputs.codebook.label(c, language) for c in shown["code"]
+            ],
+            t("qual.col.persons_with", language): [
+                f"{a}/{b}"
+                for a, b in zip(shown["n_sources"], shown["n_sources_group"], strict=True)
+            ],
+            t("qual.col.share_persons", language): shown["share_sources"] * 100,
+            t("qual.col.passages_with", language): [
+                f"{int(a)}/{int(b)}"
+                for a, b in zip(
+                    frame["n_document_segments"], frame["n_document_segments_group"], strict=True
+                )
+            ],
+            t("qual.col.share_passages", language): frame["share_document_segments"] * 100,
+        }
+    )
+    return table
+
+
+def document_passages_display(results: QualResults, language: str) -> pd.DataFrame:
+    """The documents' passages with their source, author, year and codes."""
+    frame = summaries.document_passages(
+        results.corpus, results.coded, results.inputs.codebook, language=language
+    )
+    frame = frame[["source_name", "author", "year", "passage", "codes"]].copy()
+    frame["author"] = [value_label(v, language) for v in frame["author"]]
+    return _columns(frame, language)
 
 
 def count_rule_text(results: QualResults, language: str) -> str:

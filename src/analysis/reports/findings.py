@@ -112,10 +112,12 @@ def caseload_sentence(own: Mapping[str, Any], name: str, language: str) -> str:
 
 
 def themes_sentence(themes: Sequence[Mapping[str, Any]], language: str) -> str:
-    """The most frequent interview themes with their counts as the tables show them."""
+    """The most frequent interview themes with their counts as the tables show them (or,
+    without interviews, the themes of most document passages)."""
+    documents = any(item.get("kind") == "documents" for item in themes)
     parts = [
         t(
-            "reports.kf.theme",
+            "reports.kf.doc_theme" if documents else "reports.kf.theme",
             language,
             theme=_e(item["label"]),
             n=_e(item["shown"]),
@@ -123,7 +125,8 @@ def themes_sentence(themes: Sequence[Mapping[str, Any]], language: str) -> str:
         )
         for item in themes
     ]
-    return t("reports.kf.themes", language, themes="; ".join(parts))
+    key = "reports.kf.doc_themes" if documents else "reports.kf.themes"
+    return t(key, language, themes="; ".join(parts))
 
 
 def verdicts_sentence(verdicts: Sequence[Mapping[str, Any]], language: str) -> str:
@@ -167,7 +170,8 @@ def key_findings(
         items.append(("caseload", caseload_sentence(own, name, language)))
     themes = scraps.get("top_themes")
     if themes:
-        items.append(("interviews", themes_sentence(themes, language)))
+        kind = "documents" if themes[0].get("kind") == "documents" else "interviews"
+        items.append((kind, themes_sentence(themes, language)))
     verdicts = scraps.get("joint_display_verdicts")
     if verdicts:
         items.append(("joint", verdicts_sentence(verdicts, language)))

@@ -96,7 +96,7 @@ BENCHMARK = Section(
 )
 MIXED = Section(
     "04_mixed_methods",
-    applies_to=qual_batch.municipalities_with_sources,
+    applies_to=qual_batch.municipalities_with_interviews,
     links={"regression_notebook": CASELOAD.key},
     page_rank=40,
 )
