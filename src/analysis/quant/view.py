@@ -294,8 +294,11 @@ def truth_check(view: View) -> Table:
     if view.truth is None:
         return Table(pd.DataFrame(), "quant-truth")
     frame = truth_table(view.estimates, view.skipped, view.truth)
-    lang = view.language
-    shown = pd.DataFrame(
+    return _table(_truth_display(frame, view.language), "quant-truth", view.language)
+
+
+def _truth_display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame(
         {
             t("quant.col.outcome", lang): frame["outcome"].map(lambda o: outcome_label(o, lang)),
             t("quant.col.design", lang): frame["spec"].map(lambda s: t(f"quant.spec.{s}", lang)),
@@ -309,7 +312,33 @@ def truth_check(view: View) -> Table:
             ),
         }
     )
-    return _table(shown, "quant-truth", lang)
+
+
+def value_goals(results: QuantResults, language: str) -> Table:
+    """The value goals (experience surveys) as outcomes: with simulated surveys the
+    estimates next to the planted truth (recovered or not), else the effects of 10 fewer
+    cases per caseworker; empty without survey outcomes."""
+    from analysis.quant.compute import value_goal_estimates, value_goal_truth_table
+
+    estimates = value_goal_estimates(results)
+    if estimates.empty:
+        return Table(pd.DataFrame(), "quant-value-goals")
+    truth = value_goal_truth_table(results)
+    if not truth.empty:
+        return _table(_truth_display(truth, language), "quant-value-goals", language)
+    frame = effects_table(estimates, (S.TWFE_LOG,), language)
+    return _table(frame, "quant-value-goals", language)
+
+
+def value_goals_recovered(results: QuantResults) -> tuple[int, int]:
+    """(covered, rows): how many of the simulated value-goal truths the designs meant to
+    recover (fixed effects and the trial designs, not the pooled OLS, which is confounded
+    on purpose) hold in their 95 % interval, for the sentence above the table."""
+    from analysis.quant.compute import value_goal_truth_table
+
+    truth = value_goal_truth_table(results)
+    truth = truth[truth["spec"] != S.POOLED]
+    return int(truth["covered"].sum()), len(truth)
 
 
 def trial_summary(view: View) -> Table:
