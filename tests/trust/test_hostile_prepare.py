@@ -98,7 +98,7 @@ def _zip_bomb_panel(paths: ProjectPaths) -> Path:
 CASES: dict[str, Hostile] = {
     "reference: random bytes": Hostile(
         lambda p: _text(p.municipalities_csv, bytes(range(256)) * 4),
-        ("municipalities", "jobindsats", "caseloads"),
+        ("municipalities", "jobindsats", "caseloads", "surveys"),
         "cannot read as UTF-8 CSV",
     ),
     "reference: a renamed municipality": Hostile(
@@ -106,7 +106,7 @@ CASES: dict[str, Hostile] = {
         lambda p: _text(p.municipalities_csv, _reference(p).replace("101,København", "101,Kbh")),
         ("jobindsats",),
         "municipality name does not match the reference table",
-        rewritten=("municipalities", "caseloads"),
+        rewritten=("municipalities", "caseloads", "surveys"),
     ),
     "snapshot: truncated": Hostile(
         lambda p: _text(p.jobindsats_snapshot, _snapshot(p)[: len(_snapshot(p)) // 2]),
@@ -174,6 +174,20 @@ CASES: dict[str, Hostile] = {
         ("caseloads",),
         "cannot read as Parquet",
     ),
+    "surveys: staff answers on a 0-10 scale": Hostile(
+        lambda p: _text(
+            p.raw / "surveys" / "staff_2025.csv",
+            "municipality_code,unit,period,s_recommend,s_stay,s_thrive,s_pressed,data_origin\n"
+            + "".join(f"101,forsoeg,2025-03,{v},4,4,2,simulated\n" for v in (0, 7, 10, 3)),
+        ),
+        ("surveys",),
+        "the survey used a 0–10 scale",
+    ),
+    "surveys: random bytes as .xlsx": Hostile(
+        lambda p: _text(p.raw / "surveys" / "answers.xlsx", bytes(range(256)) * 8),
+        ("surveys",),
+        "cannot read as an Excel workbook",
+    ),
 }
 
 
@@ -187,6 +201,7 @@ class Prepared:
 def prepared(module_isolated_paths: ProjectPaths) -> Prepared:
     paths = module_isolated_paths
     shutil.copytree(REPO / "data" / "raw" / "caseloads", paths.caseloads, dirs_exist_ok=True)
+    shutil.copytree(REPO / "data" / "raw" / "surveys", paths.raw / "surveys", dirs_exist_ok=True)
     (paths.reports / "previous-report.html").write_text("<p>old report</p>", encoding="utf-8")
     report = prepare(paths)
     assert report.ok and {t.status for t in report.tables} == {"written"}, report.summary()
