@@ -402,6 +402,7 @@ def test_ambiguous_decimals_ask_for_the_mark_and_a_format_file_gives_it(tmp_path
     assert (problem.row, problem.found) == (2, "4.125")
     assert "cannot tell the decimal mark" in problem.message
     assert "means_format.yaml" in problem.message
+    assert "mean outside" not in str(info.value), "not read with a mark it could not tell"
     (tmp_path / "means_format.yaml").write_text("decimal: point\n", encoding="utf-8")
     table = read_survey_file(path, items).table.set_index("item")
     assert table.loc["c_goal_clear", "mean_score"] == pytest.approx(4.125)

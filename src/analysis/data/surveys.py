@@ -299,7 +299,13 @@ def _validate(
         table = _respondent_table(frame, keys, columns, items, source, cells)
     else:
         if decimal is None:
+            before = len(header)
             decimal = _file_decimal(frame, columns, items, source, raw.delimiter, how, header)
+            if len(header) > before:  # numbers read with a mark not told would only add noise
+                header.raise_if_any(
+                    f"{source}: the decimal mark of the means and shares is not clear; "
+                    f"{raw.row_note}"
+                )
         table = _aggregated_table(frame, keys, columns, items, source, decimal, cells)
     simulated = _origin(frame, source, cells)
     problems = ProblemCollector(source, group=True)
