@@ -96,7 +96,13 @@ def test_notebook_records_the_joint_display(notebook_paths, run_notebook, tmp_pa
         NOTEBOOK, tmp_path / "04_580_en.ipynb", tmp_path, municipality=580, language="en"
     )
     joint_580 = scraps_580["joint_display"].data
-    assert len(joint_580) == 3 and set(joint_580["municipality"]) == {580}
+    assert list(joint_580["domain"]) == [
+        "citizens_into_work",
+        "working_methods",
+        "staff",
+        "value_goals",
+    ]
+    assert set(joint_580["municipality"]) == {580}
     assert (joint_580["n_sources_contrast"] == 0).all()
     assert joint_580["inference_override"].isna().all()  # the override is for 101 only
     assert set(scraps_580["joint_display_outcomes"].data["basis"]) == {"national"}

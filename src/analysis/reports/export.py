@@ -313,7 +313,7 @@ def small_counts_text(rule: dict[str, Any] | None, language: str) -> str:
 
 
 def _slug(text: str) -> str:
-    slug = re.sub(r"[^\w]+", "-", text.strip().lower(), flags=re.UNICODE).strip("-")
+    slug = re.sub(r"[\W_]+", "-", text.strip().lower(), flags=re.UNICODE).strip("-")
     return slug or "section"
 
 

@@ -131,7 +131,7 @@ def themes_sentence(themes: Sequence[Mapping[str, Any]], language: str) -> str:
 
 def verdicts_sentence(verdicts: Sequence[Mapping[str, Any]], language: str) -> str:
     lines = [
-        f"{_e(v['label'])}: <span class=\"kf-verdict verdict-{_e(v['inference'])}\">"
+        f'{_e(v["label"])}: <span class="kf-verdict verdict-{_e(v["inference"])}">'
         f"{_e(v['inference_label']).lower()}</span>"
         for v in verdicts
     ]
