@@ -62,6 +62,9 @@ def _wild_p(model, term: str, cluster: str, n_clusters: int, config: SpecConfig)
     """Wild cluster bootstrap p-value (null imposed, Webb weights) when clusters are few."""
     if n_clusters >= config.few_clusters:
         return np.nan
+    from analysis.quant import wild_bootstrap
+
+    wild_bootstrap.install()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         result = model.wildboottest(
