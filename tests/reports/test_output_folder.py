@@ -35,7 +35,9 @@ def snapshot(folder: Path) -> dict[str, bytes | None]:
 def quick(isolated_paths, monkeypatch):
     """``run_reports`` for 101 with the toy notebook, without the shared precompute and
     with nothing to execute (``retry_failed`` and no failed municipality)."""
-    monkeypatch.setattr(batch, "precompute_shared", lambda paths, notebooks=(): None)
+    monkeypatch.setattr(
+        batch, "precompute_shared", lambda paths, notebooks=(), parallel=False: None
+    )
 
     def run(out: Path | None, **changes) -> batch.BatchResult:
         options = RunOptions(

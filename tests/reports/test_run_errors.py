@@ -26,7 +26,7 @@ TOY = FIXTURES / "10_toy_report.ipynb"
 def run_cli(isolated_paths, monkeypatch, capsys):
     """``python -m analysis run ARGS`` in this process; returns (exit code, stderr)."""
 
-    def no_shared_work(paths, notebooks=()):
+    def no_shared_work(paths, notebooks=(), parallel=False):
         raise AssertionError("the error should come before the shared precompute")
 
     monkeypatch.setattr(batch, "precompute_shared", no_shared_work)
@@ -145,7 +145,7 @@ def test_an_unexpected_file_error_is_named_not_a_traceback(
 ):
     blocked = isolated_paths.processed / "municipalities.parquet"
 
-    def read_only_store(paths, notebooks=()):
+    def read_only_store(paths, notebooks=(), parallel=False):
         raise PermissionError(13, "Permission denied", str(blocked))
 
     monkeypatch.setattr(batch, "precompute_shared", read_only_store)

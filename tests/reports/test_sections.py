@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from analysis.paths import get_paths
 from analysis.reports import sections
 from analysis.reports.sections import MUNICIPALITY_SECTIONS, Section, precompute_all, section_for
@@ -34,6 +36,61 @@ def test_shared_work_runs_once_per_function():
 
     precompute_all([Section("a", precompute=work), Section("b", precompute=work)], "P")
     assert calls == ["P"]
+
+
+def test_with_an_executor_the_first_function_runs_here_and_the_others_there():
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    calls = {}
+
+    def record(name):
+        def work(paths):
+            calls[name] = (paths, threading.current_thread().name)
+
+        return work
+
+    with ThreadPoolExecutor(max_workers=2, thread_name_prefix="pool") as pool:
+        precompute_all(
+            [Section("a", precompute=record("a")), Section("b", precompute=record("b"))],
+            "P",
+            pool,
+        )
+        assert calls["a"] == ("P", threading.current_thread().name)
+        assert calls["b"][0] == "P" and calls["b"][1].startswith("pool")
+
+
+def test_an_error_in_pooled_shared_work_is_raised_after_the_rest_finished():
+    from concurrent.futures import ThreadPoolExecutor
+
+    finished = []
+
+    def slow(paths):
+        import time
+
+        time.sleep(0.2)
+        finished.append("slow")
+
+    def broken(paths):
+        raise ValueError("broken shared work")
+
+    sections_ = [Section("a", precompute=slow), Section("b", precompute=broken)]
+    with (
+        ThreadPoolExecutor(max_workers=2) as pool,
+        pytest.raises(ValueError, match="broken shared work"),
+    ):
+        precompute_all(sections_, "P", pool)
+    assert finished == ["slow"]
+
+
+def test_the_workers_kernels_load_each_sections_view_module():
+    modules = sections.preload_modules((*sections.NATIONAL_SECTIONS, *MUNICIPALITY_SECTIONS))
+    assert modules == (
+        "analysis.quant.view",
+        "analysis.qual.view",
+        "analysis.benchmark.view",
+        "analysis.mixed.view",
+    )
 
 
 def test_index_headlines_come_from_the_sections_that_glue_them():

@@ -29,7 +29,9 @@ def load_truth(path: Path | str) -> dict:
     """The truth YAML of a simulated panel."""
     path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # libyaml's safe loader when present: the same rules, read on every page, 8x faster
+        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=loader)
     except (OSError, yaml.YAMLError) as exc:
         raise InputError.single(path, f"cannot read the truth file: {exc}") from None
     if not isinstance(data, dict) or "outcomes" not in data:

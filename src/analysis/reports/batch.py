@@ -50,7 +50,9 @@ from analysis.reports.sections import (
     MUNICIPALITY_SECTIONS,
     NATIONAL,
     NATIONAL_SECTIONS,
+    Section,
     precompute_all,
+    preload_modules,
     section_for,
 )
 
@@ -165,20 +167,36 @@ def check_notebook(path: Path) -> None:
         )
 
 
-def precompute_shared(paths: ProjectPaths, notebooks: Sequence[Path] = ()) -> None:
-    """Prepare the processed store and the shared results of the sections that run (all
-    registered sections by default), once."""
+def prepare_store(paths: ProjectPaths) -> None:
+    """Validate the raw data into the processed store (a no-op when nothing changed)."""
     from analysis.data.store import prepare
 
     report = prepare(paths)
     if not report.ok:
         raise AnalysisError("data preparation failed:\n" + report.summary())
-    chosen = (
-        [section_for(n) for n in notebooks]
-        if notebooks
-        else (*NATIONAL_SECTIONS, *MUNICIPALITY_SECTIONS)
-    )
-    precompute_all(chosen, paths)
+
+
+def _chosen_sections(notebooks: Sequence[Path]) -> tuple[Section, ...]:
+    if notebooks:
+        return tuple(section_for(n) for n in notebooks)
+    return (*NATIONAL_SECTIONS, *MUNICIPALITY_SECTIONS)
+
+
+def precompute_shared(
+    paths: ProjectPaths, notebooks: Sequence[Path] = (), parallel: bool = False
+) -> None:
+    """Prepare the processed store and the shared results of the sections that run (all
+    registered sections by default), once; ``parallel``: the sections' functions side
+    by side, the first here and the others in one fresh process (spawned, not forked:
+    this process may already hold OpenMP or numba threads, which a fork cannot copy)."""
+    prepare_store(paths)
+    sections = _chosen_sections(notebooks)
+    if not parallel:
+        precompute_all(sections, paths)
+        return
+    context = mp.get_context("spawn")
+    with cf.ProcessPoolExecutor(max_workers=1, mp_context=context) as others:
+        precompute_all(sections, paths, others)
 
 
 def _declared_parameters(notebook: Path) -> set[str]:
@@ -598,30 +616,67 @@ def _warm_parent() -> None:
     _css()
 
 
-def _execute_local(jobs: list[MunicipalityJob], workers: int, progress: bool):
+def _start_worker(cwd: str, preload: tuple[str, ...]) -> None:
+    """Pool initializer: start this worker's kernel and load the notebooks' modules while
+    the parent does the shared work. A failed start is left to the first job, which
+    tries again and reports the error in its record."""
+    global _KERNEL
+    from analysis.reports.kernel import DEFAULT_PRELOAD, WarmKernel
+
+    quiet_libraries()
+    kernel = WarmKernel(cwd=Path(cwd), preload=(*DEFAULT_PRELOAD, *preload))
+    try:
+        kernel.start()
+    except Exception:
+        return
+    _KERNEL = kernel
+    atexit.register(kernel.shutdown)
+    Finalize(None, kernel.shutdown, exitpriority=10)
+
+
+@contextlib.contextmanager
+def _local_pool(workers: int, paths: ProjectPaths, sections: Sequence[Section]):
+    """The worker processes (``None`` for no workers), each starting its warm kernel at
+    once, so kernel starts overlap the shared precompute."""
+    if workers < 1:
+        yield None
+        return
     _warm_parent()
     context = mp.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-    with cf.ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        futures = {pool.submit(_run_job_safely, job): job for job in jobs}
-        with _progress(len(jobs), progress) as bar:
-            for future in cf.as_completed(futures):
-                job = futures[future]
-                try:
-                    record = future.result()
-                except Exception as exc:
-                    record = {
-                        "code": job.code,
-                        "name": job.name,
-                        "slug": job.slug,
-                        "region": job.region,
-                        "status": "failed",
-                        "error": f"worker crashed: {type(exc).__name__}: {exc}",
-                        "headline": {},
-                        "notebooks": [],
-                    }
-                bar.set_postfix_str(f"{job.code} {job.name}", refresh=False)
-                bar.update()
-                yield record
+    pool = cf.ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=_start_worker,
+        initargs=(str(paths.root / "notebooks"), preload_modules(sections)),
+    )
+    try:
+        pool.submit(int)  # starts every worker now (and with it each worker's kernel)
+        yield pool
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _execute_local(jobs: list[MunicipalityJob], pool: cf.Executor, progress: bool):
+    futures = {pool.submit(_run_job_safely, job): job for job in jobs}
+    with _progress(len(jobs), progress) as bar:
+        for future in cf.as_completed(futures):
+            job = futures[future]
+            try:
+                record = future.result()
+            except Exception as exc:
+                record = {
+                    "code": job.code,
+                    "name": job.name,
+                    "slug": job.slug,
+                    "region": job.region,
+                    "status": "failed",
+                    "error": f"worker crashed: {type(exc).__name__}: {exc}",
+                    "headline": {},
+                    "notebooks": [],
+                }
+            bar.set_postfix_str(f"{job.code} {job.name}", refresh=False)
+            bar.update()
+            yield record
 
 
 def shutdown_worker_kernel() -> None:
@@ -884,9 +939,9 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
     refuse_partial_pages(options, paths, out)
     if options.scheduler:
         check_scheduler(options.scheduler)
-    with exclusive_lock(out):
+    with exclusive_lock(out), contextlib.ExitStack() as stack:
         owned = claim()  # again: another run may have written here before we got the lock
-        precompute_shared(paths, options.notebooks)
+        prepare_store(paths)  # the job keys hash the processed data
         jobs = plan_jobs(options, paths)
         if options.retry_failed:
             jobs = [j for j in jobs if (read_state(j) or {}).get("status") == "failed"]
@@ -896,6 +951,11 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
                 result.skipped.append(job.code)
             else:
                 todo.append(job)
+        workers = max(1, min(options.workers or os.cpu_count() or 1, len(todo) or 1))
+        local = bool(todo) and not options.scheduler
+        sections = _chosen_sections(options.notebooks)
+        pool = stack.enter_context(_local_pool(workers if local else 0, paths, sections))
+        precompute_shared(paths, options.notebooks, parallel=(os.cpu_count() or 1) > 1)
         index = out / "index.html"
         targets = [index, *(t for job in todo for t in job_targets(job))]
         outputs.refuse_conflicts(owned, targets)
@@ -908,13 +968,15 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
         )
         files |= {outputs.relative(out, t) for t in targets}
         outputs.write_manifest(out, files)  # before writing: a killed run's files are listed
-        # longest jobs first (most notebooks), so a slow municipality never ends the run alone
-        todo.sort(key=lambda job: (-len(job.notebooks), job.code))
-        workers = max(1, min(options.workers or os.cpu_count() or 1, len(todo) or 1))
+        # longest jobs first (the national report draws its figures, then most notebooks),
+        # so a slow one never ends the run alone
+        todo.sort(key=lambda job: (job.code != NATIONAL_CODE, -len(job.notebooks), job.code))
         runner = (
-            _execute_dask(todo, options.scheduler, options.progress)
+            _execute_local(todo, pool, options.progress)
+            if pool is not None
+            else _execute_dask(todo, options.scheduler, options.progress)
             if options.scheduler
-            else _execute_local(todo, workers, options.progress)
+            else iter(())
         )
         for record in runner:
             result.records.append(record)

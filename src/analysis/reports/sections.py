@@ -4,8 +4,8 @@ Each section of a municipality's page is one parameterised notebook. The registr
 the functions of each area directly (an import, not a string), so renaming or removing
 one fails when this module is imported instead of quietly switching a section off.
 
-- ``precompute``: the shared work the batch does once before the workers start
-  (``None``: nothing to share);
+- ``precompute``: the shared work the batch does once before the pages are built
+  (``None``: nothing to share); the batch runs the different functions side by side;
 - ``applies_to``: the municipality codes the section has data for (``None``: all);
 - ``headlines``: the scrapbook fields the index page shows as columns;
 - ``links``: notebook parameters that name another section's executed notebook (the
@@ -13,7 +13,9 @@ one fails when this module is imported instead of quietly switching a section of
 - ``scope``: ``municipality`` (run for each municipality, one section of its page) or
   ``national`` (run once per batch: the national report, ``national.html``);
 - ``page_rank``: where the section stands on the page (the notebooks run in registry
-  order, so a notebook another one links to runs first).
+  order, so a notebook another one links to runs first);
+- ``view``: the area module the notebook imports (the batch loads it into each worker's
+  kernel while the shared work runs, so no page pays for the import).
 
 A municipality's page reads: key findings (built from the sections' records by
 :mod:`analysis.reports.findings`), the benchmark, its own units or trial, its interviews,
@@ -26,13 +28,19 @@ sections that apply everywhere and share nothing.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Executor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 from analysis.benchmark import batch as benchmark_batch
+from analysis.benchmark import view as benchmark_view
+from analysis.mixed import view as mixed_view
 from analysis.paths import ProjectPaths
 from analysis.qual import batch as qual_batch
+from analysis.qual import view as qual_view
 from analysis.quant import batch as quant_batch
+from analysis.quant import view as quant_view
 
 MUNICIPALITY, NATIONAL = "municipality", "national"
 
@@ -57,6 +65,7 @@ class Section:
     links: Mapping[str, str] = field(default_factory=dict)
     scope: str = MUNICIPALITY
     page_rank: int = 50
+    view: ModuleType | None = None
 
     @property
     def notebook(self) -> str:
@@ -65,12 +74,14 @@ class Section:
 
 NATIONAL_REPORT = Section(
     "00_national_report",
+    view=quant_view,
     precompute=quant_batch.precompute,
     scope=NATIONAL,
     page_rank=0,
 )
 QUALITATIVE = Section(
     "01_qualitative_themes",
+    view=qual_view,
     precompute=qual_batch.precompute,
     applies_to=qual_batch.municipalities_with_sources,
     headlines=(Headline("interview_sources", "n_sources", ""),),
@@ -78,12 +89,14 @@ QUALITATIVE = Section(
 )
 CASELOAD = Section(
     "02_caseload_regressions",
+    view=quant_view,
     precompute=quant_batch.precompute,
     headlines=(Headline("trial", "caseload_own", "has_trial"),),
     page_rank=20,
 )
 BENCHMARK = Section(
     "03_benchmark_scorecard",
+    view=benchmark_view,
     precompute=benchmark_batch.precompute,
     headlines=(
         Headline("benchmark_unemployment", "benchmark_headline", "level"),
@@ -96,6 +109,7 @@ BENCHMARK = Section(
 )
 MIXED = Section(
     "04_mixed_methods",
+    view=mixed_view,
     applies_to=qual_batch.municipalities_with_interviews,
     links={"regression_notebook": CASELOAD.key},
     page_rank=40,
@@ -124,10 +138,31 @@ def page_order(keys: Iterable[str]) -> list[str]:
     return sorted(keys, key=lambda k: (REGISTERED[k].page_rank if k in REGISTERED else 90, k))
 
 
-def precompute_all(sections: Iterable[Section], paths: ProjectPaths) -> None:
-    """Run each section's shared work once (sections sharing one function run it once)."""
-    done: set[Callable[[ProjectPaths], None]] = set()
+def precompute_all(
+    sections: Iterable[Section], paths: ProjectPaths, others: Executor | None = None
+) -> None:
+    """Run each section's shared work once (sections sharing one function run it once).
+
+    With ``others`` (an executor in other processes), the first function runs here and
+    the rest there at the same time; an error in any of them is raised here, after all
+    have finished."""
+    functions: list[Callable[[ProjectPaths], None]] = []
     for section in sections:
-        if section.precompute is not None and section.precompute not in done:
-            section.precompute(paths)
-            done.add(section.precompute)
+        if section.precompute is not None and section.precompute not in functions:
+            functions.append(section.precompute)
+    if others is None or len(functions) < 2:
+        for function in functions:
+            function(paths)
+        return
+    futures = [others.submit(function, paths) for function in functions[1:]]
+    try:
+        functions[0](paths)
+    finally:
+        wait(futures)
+    for future in futures:
+        future.result()
+
+
+def preload_modules(sections: Iterable[Section]) -> tuple[str, ...]:
+    """The area modules the sections' notebooks import, for a worker's kernel to load."""
+    return tuple(dict.fromkeys(s.view.__name__ for s in sections if s.view is not None))
