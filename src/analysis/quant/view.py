@@ -142,9 +142,10 @@ def build_view(results: QuantResults, municipality: int | None, language: str) -
 
 
 def data_text(view: View) -> str:
+    """The panel in one sentence (a municipality's page adds how many units it has)."""
     p = view.panel
     return t(
-        "quant.text.data",
+        "quant.text.data" if view.municipality is not None else "quant.text.data_all",
         view.language,
         rows=f"{int(p.get('rows', 0)):,}".replace(",", "." if view.language == "da" else ","),
         units=int(p.get("units", 0)),
