@@ -224,6 +224,20 @@ class YamlProblems(ProblemCollector):
             message, row=self.document.line(path), column=column, expected=expected, found=found
         )
 
+    def text(self, data: dict, key: str, path: Path_, what: str) -> str:
+        """``data[key]`` stripped, if it is non-empty text; else ``""`` and a problem."""
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self.at(
+                (*path, key) if key in data else path,
+                f"{what} needs a non-empty '{key}'",
+                column=key,
+                expected="text",
+                found=value,
+            )
+            return ""
+        return value.strip()
+
     def expect_mapping(self, data: Any, path: Path_, what: str) -> dict:
         """``data`` if it is a mapping, else ``{}`` and a problem."""
         if not isinstance(data, dict):

@@ -156,17 +156,7 @@ _Key = tuple[Any, ...]
 
 
 def _text(data: dict, key: str, path: _Key, problems: YamlProblems, what: str) -> str:
-    value = data.get(key)
-    if not isinstance(value, str) or not value.strip():
-        problems.at(
-            (*path, key) if key in data else path,
-            f"{what} needs a non-empty '{key}'",
-            column=key,
-            expected="text",
-            found=value,
-        )
-        return ""
-    return value.strip()
+    return problems.text(data, key, path, what)
 
 
 def _both_languages(data: dict, key: str, path: _Key, problems: YamlProblems, what: str):
