@@ -425,6 +425,16 @@ def test_mutated_qdc_gives_input_errors(data: st.DataObject) -> None:
             assert_input_error(exc, path)
 
 
+def test_a_bad_pattern_in_a_qdc_description_names_the_file(tmp_path):
+    # found by test_mutated_qdc_gives_input_errors: the error named "imported codebook"
+    xml = codebook_qdc(parse_codebook(TINY_CODEBOOK, "tiny.yaml"))
+    path = tmp_path / "mutated.qdc"
+    path.write_bytes(xml.replace(b"patterns: relation*", b"patterns: r>lation*"))
+    with pytest.raises(InputError) as caught:
+        import_qdc(path)
+    assert_input_error(caught.value, path, "borgerrelation", "r>lation*")
+
+
 # --- Word documents ----------------------------------------------------------------------------
 
 

@@ -312,11 +312,15 @@ def _verbatim(value: object) -> str | None:
 
 
 def codebook_from_codes(
-    codes: pd.DataFrame, version: str = "imported", origin: str | None = None
+    codes: pd.DataFrame,
+    version: str = "imported",
+    origin: str | None = None,
+    file: Path | str | None = None,
 ) -> Codebook:
     """A codebook from a table with at least ``id`` and ``parent`` (e.g. an import);
     missing labels and colours are filled so it validates. Definitions are not invented:
-    with ``origin`` (the tool it came from) codes may lack one."""
+    with ``origin`` (the tool it came from) codes may lack one. A problem names ``file``
+    (the file the codes came from) and the code."""
     table = codes.copy()
     for column in COLUMNS:
         if column not in table.columns:
@@ -329,7 +333,8 @@ def codebook_from_codes(
     ]
     table["patterns"] = [p if isinstance(p, tuple) else () for p in table["patterns"]]
     book = Codebook(version, table, origin=origin)
-    return parse_codebook(codebook_yaml(book), "imported codebook")
+    where = f"{file} (its codes as codebook YAML)" if file is not None else "imported codebook"
+    return parse_codebook(codebook_yaml(book), where)
 
 
 def default_palette() -> list[str]:

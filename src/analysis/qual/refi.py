@@ -541,7 +541,7 @@ def _description(code: Any) -> str | None:
     return element.text if element is not None else None
 
 
-def _codebook(table: pd.DataFrame, origin: str | None, file_name: str) -> Codebook:
+def _codebook(table: pd.DataFrame, origin: str | None, file: Path | str) -> Codebook:
     """The codebook of an import: this project's own export gives back its version (and
     the tool it came from); another tool's file is recorded as the codebook's origin."""
     ours = read_origin(origin)
@@ -550,8 +550,9 @@ def _codebook(table: pd.DataFrame, origin: str | None, file_name: str) -> Codebo
         if book_origin is None and table["definition_da"].isna().any():
             book_origin = origin
     else:
-        version, book_origin = f"imported from {file_name}", origin or file_name
-    return codebook_from_codes(table, version=version, origin=book_origin)
+        name = Path(file).name
+        version, book_origin = f"imported from {name}", origin or name
+    return codebook_from_codes(table, version=version, origin=book_origin, file=file)
 
 
 def _unread(root: Any, kinds: dict[str, str]) -> list[str]:
@@ -640,7 +641,7 @@ def read_qdc(path: Path | str) -> ImportResult:
     notes += _unread(outer, _CODEBOOK_EXTRAS if outer is root else _PROJECT_EXTRAS)
     return ImportResult(
         _empty_corpus([path]),
-        _codebook(table, origin, path.name),
+        _codebook(table, origin, path),
         pd.DataFrame(columns=_NO_CODINGS),
         tuple(notes),
         origin,
@@ -853,7 +854,7 @@ def import_qdpx(
     notes += code_notes
     if codes_table.empty:
         raise InputError.single(archive, "the project has no codes")
-    codebook = _codebook(codes_table, origin, path.name)
+    codebook = _codebook(codes_table, origin, path)
 
     variables = {
         normalise_guid(v.get("guid")): v.get("name") or "variable"
