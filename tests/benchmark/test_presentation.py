@@ -10,12 +10,13 @@ from analysis.benchmark.indicators import JOBINDSATS_INDICATORS
 
 matplotlib.use("Agg")
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from analysis.benchmark.clusters import ComparisonGroup
 from analysis.benchmark.indicators import indicator_panel
-from analysis.benchmark.plots import dot_plot
+from analysis.benchmark.plots import TICK_GID, dot_plot, strip_labels, strip_scale, tick_decimals
 from analysis.benchmark.savings import BenefitCost, CostFigure
 from analysis.benchmark.scorecard import level_table, scorecard
 from analysis.benchmark.summaries import (
@@ -169,17 +170,23 @@ def test_savings_table_hides_small_counts():
     assert set(table.iloc[:, 5]) == {"illustrativ"}
 
 
-def panel_title(ax) -> str:
-    """The label above a panel (a text at the panel's top left, not an axes title)."""
-    (label,) = [x for x in ax.texts if x.get_position() == (0, 1.02)]
-    return label.get_text()
-
-
-def test_dot_plot_one_panel_per_indicator(levels, card):
+def test_dot_plot_one_strip_per_indicator(levels, card):
     fig = dot_plot(levels, card, 101, [147, 151], name="København", language="da")
-    assert len(fig.axes) == len(card)
-    assert panel_title(fig.axes[0]).startswith("Ledighed i pct. af arbejdsstyrken: 4,0")
+    labels = strip_labels(fig)
+    assert len(labels) == len(card)
+    assert labels[0].startswith("Ledighed i pct. af arbejdsstyrken: 4,0")
+    ticks = [x.get_text() for x in fig.axes[0].texts if x.get_gid() == TICK_GID]
+    assert ticks and all("." not in tick for tick in ticks)  # Danish decimal comma
     missing = scorecard(levels, 825, [101], cluster="x")
     fig2 = dot_plot(levels, missing, 825, [101], name="Læsø", language="en")
-    titles = [panel_title(ax) for ax in fig2.axes]
+    titles = strip_labels(fig2)
     assert any(title.endswith(": no data") for title in titles)
+
+
+def test_strip_scale_and_tick_decimals():
+    assert strip_scale(np.array([2.0, 4.0])) == pytest.approx((1.92, 4.08))
+    low, high = strip_scale(np.array([3.0]))  # one value sits in the middle
+    assert low < 3.0 < high and 3.0 - low == pytest.approx(high - 3.0)
+    assert tick_decimals([1.6, 2.4, 3.2]) == 1
+    assert tick_decimals([0.25, 0.5]) == 2
+    assert tick_decimals([10.0, 20.0]) == 0
