@@ -266,6 +266,25 @@ def test_source_hash_changes_with_a_dependency_and_the_graph_is_read_again(tmp_p
     assert codegraph.source_hash(["analysis.top"], root) not in {first, second}
 
 
+def test_a_module_added_or_removed_is_seen_by_the_next_graph(tmp_path):
+    import os
+
+    from analysis import codegraph
+
+    root = write_package(tmp_path, {"top.py": "X = 1\n", "sub/__init__.py": ""})
+    old = 1_600_000_000_000_000_000  # folders last changed long ago: the listing is kept
+    for folder in (root, root / "sub"):
+        os.utime(folder, ns=(old, old))
+    assert set(codegraph.import_graph(root).files) == {"analysis", "analysis.top", "analysis.sub"}
+    assert set(codegraph.import_graph(root).files) == {"analysis", "analysis.top", "analysis.sub"}
+    (root / "sub" / "new.py").write_text("Y = 1\n", encoding="utf-8")
+    os.utime(root / "sub", ns=(old + 10**9, old + 10**9))  # changed, but not just now
+    assert "analysis.sub.new" in codegraph.import_graph(root).files
+    (root / "top.py").unlink()
+    os.utime(root, ns=(old + 10**9, old + 10**9))
+    assert "analysis.top" not in codegraph.import_graph(root).files
+
+
 def test_a_file_that_does_not_parse_still_counts_by_its_bytes(tmp_path):
     from analysis import codegraph
 
