@@ -73,14 +73,23 @@ def _keep_output(output: nbformat.NotebookNode) -> bool:
     return True
 
 
+def _code_cell(outputs: list) -> nbformat.NotebookNode:
+    """A code cell holding ``outputs`` (no source). Built as a plain node: nbformat's
+    ``new_code_cell`` checks every output against the schema with the slow validator;
+    :func:`combine` checks the merged notebook once instead."""
+    return nbformat.from_dict(
+        {"cell_type": "code", "execution_count": None, "id": "c", "metadata": {},
+         "outputs": outputs, "source": ""}
+    )  # fmt: skip
+
+
 def _clean_cell(cell: nbformat.NotebookNode) -> nbformat.NotebookNode | None:
     if cell.cell_type != "code" or DROP_TAGS & set(cell.metadata.get("tags", [])):
         return None
     outputs = [o for o in cell.get("outputs", []) if _keep_output(o)]
     if not outputs:
         return None
-    clean = nbformat.v4.new_code_cell(source="", outputs=outputs)
-    clean.metadata = {}
+    clean = _code_cell(outputs)
     clean.id = f"c{len(outputs)}"  # ids are not shown; keep them stable
     return clean
 
@@ -127,10 +136,12 @@ def combine(
     for key in page_order(by_key):
         section = by_key[key]
         title = section_title(section, language)
-        heading = nbformat.v4.new_markdown_cell(
-            f'<h2 id="section-{_slug(section.key)}" class="report-section">'
-            f"{html.escape(title)}</h2>"
-        )
+        heading = nbformat.from_dict(
+            {"cell_type": "markdown", "id": "h", "metadata": {}, "source": (
+                f'<h2 id="section-{_slug(section.key)}" class="report-section">'
+                f"{html.escape(title)}</h2>"
+            )}
+        )  # fmt: skip
         cells.append(heading)
         notes = []
         for cell in section.notebook.cells:
@@ -150,6 +161,7 @@ def combine(
     for index, cell in enumerate(cells):
         cell.id = f"cell-{index:04d}"
     merged.cells = cells
+    nbformat.validate(merged)  # the whole notebook at once (the fast validator)
     return merged
 
 
@@ -182,8 +194,10 @@ def _method_cell(methods: list[tuple[str, list]], language: str) -> nbformat.Not
         f"{html.escape(t('reports.method_summary', language, n=len(methods)))}</summary>"
         f"{inner}</details>"
     )
-    output = nbformat.v4.new_output("display_data", data={"text/html": markup})
-    return nbformat.v4.new_code_cell(source="", outputs=[output])
+    return _code_cell(
+        [nbformat.from_dict({"output_type": "display_data", "data": {"text/html": markup},
+                             "metadata": {}})]
+    )  # fmt: skip
 
 
 @cache
