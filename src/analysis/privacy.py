@@ -208,6 +208,17 @@ def _name_patterns(names: tuple[str, ...]) -> tuple[tuple[str, re.Pattern[str]],
     return tuple(out)
 
 
+@lru_cache(maxsize=64)
+def _name_screen(names: tuple[str, ...]) -> re.Pattern[str] | None:
+    """One quick pattern that matches wherever any listed name could be written: every
+    way :func:`_name_variants` allows contains the name's last part, so a text without
+    any last part has no listed name, and the per-name patterns are skipped for it."""
+    lasts = {_token_pattern(n.split()[-1]) for n in names if n.strip()}
+    if not lasts:
+        return None
+    return re.compile("|".join(sorted(lasts, key=lambda p: (-len(p), p))), re.IGNORECASE)
+
+
 def _inside_identifier(text: str, start: int, end: int) -> bool:
     """True when the span lies inside a hexadecimal identifier (a hash or a GUID)."""
     left = max(0, start - 64)
@@ -244,7 +255,9 @@ def find_personal_data(text: str, names: Iterable[str] = ()) -> list[Finding]:
         if _YEAR_PAIR.fullmatch(match.group(0)) or _inside_identifier(text, *match.span()):
             continue
         add("phone", *match.span())
-    for name, pattern in _name_patterns(tuple(names)):
+    names = tuple(names)
+    screen = _name_screen(names)
+    for name, pattern in _name_patterns(names) if screen and screen.search(text) else ():
         for match in pattern.finditer(text):
             key = f"{match.group('pre')}{name}{match.group('post')}"
             add("name", *match.span(), key=re.sub(_DASH, "-", key).casefold())
