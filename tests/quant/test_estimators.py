@@ -186,6 +186,22 @@ def test_small_simulation_recovers_beta_and_trial_effects(small_panel):
     assert (holm["p_holm"] >= holm["p_value"]).all()
 
 
+def test_trial_designs_handed_to_helper_processes_give_the_same_run(small_panel):
+    """The batch offers the municipalities' designs to other processes (spawned, as the
+    batch does); taken there or fitted here when still waiting, the run is identical."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    panel, _ = small_panel
+    outcomes = ["exit_job_education"]
+    alone = run_all(panel, outcomes, FAST)
+    assert alone.estimates["scope"].ne(S.NATIONAL).any()  # there are designs to hand on
+    with ProcessPoolExecutor(max_workers=1, mp_context=mp.get_context("spawn")) as helpers:
+        shared = run_all(panel, outcomes, FAST, helpers=helpers)
+    pd.testing.assert_frame_equal(shared.estimates, alone.estimates)
+    pd.testing.assert_frame_equal(shared.skipped, alone.skipped)
+
+
 def test_covariate_absorbed_within_one_municipality(committed):
     frame, _, _ = committed
     aarhus = frame[frame["municipality_code"] == 751]

@@ -31,7 +31,7 @@ def test_a_notebook_outside_the_registry_is_a_plain_section():
 def test_shared_work_runs_once_per_function():
     calls = []
 
-    def work(paths):
+    def work(paths, helpers=None):
         calls.append(paths)
 
     precompute_all([Section("a", precompute=work), Section("b", precompute=work)], "P")
@@ -45,8 +45,8 @@ def test_with_an_executor_the_first_function_runs_here_and_the_others_there():
     calls = {}
 
     def record(name):
-        def work(paths):
-            calls[name] = (paths, threading.current_thread().name)
+        def work(paths, helpers=None):
+            calls[name] = (paths, threading.current_thread().name, helpers)
 
         return work
 
@@ -56,8 +56,9 @@ def test_with_an_executor_the_first_function_runs_here_and_the_others_there():
             "P",
             pool,
         )
-        assert calls["a"] == ("P", threading.current_thread().name)
-        assert calls["b"][0] == "P" and calls["b"][1].startswith("pool")
+        assert calls["a"] == ("P", threading.current_thread().name, pool)  # may hand work on
+        assert calls["b"][:2] == ("P", calls["b"][1]) and calls["b"][1].startswith("pool")
+        assert calls["b"][2] is None
 
 
 def test_an_error_in_pooled_shared_work_is_raised_after_the_rest_finished():
@@ -65,13 +66,13 @@ def test_an_error_in_pooled_shared_work_is_raised_after_the_rest_finished():
 
     finished = []
 
-    def slow(paths):
+    def slow(paths, helpers=None):
         import time
 
         time.sleep(0.2)
         finished.append("slow")
 
-    def broken(paths):
+    def broken(paths, helpers=None):
         raise ValueError("broken shared work")
 
     sections_ = [Section("a", precompute=slow), Section("b", precompute=broken)]

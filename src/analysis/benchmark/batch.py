@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
+
 from analysis.benchmark.view import (
     load_features,
     load_framework,
@@ -12,8 +14,9 @@ from analysis.benchmark.view import (
 from analysis.paths import ProjectPaths, get_paths
 
 
-def precompute(paths: ProjectPaths | None = None) -> None:
-    """Compute and cache everything the 98 notebook runs share (called once per batch)."""
+def precompute(paths: ProjectPaths | None = None, helpers: Executor | None = None) -> None:
+    """Compute and cache everything the 98 notebook runs share (called once per batch;
+    ``helpers`` is not used: the work takes about a second)."""
     paths = paths or get_paths()
     load_levels(paths)
     load_features(paths)

@@ -3,6 +3,8 @@ data, and the shared work to do once before the per-municipality notebooks run."
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
+
 from analysis.paths import ProjectPaths, get_paths
 from analysis.qual.corpus import load_corpus
 from analysis.qual.pipeline import assisted_coding_evaluation, corpus_proposals, load_inputs
@@ -32,9 +34,10 @@ def municipalities_with_interviews(paths: ProjectPaths | None = None) -> set[int
     return {int(code) for code in codes}
 
 
-def precompute(paths: ProjectPaths | None = None) -> None:
+def precompute(paths: ProjectPaths | None = None, helpers: Executor | None = None) -> None:
     """Tokenise and rule-code the corpus and evaluate the assisted coding once (cached),
-    so no per-municipality notebook loads spaCy or trains a classifier."""
+    so no per-municipality notebook loads spaCy or trains a classifier (``helpers`` is
+    not used: the work is one chain)."""
     paths = paths or get_paths()
     if not paths.interviews.exists():
         return

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -191,15 +192,17 @@ def load_results(
     outcomes: Sequence[str] | None = None,
     paths: ProjectPaths | None = None,
     config: S.SpecConfig = S.DEFAULT_CONFIG,
+    helpers: Executor | None = None,
 ) -> QuantResults:
-    """All shared tables for a panel (computed on first use, read from the cache after)."""
+    """All shared tables for a panel (computed on first use, read from the cache after);
+    ``helpers``: an executor the models may hand the municipalities' designs to."""
     paths = paths or get_paths()
     source = panel_source(panel_path, paths)
     panel = _Panel(source, paths, config)
     outcomes = list(outcomes) if outcomes is not None else None
 
     def models() -> pd.DataFrame:
-        return _join(run_all(panel.raw, outcomes, config))
+        return _join(run_all(panel.raw, outcomes, config, helpers=helpers))
 
     run = _split(
         cached_frame(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 import numpy as np
@@ -786,9 +787,14 @@ def run_all(
     outcomes: Sequence[str] | None = None,
     config: SpecConfig = DEFAULT_CONFIG,
     municipalities: Sequence[int] | None = None,
+    helpers: Executor | None = None,
 ) -> ModelRun:
     """National models plus the trial designs of ``municipalities`` (default: every
-    municipality with a trial unit), p-values adjusted, on a contract-shaped panel."""
+    municipality with a trial unit), p-values adjusted, on a contract-shaped panel.
+
+    With ``helpers`` (an executor, e.g. other processes) the municipalities' designs are
+    offered to it while the national models are fitted here; whichever has not started
+    when those are done is fitted here too. The result is the same either way."""
     from analysis.data.caseloads import is_simulated
 
     frame = S.prepare_panel(panel, config)
@@ -797,6 +803,16 @@ def run_all(
         skips = [Skip(spec, S.NATIONAL, "", "no_outcomes") for spec in S.NATIONAL_SPECS]
         return finish(ModelRun(empty_estimates(), skipped_frame(skips)), is_simulated(panel))
     codes = trial_municipalities(frame) if municipalities is None else municipalities
+    offered = {}
+    if helpers is not None:
+        for code in codes:
+            own = frame[frame["municipality_code"] == int(code)]  # only its rows travel
+            offered[code] = helpers.submit(run_municipality, own, code, chosen, config)
     runs = [run_national(frame, chosen, config)]
-    runs += [run_municipality(frame, code, chosen, config) for code in codes]
+    for code in codes:
+        future = offered.get(code)
+        if future is None or future.cancel():
+            runs.append(run_municipality(frame, code, chosen, config))
+        else:
+            runs.append(future.result())
     return finish(ModelRun.combine(runs), is_simulated(panel))

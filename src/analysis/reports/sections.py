@@ -5,7 +5,9 @@ the functions of each area directly (an import, not a string), so renaming or re
 one fails when this module is imported instead of quietly switching a section off.
 
 - ``precompute``: the shared work the batch does once before the pages are built
-  (``None``: nothing to share); the batch runs the different functions side by side;
+  (``None``: nothing to share), called as ``precompute(paths, helpers=None)``; the batch
+  runs the different functions side by side and may offer the first one ``helpers``, an
+  executor for independent parts of its work;
 - ``applies_to``: the municipality codes the section has data for (``None``: all);
 - ``headlines``: the scrapbook fields the index page shows as columns;
 - ``links``: notebook parameters that name another section's executed notebook (the
@@ -59,7 +61,7 @@ class Section:
     """One notebook as a section of the reports."""
 
     key: str  # notebook stem, e.g. "03_benchmark_scorecard"
-    precompute: Callable[[ProjectPaths], None] | None = None
+    precompute: Callable[..., None] | None = None
     applies_to: Callable[[ProjectPaths], Iterable[int]] | None = None
     headlines: tuple[Headline, ...] = ()
     links: Mapping[str, str] = field(default_factory=dict)
@@ -144,19 +146,21 @@ def precompute_all(
     """Run each section's shared work once (sections sharing one function run it once).
 
     With ``others`` (an executor in other processes), the first function runs here and
-    the rest there at the same time; an error in any of them is raised here, after all
-    have finished."""
-    functions: list[Callable[[ProjectPaths], None]] = []
+    the rest there at the same time; the first is given ``others`` as its ``helpers``,
+    to hand independent parts of its own work to (the longest, the caseload models, is
+    first). An error in any of them is raised here, after all have finished."""
+    functions: list[Callable[..., None]] = []
     for section in sections:
         if section.precompute is not None and section.precompute not in functions:
             functions.append(section.precompute)
-    if others is None or len(functions) < 2:
+    if others is None:
         for function in functions:
             function(paths)
         return
     futures = [others.submit(function, paths) for function in functions[1:]]
     try:
-        functions[0](paths)
+        if functions:
+            functions[0](paths, helpers=others)
     finally:
         wait(futures)
     for future in futures:
