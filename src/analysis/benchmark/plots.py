@@ -103,7 +103,7 @@ def dot_plot(
             x = float(place(row.cluster_level))
             mean_lines.append([(x, axis_y), (x, top - _GRID_TOP)])
         axes_lines.append([(0, axis_y), (1, axis_y)])
-        ticks = [v for v in MaxNLocator(5).tick_values(low, high) if low <= v <= high]
+        ticks = [v for v in MaxNLocator(4).tick_values(low, high) if low <= v <= high]
         decimals = tick_decimals(ticks)
         for value in ticks:
             x = float(place(value))

@@ -946,6 +946,16 @@ def refuse_partial_pages(options: RunOptions, paths: ProjectPaths, out: Path) ->
         )
 
 
+def _cold(options: RunOptions, out: Path) -> bool:
+    """True when every page of the run will be built (forced, or no page recorded yet)
+    on local workers, so they can start before the jobs are planned; a rerun plans first
+    and starts only the workers its changed pages need."""
+    if options.scheduler or options.retry_failed:
+        return False
+    state = out / ".state"
+    return options.force or not (state.is_dir() and any(state.iterdir()))
+
+
 def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> BatchResult:
     """Run the batch described by ``options``; see the module docstring."""
     from analysis.reports.lock import exclusive_lock
@@ -973,6 +983,13 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
     with exclusive_lock(out), contextlib.ExitStack() as stack:
         stack.enter_context(one_thread_per_process())
         owned = claim()  # again: another run may have written here before we got the lock
+        sections = _chosen_sections(options.notebooks)
+        pool = None
+        if _cold(options, out):  # every page will be built: kernels start while we plan
+            early = max(1, options.workers or os.cpu_count() or 1)
+            if options.municipalities:  # at most one job each, and the national report
+                early = min(early, len(options.municipalities) + 1)
+            pool = stack.enter_context(_local_pool(early, paths, sections))
         prepare_store(paths)  # the job keys hash the processed data
         jobs = plan_jobs(options, paths)
         if options.retry_failed:
@@ -985,8 +1002,8 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
                 todo.append(job)
         workers = max(1, min(options.workers or os.cpu_count() or 1, len(todo) or 1))
         local = bool(todo) and not options.scheduler
-        sections = _chosen_sections(options.notebooks)
-        pool = stack.enter_context(_local_pool(workers if local else 0, paths, sections))
+        if pool is None:
+            pool = stack.enter_context(_local_pool(workers if local else 0, paths, sections))
         precompute_shared(paths, options.notebooks, parallel=(os.cpu_count() or 1) > 1)
         index = out / "index.html"
         targets = [index, *(t for job in todo for t in job_targets(job))]
