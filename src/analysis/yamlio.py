@@ -238,6 +238,27 @@ class YamlProblems(ProblemCollector):
             return ""
         return value.strip()
 
+    def both_languages(
+        self, data: dict, key: str, path: Path_, what: str, languages: Iterable[str] = ("da", "en")
+    ) -> tuple[str, ...]:
+        """``data[key]`` as a text per language (``{da: ..., en: ...}``), stripped; else
+        empty texts and a problem. A key other than the languages is a problem too."""
+        languages = tuple(languages)
+        value = data.get(key)
+        if not isinstance(value, dict) or not all(
+            isinstance(value.get(lang), str) and value[lang].strip() for lang in languages
+        ):
+            self.at(
+                (*path, key) if key in data else path,
+                f"{what} needs '{key}' in both languages",
+                column=key,
+                expected="{" + ", ".join(f"{lang}: ..." for lang in languages) + "}",
+                found=value,
+            )
+            return tuple("" for _ in languages)
+        self.unknown_keys(value, languages, (*path, key), f"{what}, '{key}'")
+        return tuple(value[lang].strip() for lang in languages)
+
     def expect_mapping(self, data: Any, path: Path_, what: str) -> dict:
         """``data`` if it is a mapping, else ``{}`` and a problem."""
         if not isinstance(data, dict):

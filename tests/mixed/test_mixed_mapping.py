@@ -154,6 +154,8 @@ def test_all_problems_are_collected():
         ("reference_group: foer", "reference_group: later", "reference_group", 11),
         ("where: {department: forsoeg}", "where: {department: pilot}", "department", 12),
         ("min_effect: 0.05", "min_effect: -1", "min_effect", 19),
+        ("{da: Arbejde, en: Work}", "{da: Arbejde}", "label", 15),
+        ("{da: Arbejde, en: Work}", "{da: Arbejde, en: Work, de: Arbeit}", "de", 15),
         (
             "        min_effect: 0.05\n",
             "        min_effect: 0.05\n        weight: 2\n",

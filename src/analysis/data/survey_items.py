@@ -160,20 +160,7 @@ def _text(data: dict, key: str, path: _Key, problems: YamlProblems, what: str) -
 
 
 def _both_languages(data: dict, key: str, path: _Key, problems: YamlProblems, what: str):
-    value = data.get(key)
-    if not isinstance(value, dict) or not all(
-        isinstance(value.get(lang), str) and value[lang].strip() for lang in _LANGUAGES
-    ):
-        problems.at(
-            (*path, key) if key in data else path,
-            f"{what} needs '{key}' in both languages",
-            column=key,
-            expected="{da: ..., en: ...}",
-            found=value,
-        )
-        return "", ""
-    problems.unknown_keys(value, _LANGUAGES, (*path, key), f"{what}, '{key}'")
-    return value["da"].strip(), value["en"].strip()
+    return problems.both_languages(data, key, path, what, _LANGUAGES)
 
 
 def _scales(data: Any, problems: YamlProblems) -> dict[str, Scale]:

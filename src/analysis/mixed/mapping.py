@@ -165,20 +165,8 @@ def _text(data: dict, key: str, path: _Key, problems: YamlProblems, what: str) -
     return problems.text(data, key, path, what)
 
 
-def _label(data: dict, path: _Key, problems: YamlProblems, what: str) -> tuple[str, str]:
-    label = data.get("label")
-    if not isinstance(label, dict) or not all(
-        isinstance(label.get(lang), str) and label.get(lang).strip() for lang in ("da", "en")
-    ):
-        problems.at(
-            (*path, "label") if "label" in data else path,
-            f"{what} needs a label in both languages",
-            column="label",
-            expected="{da: ..., en: ...}",
-            found=label,
-        )
-        return "", ""
-    return label["da"].strip(), label["en"].strip()
+def _label(data: dict, path: _Key, problems: YamlProblems, what: str) -> tuple[str, ...]:
+    return problems.both_languages(data, "label", path, what)
 
 
 # --- the mapping file -----------------------------------------------------------------------
