@@ -19,6 +19,7 @@ from analysis.data.jobindsats import (
     load_snapshot,
     load_snapshot_national,
     read_jobindsats_export,
+    snapshot_ignored,
     snapshot_metadata,
 )
 from analysis.data.reference import load_municipalities
@@ -831,3 +832,50 @@ def test_an_unreadable_download_says_how_to_get_the_api_format(tmp_path):
     assert "no table header found" in text
     assert "https://api.jobindsats.dk/v2/data/<table>/json" in text
     assert "read with analysis.data.jobindsats.read_jobindsats_api" in text
+
+
+# --- blocks the loader does not read are named, not dropped silently (issue 25, §2) -------
+
+
+def with_outcomes(raw_json: dict) -> dict:
+    """The snapshot with a block of a newer dashboard: ``outcomes`` (Jobindsats table
+    y60b15) in every area and in meta.sourceStatus, and one unknown series in a known
+    block. Shaped like the blocks of the real file; the numbers are made up."""
+    data = copy.deepcopy(raw_json)
+    block = {"labels": ["2026M03"], "employed6m": [41.2], "employed12m": [44.0]}
+    for area in [*data["municipalities"].values(), data["national"]]:
+        area["outcomes"] = {"name": area["name"], **block}
+        area["unemployment"]["youthRate"] = [None] * len(area["unemployment"]["labels"])
+    data["meta"]["sourceStatus"]["outcomes"] = {
+        "state": "ok",
+        "source": "Jobindsats.dk / STAR",
+        "dataset": "y60b15",
+        "latestPeriod": "2026M03",
+        "note": "",
+    }
+    data["generatedBy"] = "a newer dashboard"
+    return data
+
+
+def test_blocks_the_loader_does_not_read_are_listed(tmp_path, raw_json):
+    """Before: the outcomes block was dropped without a word."""
+    path = write_json(tmp_path, with_outcomes(raw_json))
+    assert load_snapshot(path).equals(load_snapshot())  # what it reads is unchanged
+    assert snapshot_ignored(path) == (
+        "generatedBy (a top-level key)",
+        "municipalities.*.unemployment.youthRate (series, in 98 of 98 municipalities)",
+        "municipalities.*.outcomes (block, in 98 of 98 municipalities, Jobindsats table "
+        "y60b15 in meta.sourceStatus)",
+        "national.unemployment.youthRate (series)",
+        "national.outcomes (block, Jobindsats table y60b15 in meta.sourceStatus)",
+    )
+    assert snapshot_ignored() == ()  # the real file: everything is read
+
+
+def test_metadata_does_not_name_an_unread_table_as_a_source(tmp_path, raw_json):
+    """Before: y60b15 was listed among the datasets although no figure comes from it."""
+    meta = snapshot_metadata(write_json(tmp_path, with_outcomes(raw_json)))
+    assert meta["blocks"]["outcomes"]["read"] is False
+    assert meta["blocks"]["unemploymentNational"]["read"] is True
+    assert "y60b15" not in meta["datasets"]
+    assert set(meta["datasets"]) == {"y25i01", "y25i09", "y60a02", "y60c07", "y60c02", "y60j01"}

@@ -456,14 +456,18 @@ def _ignored(data: dict) -> tuple[str, ...]:
     )
     for (block, key), count in _unread_in(areas).items():
         where = f"municipalities.*.{block}" + (f".{key}" if key else "")
-        kind = "block" if key is None else "series"
-        lines.append(f"{where} ({kind}, in {count} of {len(areas)} municipalities{table(block)})")
+        if key is None:
+            lines.append(
+                f"{where} (block, in {count} of {len(areas)} municipalities{table(block)})"
+            )
+        else:
+            lines.append(f"{where} (series, in {count} of {len(areas)} municipalities)")
     national = data.get("national")
     if isinstance(national, dict):
         for (block, key), _ in _unread_in({"national": national}).items():
             where = f"national.{block}" + (f".{key}" if key else "")
-            kind = "block" if key is None else "series"
-            lines.append(f"{where} ({kind}{table(block + 'National') or table(block)})")
+            source = table(block + "National") or table(block)
+            lines.append(f"{where} (block{source})" if key is None else f"{where} (series)")
     return tuple(lines)
 
 
