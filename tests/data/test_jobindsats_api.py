@@ -236,3 +236,14 @@ def test_the_statbank_reader_says_a_jobindsats_answer_is_json(tmp_path):
     """Before: "missing column TID" and "missing column INDHOLD" for a line of JSON."""
     text = error_of(read_statbank_csv, Y30R21)
     assert "a JSON file, not a StatBank CSV: an answer of the Jobindsats API" in text
+
+
+def test_the_statbank_reader_asks_for_csv_instead_of_json(tmp_path):
+    """Another JSON file (here shaped like a JSON-stat answer) is not taken for
+    Jobindsats records: the advice is the CSV request."""
+    path = write(tmp_path, {"dataset": {"dimension": {"OMRÅDE": {}}, "value": [1]}})
+    text = error_of(read_statbank_csv, path)
+    assert "a JSON file, not a StatBank CSV: a StatBank JSON answer or another JSON file" in text
+    assert "ask the API for /CSV instead of /JSON" in text
+    assert "records" not in text
+    assert "not an answer of the Jobindsats API: a JSON file" in error_of(read_jobindsats_api, path)

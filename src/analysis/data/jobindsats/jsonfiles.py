@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from analysis.data.parsing import snake_case
 from analysis.errors import InputError
 
 #: The readers, by kind of file (named in error messages).
@@ -28,6 +29,10 @@ SNAPSHOT_READER = "analysis.data.jobindsats.load_snapshot"
 EXPORT_READER = "analysis.data.jobindsats.read_jobindsats_export"
 #: Where a Jobindsats table is fetched as JSON (a key from jobindsats@star.dk is needed).
 API_URL = "https://api.jobindsats.dk/v2/data/<table>/json"
+
+#: Keys (snake_case) that make an object a record of Jobindsats rows: an area and a period.
+_AREA_KEYS = frozenset({"area", "omraade", "kommune", "jobcenter"})
+_PERIOD_KEYS = frozenset({"periode", "period"})
 
 _WHAT = {
     "api": (
@@ -135,7 +140,8 @@ def api_tables(documents: list[object]) -> list[dict]:
 
 
 def json_kind(documents: list[object]) -> str:
-    """``api``, ``records``, ``snapshot`` or ``unknown``."""
+    """``api``, ``records`` (objects keyed by an area and a period label, e.g. ``Area``
+    and ``Periode``), ``snapshot`` or ``unknown``."""
     first = documents[0] if documents else None
     if isinstance(first, dict) and "municipalities" in first:
         return "snapshot"
@@ -143,7 +149,9 @@ def json_kind(documents: list[object]) -> str:
         return "api"
     items = [x for d in documents for x in (d if isinstance(d, list) else [d])]
     if items and all(isinstance(x, dict) for x in items):
-        return "records"
+        keys = {snake_case(key) for key in items[0]}
+        if keys & _AREA_KEYS and keys & _PERIOD_KEYS:
+            return "records"
     return "unknown"
 
 
