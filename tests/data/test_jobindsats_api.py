@@ -247,3 +247,10 @@ def test_the_statbank_reader_asks_for_csv_instead_of_json(tmp_path):
     assert "ask the API for /CSV instead of /JSON" in text
     assert "records" not in text
     assert "not an answer of the Jobindsats API: a JSON file" in error_of(read_jobindsats_api, path)
+
+
+def test_expected_vs_actual_refuses_a_measure_given_twice():
+    table = read_jobindsats_api(Y30R21)
+    twice = pd.concat([table, table.iloc[[7]]], ignore_index=True)
+    with pytest.raises(InputError, match="more than once in one period and benefit group"):
+        expected_vs_actual(twice, period_code="2020QMAT04")

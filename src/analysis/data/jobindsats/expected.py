@@ -106,6 +106,16 @@ def expected_vs_actual(
             expected=f"one of {', '.join(codes)}",
         )
     rows = rows[rows["period_code"].eq(chosen) & rows["municipality_code"].notna()]
+    twice = rows[rows.duplicated(["municipality_code", "key"], keep=False)]
+    if not twice.empty:  # e.g. two answers concatenated by hand
+        first = twice.iloc[0]
+        raise InputError.single(
+            source,
+            "a municipality has a measure more than once in one period and benefit group",
+            column=str(first["measure_label"]),
+            expected="one value per municipality, measure, period and benefit group",
+            found=f"{first['area']} {chosen}",
+        )
     wide = rows.pivot(
         index=["municipality_code", "area", "period_code", "period", "benefit_group"],
         columns="key",
