@@ -19,6 +19,7 @@ from analysis.data.jobindsats import (
     load_snapshot,
     load_snapshot_national,
     read_jobindsats_export,
+    snapshot_ignored,
     snapshot_metadata,
 )
 from analysis.data.reference import load_municipalities
@@ -314,7 +315,7 @@ def test_package_re_exports_the_public_names_of_its_modules():
 
     import analysis.data.jobindsats as package
 
-    for part in ("catalogue", "snapshot", "export"):
+    for part in ("catalogue", "snapshot", "export", "api", "expected"):
         module = importlib.import_module(f"analysis.data.jobindsats.{part}")
         public = {
             name
@@ -616,7 +617,10 @@ def test_multi_valued_extra_dimension_and_duplicates(tmp_path):
 def test_whole_file_problems(tmp_path):
     assert "no table header found" in export_error(write(tmp_path, ["a;b", "1;2"]))
     assert "no data rows below the header" in export_error(write(tmp_path, ["Titel", HEADER]))
-    assert "unsupported file type" in export_error(write(tmp_path, [HEADER], name="x.xls"))
+    assert "unsupported file type" in export_error(write(tmp_path, [HEADER], name="x.dat"))
+    assert "a .xls file: open it and save it as .xlsx" in export_error(
+        write(tmp_path, [HEADER], name="x.xls")
+    )
     broken = write(tmp_path, [HEADER], name="broken.xlsx")
     assert "broken.xlsx: cannot open as an Excel workbook" in export_error(broken)
     assert "file not found" in export_error(tmp_path / "missing.csv")
@@ -753,3 +757,125 @@ def test_one_municipality_without_a_block_is_still_named(tmp_path, raw_json):
     text = error_text(write_json(tmp_path, data))
     assert "column 'municipalities.odense.offers': missing or malformed block" in text
     assert "layout" not in text
+
+
+# --- jobindsats.dk website downloads: cross tables (issue 25, §2) -------------------------
+
+
+def test_site_cross_table_csv_periods_over_measures(snapshot, national):
+    """The table view's download: a period over its measures, the period written once
+    (its other cells blank), Område on the measures' row. Before: "column header is
+    neither a known column nor a period" for every measure column."""
+    path = FIXTURES / "jobindsats_site_crosstab.csv"
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r\n" in path.read_bytes()
+    export = read_jobindsats_export(path)
+    assert len(export) == 4 * 2 * 2
+    assert set(export["measure"]) == {
+        "antal_fuldtidsledige",
+        "fuldtidsledige_i_pct_af_arbejdsstyrken",
+    }
+    assert_matches_snapshot(export, snapshot, national)
+    row = export.iloc[6]
+    assert (row["area"], str(row["period"]), row["value"]) == ("København", "2026-07", 16981.0)
+
+
+def test_site_cross_table_excel_with_merged_period_cells(snapshot, national):
+    """Merged period cells over two measures, Område and Ydelsesgruppe on the periods'
+    row, the measures' row below them blank under those two."""
+    export = read_jobindsats_export(FIXTURES / "jobindsats_site_crosstab.xlsx")
+    assert len(export) == 5 * 2 * 2
+    assert set(export["benefit_group"]) == {"total", "kontanthjaelp"}
+    assert_matches_snapshot(export, snapshot, national)
+    laesoe = export[export["area"] == "Læsø"]
+    assert laesoe["value"].isna().tolist() == [True, False, True, False]
+
+
+def test_site_cross_table_excel_is_what_the_script_writes(tmp_path):
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make", FIXTURES / "make_xlsx_fixture.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fresh = read_jobindsats_export(module.build_crosstab(tmp_path / "fresh.xlsx"))
+    committed = read_jobindsats_export(FIXTURES / "jobindsats_site_crosstab.xlsx")
+    pd.testing.assert_frame_equal(fresh, committed)
+
+
+def test_cross_table_with_measures_over_periods(tmp_path):
+    """The other nesting: a measure over its periods. Before: the title line was taken
+    for the measure of every column and the file failed on duplicate values."""
+    lines = [
+        "Fuldtidsledige (y25i01)",
+        "",
+        ";Antal fuldtidsledige;;Fuldtidsledige i pct. af arbejdsstyrken;",
+        "Område;2026M06;2026M07;2026M06;2026M07",
+        "Aarhus;7.451;8.656;3,7;4,3",
+    ]
+    export = read_jobindsats_export(write(tmp_path, lines))
+    assert (
+        export["measure"].tolist()
+        == ["antal_fuldtidsledige"] * 2 + ["fuldtidsledige_i_pct_af_arbejdsstyrken"] * 2
+    )
+    assert export["value"].tolist() == [7451.0, 8656.0, 3.7, 4.3]
+    assert [str(p) for p in export["period"]] == ["2026-06", "2026-07"] * 2
+
+
+def test_cross_table_errors_name_the_measure_and_period(tmp_path):
+    lines = [";2026M06;", "Område;Antal fuldtidsledige;Andel", "Aarhus;otte;3,7"]
+    text = export_error(write(tmp_path, lines))
+    assert "row 3, column 'Antal fuldtidsledige 2026M06': non-numeric value" in text
+
+
+def test_an_unreadable_download_says_how_to_get_the_api_format(tmp_path):
+    """Before: "no table header found" with no way forward."""
+    text = export_error(write(tmp_path, ["Titel", "a;b", "1;2"]))
+    assert "no table header found" in text
+    assert "https://api.jobindsats.dk/v2/data/<table>/json" in text
+    assert "read with analysis.data.jobindsats.read_jobindsats_api" in text
+
+
+# --- blocks the loader does not read are named, not dropped silently (issue 25, §2) -------
+
+
+def with_outcomes(raw_json: dict) -> dict:
+    """The snapshot with a block of a newer dashboard: ``outcomes`` (Jobindsats table
+    y60b15) in every area and in meta.sourceStatus, and one unknown series in a known
+    block. Shaped like the blocks of the real file; the numbers are made up."""
+    data = copy.deepcopy(raw_json)
+    block = {"labels": ["2026M03"], "employed6m": [41.2], "employed12m": [44.0]}
+    for area in [*data["municipalities"].values(), data["national"]]:
+        area["outcomes"] = {"name": area["name"], **block}
+        area["unemployment"]["youthRate"] = [None] * len(area["unemployment"]["labels"])
+    data["meta"]["sourceStatus"]["outcomes"] = {
+        "state": "ok",
+        "source": "Jobindsats.dk / STAR",
+        "dataset": "y60b15",
+        "latestPeriod": "2026M03",
+        "note": "",
+    }
+    data["generatedBy"] = "a newer dashboard"
+    return data
+
+
+def test_blocks_the_loader_does_not_read_are_listed(tmp_path, raw_json):
+    """Before: the outcomes block was dropped without a word."""
+    path = write_json(tmp_path, with_outcomes(raw_json))
+    assert load_snapshot(path).equals(load_snapshot())  # what it reads is unchanged
+    assert snapshot_ignored(path) == (
+        "generatedBy (a top-level key)",
+        "municipalities.*.unemployment.youthRate (series, in 98 of 98 municipalities)",
+        "municipalities.*.outcomes (block, in 98 of 98 municipalities, Jobindsats table "
+        "y60b15 in meta.sourceStatus)",
+        "national.unemployment.youthRate (series)",
+        "national.outcomes (block, Jobindsats table y60b15 in meta.sourceStatus)",
+    )
+    assert snapshot_ignored() == ()  # the real file: everything is read
+
+
+def test_metadata_does_not_name_an_unread_table_as_a_source(tmp_path, raw_json):
+    """Before: y60b15 was listed among the datasets although no figure comes from it."""
+    meta = snapshot_metadata(write_json(tmp_path, with_outcomes(raw_json)))
+    assert meta["blocks"]["outcomes"]["read"] is False
+    assert meta["blocks"]["unemploymentNational"]["read"] is True
+    assert "y60b15" not in meta["datasets"]
+    assert set(meta["datasets"]) == {"y25i01", "y25i09", "y60a02", "y60c07", "y60c02", "y60j01"}

@@ -330,3 +330,42 @@ def test_a_matrix_below_a_title_line_is_recognised(tmp_path):
 def test_a_long_table_without_indhold_is_not_taken_for_a_matrix(tmp_path):
     text = statbank_error(write(tmp_path, ["OMRÅDE;KØN;TID", "Hele landet;Mænd;2026M07"]))
     assert "row 1: missing column INDHOLD" in text and "matrix" not in text
+
+
+# --- statistikbanken.dk's Excel download, a missing TID (issue 25, §3) -------------------
+
+
+def test_the_websites_excel_download_is_refused_with_how_to_get_the_long_format(tmp_path):
+    """Before: "looks like a binary file, not text" and no hint."""
+    path = FIXTURES / "statbank_website.xlsx"
+    assert path.read_bytes().startswith(b"PK\x03\x04")
+    for file in (path, tmp_path / "download.csv"):
+        if file != path:
+            file.write_bytes(path.read_bytes())  # the workbook under a .csv name
+        with pytest.raises(InputError) as info:
+            read_statbank_csv(file)
+        text = str(info.value)
+        assert len(info.value.problems) == 1, text
+        assert "an Excel workbook (as statistikbanken.dk downloads a table)" in text
+        assert "https://api.statbank.dk/v1/data/<table>/CSV?lang=en&OMRÅDE=*&Tid=*" in text
+        assert "binary" not in text
+
+
+def test_the_statbank_workbook_is_what_the_script_writes(tmp_path):
+    import importlib.util
+
+    import openpyxl
+
+    spec = importlib.util.spec_from_file_location("make", FIXTURES / "make_xlsx_fixture.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    fresh = openpyxl.load_workbook(module.build_statbank(tmp_path / "fresh.xlsx")).active
+    committed = openpyxl.load_workbook(FIXTURES / "statbank_website.xlsx").active
+    assert list(fresh.values) == list(committed.values)
+
+
+def test_a_missing_tid_says_add_tid_to_the_request(tmp_path):
+    """The API leaves TID out when the request names no time (before: only "missing
+    column TID")."""
+    text = statbank_error(write(tmp_path, ["OMRÅDE;KØN;INDHOLD", "101;TOT;16981"]))
+    assert "row 1: missing column TID: add Tid=* to the request" in text

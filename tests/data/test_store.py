@@ -137,3 +137,40 @@ def test_real_and_simulated_panels_are_never_pooled(with_simulated_panel):
     assert prepare(paths).ok
     panel = read_table("caseloads", paths)
     assert set(panel["municipality_code"]) == {580} and len(panel) == 2
+
+
+def test_prepare_names_the_snapshot_blocks_it_does_not_read(with_simulated_panel, capsys):
+    """A block the loader does not know (issue 25: ``outcomes``, table y60b15) is printed
+    by prepare, also when the table is found unchanged. Before: dropped without a word."""
+    import json
+
+    paths = with_simulated_panel
+    snapshot = paths.jobindsats_snapshot
+    data = json.loads(snapshot.read_text(encoding="utf-8"))
+    for area in [*data["municipalities"].values(), data["national"]]:
+        area["outcomes"] = {"name": area["name"], "labels": ["2026M03"], "employed6m": [41.2]}
+    data["meta"]["sourceStatus"]["outcomes"] = {"dataset": "y60b15", "state": "ok"}
+    snapshot.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    expected = (
+        "municipalities.*.outcomes (block, in 98 of 98 municipalities, Jobindsats table "
+        "y60b15 in meta.sourceStatus)"
+    )
+    for status in ("written", "unchanged"):
+        report = prepare(paths)
+        table = next(t for t in report.tables if t.name == "jobindsats")
+        assert table.status == status and report.ok
+        assert expected in table.ignored
+        summary = report.summary()
+        assert "    not read (2; this version does not know them):" in summary
+        assert f"    - {expected}" in summary
+        assert "    - national.outcomes (block, Jobindsats table y60b15" in summary
+    from analysis.cli import main
+
+    assert main(["prepare"]) == 0
+    assert f"- {expected}" in capsys.readouterr().out
+
+
+def test_prepare_prints_nothing_extra_for_the_real_snapshot(with_simulated_panel):
+    report = prepare(with_simulated_panel)
+    assert "not read" not in report.summary()
+    assert all(t.ignored == () for t in report.tables)

@@ -9,8 +9,10 @@ decimal commas, English output (``lang=en``) dots, English texts ("All Denmark",
 "Copenhagen", "Abroad", "Not stated municipality") and quarters ``2025Q4``; with codes and
 texts the period is both too (``2025K4 2025Q4``). ``..`` marks a missing value.
 
-statistikbanken.dk also offers a matrix download (one column per period); that layout is
-refused with how to get the long one from the API (:data:`LONG_FORMAT_HINT`).
+statistikbanken.dk also offers a matrix download (one column per period) and Excel
+workbooks; both are refused with how to get the long format from the API
+(:data:`LONG_FORMAT_HINT`), as are JSON files (a Jobindsats file is named with its
+reader). A header without ``TID`` says to add ``Tid=*`` to the request.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.data.jobindsats.jsonfiles import kind_of_file, what_it_is
 from analysis.data.parsing import (
     ParseError,
     ambiguous_decimal_text,
@@ -118,6 +121,38 @@ def _matrix_header(rows: list[tuple[int, list[str]]]) -> tuple[int, list[str]] |
     return None
 
 
+#: The first bytes of an Excel workbook: .xlsx (a zip archive) and .xls (OLE2).
+_WORKBOOK_MAGIC = (b"PK\x03\x04", b"\xd0\xcf\x11\xe0")
+
+
+def _refuse_other_kinds(file: Path) -> None:
+    """An Excel download of statistikbanken.dk and JSON files, each refused with how to get
+    the long CSV (or which reader takes the file)."""
+    try:
+        with file.open("rb") as handle:
+            head = handle.read(8)
+    except OSError:
+        return  # read_delimited_rows says why
+    if head.startswith(_WORKBOOK_MAGIC) or file.suffix.lower() in {".xlsx", ".xls", ".xlsm"}:
+        raise InputError.single(
+            file,
+            "an Excel workbook (as statistikbanken.dk downloads a table), not the long CSV "
+            "this reader reads",
+            expected=LONG_FORMAT_HINT,
+            found=file.suffix or "a workbook",
+        )
+    kind = kind_of_file(file)
+    if kind is not None:
+        what = (
+            "a StatBank JSON answer or another JSON file: ask the API for /CSV instead of /JSON"
+            if kind == "unknown"
+            else what_it_is(kind)
+        )
+        raise InputError.single(
+            file, f"a JSON file, not a StatBank CSV: {what}", expected=LONG_FORMAT_HINT
+        )
+
+
 def read_statbank_csv(path: Path | str, *, decimal: str | None = None) -> pd.DataFrame:
     """Read a StatBank CSV into a tidy table: one lower-case ASCII column per dimension
     variable (``omraade``, ``ydelsestype``, ...), then ``municipality_code`` (Int64, NA
@@ -131,6 +166,7 @@ def read_statbank_csv(path: Path | str, *, decimal: str | None = None) -> pd.Dat
     a column whose every mark reads both ways (``21.234``: 21.234 or 21234) is refused
     until ``decimal`` (``"."`` or ``","``) says which."""
     file = Path(path)
+    _refuse_other_kinds(file)
     try:
         rows, _ = read_delimited_rows(file)
     except FileNotFoundError:
@@ -154,10 +190,13 @@ def read_statbank_csv(path: Path | str, *, decimal: str | None = None) -> pd.Dat
             expected=LONG_FORMAT_HINT,
             found=f"periods as columns: {shown}",
         )
-    for required in ("tid", "indhold"):
+    for required, advice in (
+        ("tid", ": add Tid=* to the request (every period; or the periods wanted)"),
+        ("indhold", ""),
+    ):
         if required not in names:
             problems.add(
-                f"missing column {required.upper()}",
+                f"missing column {required.upper()}{advice}",
                 row=header_line,
                 expected="a header of variable codes ending in TID;INDHOLD",
                 found=";".join(header),

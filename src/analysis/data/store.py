@@ -55,6 +55,9 @@ class TableSpec:
     #: from it was taken out on purpose, so a table built from it is stale (a missing
     #: fixed input is an error instead, and the previous table is kept).
     folder: Callable[[ProjectPaths], Path] | None = None
+    #: What the inputs hold that the table leaves out (one line each), printed by
+    #: ``prepare`` whenever the table is built or found unchanged.
+    ignored: Callable[[ProjectPaths, list[Path]], tuple[str, ...]] | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,8 @@ class TableResult:
     path: Path | None = None
     error: str | None = None
     note: str | None = None
+    #: parts of the inputs the table does not hold (see :attr:`TableSpec.ignored`)
+    ignored: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,8 +87,15 @@ class PrepareReport:
             for text in (table.error, table.note):
                 if text:
                     line += f"\n{_indent(text)}"
+            if table.ignored:
+                line += f"\n{_indent(_ignored_text(table.ignored))}"
             lines.append(line)
         return "\n".join(lines)
+
+
+def _ignored_text(ignored: tuple[str, ...]) -> str:
+    items = "\n".join(f"- {item}" for item in ignored)
+    return f"not read ({len(ignored)}; this version does not know them):\n{items}"
 
 
 def _indent(text: str) -> str:
@@ -111,6 +123,12 @@ def _build_jobindsats(paths: ProjectPaths, inputs: list[Path]) -> pd.DataFrame:
     from analysis.data.jobindsats import load_snapshot
 
     return load_snapshot(inputs[0])
+
+
+def _jobindsats_ignored(paths: ProjectPaths, inputs: list[Path]) -> tuple[str, ...]:
+    from analysis.data.jobindsats import snapshot_ignored
+
+    return snapshot_ignored(inputs[0])
 
 
 def _caseload_inputs(paths: ProjectPaths) -> list[Path]:
@@ -240,6 +258,7 @@ TABLES: tuple[TableSpec, ...] = (
         "Jobindsats snapshot, tidy: municipality_code, period, measure, benefit_group, ...",
         _jobindsats_inputs,
         _build_jobindsats,
+        ignored=_jobindsats_ignored,
     ),
     TableSpec(
         "caseloads",
@@ -267,7 +286,9 @@ def _code_hash(spec: TableSpec) -> str:
     (derived from the source by :func:`analysis.codegraph.function_hash`)."""
     from analysis.codegraph import function_hash
 
-    return function_hash(spec.build)
+    if spec.ignored is None:
+        return function_hash(spec.build)
+    return f"{function_hash(spec.build)}+{function_hash(spec.ignored)}"
 
 
 def _read_manifest(paths: ProjectPaths) -> dict:
@@ -414,9 +435,17 @@ def _prepare_table(
         and entry.get("key") == key
         and entry.get("output_sha256") == sha256_file(target)
     ):
-        return TableResult(spec.name, "unchanged", rows=int(entry.get("rows", 0)), path=target)
+        ignored = entry.get("ignored", [])
+        return TableResult(
+            spec.name,
+            "unchanged",
+            rows=int(entry.get("rows", 0)),
+            path=target,
+            ignored=tuple(str(item) for item in ignored) if isinstance(ignored, list) else (),
+        )
     try:
         table = spec.build(paths, inputs)
+        ignored = () if spec.ignored is None else spec.ignored(paths, inputs)
     except AnalysisError as exc:
         return TableResult(spec.name, "failed", error=str(exc), note=note)
     with _writing(paths):
@@ -429,7 +458,11 @@ def _prepare_table(
         "package_version": __version__,
         "built_unix_time": int(time.time()),
     }
-    return TableResult(spec.name, "written", rows=len(table), path=target, note=note)
+    if ignored:
+        manifest[spec.name]["ignored"] = list(ignored)
+    return TableResult(
+        spec.name, "written", rows=len(table), path=target, note=note, ignored=ignored
+    )
 
 
 def built_from(name: str, paths: ProjectPaths | None = None) -> dict[Path, str]:

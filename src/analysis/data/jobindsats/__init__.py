@@ -5,7 +5,9 @@ Two kinds of input:
 - the JSON snapshot in ``data/raw/jobindsats/`` (see its PROVENANCE.md), read by
   :func:`load_snapshot`, :func:`load_snapshot_national` and :func:`snapshot_metadata`;
 - tables analysts download from jobindsats.dk themselves (CSV or Excel), read by
-  :func:`read_jobindsats_export`.
+  :func:`read_jobindsats_export`;
+- answers of the Jobindsats API (JSON), read by :func:`read_jobindsats_api`; STAR's
+  benchmark (y30r21) per municipality by :func:`expected_vs_actual`.
 
 Both give tidy long tables. Suppressed values ("diskretioneret": ``null`` in the JSON,
 ``-`` or ``..`` in exports) stay missing (NaN), never 0.
@@ -17,10 +19,23 @@ Modules (one job each; every public name is re-exported here):
 - :mod:`~analysis.data.jobindsats.snapshot`: the snapshot reader and its validation,
   ``labour_force`` derived from it, the snapshot's provenance;
 - :mod:`~analysis.data.jobindsats.export`: the reader of downloaded exports (long or wide
-  layout, CSV or .xlsx, decimal marks judged on the whole file).
+  layout, or a cross table with periods over measures, CSV or .xlsx, decimal marks
+  judged on the whole file);
+- :mod:`~analysis.data.jobindsats.api`: the reader of Jobindsats API answers (JSON:
+  ``Variables`` and ``Data``, rolling years such as ``2021QMAT02``);
+- :mod:`~analysis.data.jobindsats.expected`: STAR's expected against actual public
+  support per municipality (table y30r21), from an API answer;
+- :mod:`~analysis.data.jobindsats.jsonfiles`: strict JSON reading and which kind of
+  Jobindsats JSON a file is (so every reader names the one that takes it).
 """
 
+from analysis.data.jobindsats.api import API_COLUMNS, parse_api_period, read_jobindsats_api
 from analysis.data.jobindsats.catalogue import MEASURES, Measure
+from analysis.data.jobindsats.expected import (
+    EXPECTED_COLUMNS,
+    Y30R21_MEASURES,
+    expected_vs_actual,
+)
 from analysis.data.jobindsats.export import (
     AREA_HEADERS,
     BENEFIT_HEADERS,
@@ -37,13 +52,16 @@ from analysis.data.jobindsats.snapshot import (
     labour_force,
     load_snapshot,
     load_snapshot_national,
+    snapshot_ignored,
     snapshot_metadata,
 )
 
 __all__ = [
+    "API_COLUMNS",
     "AREA_HEADERS",
     "BENEFIT_HEADERS",
     "BLOCKS",
+    "EXPECTED_COLUMNS",
     "EXPORT_COLUMNS",
     "MEASURES",
     "MEASURE_NAME_HEADERS",
@@ -51,10 +69,15 @@ __all__ = [
     "PERIOD_HEADERS",
     "SNAPSHOT_COLUMNS",
     "VALUE_HEADERS",
+    "Y30R21_MEASURES",
     "Measure",
+    "expected_vs_actual",
     "labour_force",
     "load_snapshot",
     "load_snapshot_national",
+    "parse_api_period",
+    "read_jobindsats_api",
     "read_jobindsats_export",
+    "snapshot_ignored",
     "snapshot_metadata",
 ]

@@ -12,12 +12,15 @@ import math
 import re
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
 from openpyxl.utils.exceptions import InvalidFileException
 
+from analysis.data.jobindsats.jsonfiles import API_READER as _API_READER
+from analysis.data.jobindsats.jsonfiles import API_URL as _API_URL
+from analysis.data.jobindsats.jsonfiles import kind_of_file, what_it_is
 from analysis.data.parsing import (
     ParseError,
     UnsavedFormula,
@@ -63,6 +66,7 @@ _BENEFIT_GROUPS = {
     "alle": "total",
     "total": "total",
     "alle_ydelsesgrupper": "total",
+    "ydelsesgrupper_i_alt": "total",
     "a_dagpenge": "dagpenge",
     "dagpenge": "dagpenge",
     "kontanthjaelp": "kontanthjaelp",
@@ -127,8 +131,37 @@ def _header_index(grid: Grid) -> int | None:
     return None
 
 
+#: How to get a Jobindsats table in the one layout that is fully specified: the API.
+_API_HINT = (
+    f"the table as the Jobindsats API gives it ({_API_URL}, with a key from "
+    f"jobindsats@star.dk), read with {_API_READER}; or a download with one header row: "
+    "Område, then Periode and one column per measure, or the periods as columns"
+)
+
+
+def _refuse_other_kinds(file: Path) -> None:
+    """JSON (an API answer or the snapshot) and old or disguised Excel files, each named
+    with what reads it or how to get a file this reader takes."""
+    kind = kind_of_file(file)
+    if kind is not None:
+        raise InputError.single(
+            file,
+            f"a JSON file, not a CSV or Excel download: {what_it_is(kind)}",
+            expected="a .csv or .xlsx download from jobindsats.dk",
+        )
+    suffix = file.suffix.lower()
+    if suffix in {".xls", ".ods", ".xlsb"}:
+        raise InputError.single(
+            file,
+            f"a {suffix} file: open it and save it as .xlsx or CSV (UTF-8), or get {_API_HINT}",
+            expected=".csv or .xlsx",
+            found=suffix,
+        )
+
+
 def _locate_table(file: Path) -> tuple[str, Grid, int]:
     """The sheet (or CSV) holding the table, its rows and the index of the header row."""
+    _refuse_other_kinds(file)
     suffix = file.suffix.lower()
     if suffix in {".xlsx", ".xlsm"}:
         grids = _excel_grids(file)
@@ -138,7 +171,8 @@ def _locate_table(file: Path) -> tuple[str, Grid, int]:
         raise InputError.single(
             file,
             "unsupported file type",
-            expected=".csv or .xlsx",
+            expected=".csv or .xlsx (a download from jobindsats.dk), or .json (an API "
+            f"answer, read with {_API_READER})",
             found=file.suffix or "no extension",
         )
     for name, grid in grids:
@@ -149,8 +183,100 @@ def _locate_table(file: Path) -> tuple[str, Grid, int]:
         file,
         "no table header found",
         expected="a header row with an area column (Område/Kommune) and either a period "
-        "column (Periode) or period codes such as 2024M01 as column headers",
+        "column (Periode) or period codes such as 2024M01 as column headers; if this is "
+        f"a jobindsats.dk download in another layout, get {_API_HINT}",
     )
+
+
+# --- cross tables: periods over measures (or measures over periods) ---------------------
+
+_ROLE_HEADERS = (
+    AREA_HEADERS | PERIOD_HEADERS | BENEFIT_HEADERS | MEASURE_NAME_HEADERS | VALUE_HEADERS
+)
+
+
+def _is_period(text: str) -> bool:
+    try:
+        parse_period(text)
+    except ParseError:
+        return False
+    return True
+
+
+def _is_label(text: str) -> bool:
+    """A measure name: text that is neither a period, a number nor a missing mark."""
+    if not text or _is_period(text):
+        return False
+    try:
+        parse_number(text)
+    except ParseError:
+        return True
+    return False
+
+
+def _filled(cells: list[object], columns: list[int]) -> dict[int, str] | None:
+    """The texts of a spanning header row over ``columns``, blanks (merged cells) taking
+    the text on their left; None when the first column is blank."""
+    texts: dict[int, str] = {}
+    last = ""
+    for index in columns:
+        text = _text(cells[index]) if index < len(cells) else ""
+        last = text or last
+        if not last:
+            return None
+        texts[index] = last
+    return texts
+
+
+@dataclass(frozen=True)
+class _CrossHeader:
+    header: list[object]  # role columns as written, value columns their period
+    measures: dict[int, str]  # value column -> measure
+    first: int  # index of the upper header row (the title is above it)
+    last: int  # index of the lower header row (the data are below it)
+
+
+def _cross_header(grid: Grid, index: int) -> _CrossHeader | None:
+    """A header of two rows, as the table view of jobindsats.dk shows several measures
+    over several periods: one row with the periods (a period over all its measures, in
+    merged cells or repeated), the other with the measures, the area header (Område) on
+    either row and nothing above or below it. None for a one-row header."""
+    header = grid[index][1]
+    texts = [_text(c) for c in header]
+    roles = {i for i, t in enumerate(texts) if snake_case(t) in _ROLE_HEADERS}
+
+    def at(row: list[object], i: int) -> str:
+        return _text(row[i]) if i < len(row) else ""
+
+    for upper, lower in ((index - 1, index), (index, index + 1)):
+        if upper < 0 or lower >= len(grid) or grid[lower][0] != grid[upper][0] + 1:
+            continue
+        top, bottom = grid[upper][1], grid[lower][1]
+        other = bottom if upper == index else top
+        if any(at(other, i) for i in roles):
+            continue  # a role column has a second header cell (or a data row follows)
+        width = max(len(top), len(bottom))
+        columns = [i for i in range(width) if i not in roles and (at(top, i) or at(bottom, i))]
+        if not columns:
+            continue
+        spans = [_filled(row, columns) for row in (top, bottom)]
+        if spans[0] is None or spans[1] is None:
+            continue
+        periods, measures = (
+            (spans[0], spans[1])
+            if all(_is_period(t) for t in spans[0].values())
+            else (spans[1], spans[0])
+        )
+        if not (
+            all(_is_period(t) for t in periods.values())
+            and all(_is_label(t) for t in measures.values())
+        ):
+            continue
+        combined: list[object] = [texts[i] if i in roles else "" for i in range(width)]
+        for i, period in periods.items():
+            combined[i] = period
+        return _CrossHeader(combined, measures, upper, lower)
+    return None
 
 
 @dataclass(frozen=True)
@@ -164,6 +290,8 @@ class _Layout:
     measures: dict[int, str]  # long layout: value columns named by their measure
     period_columns: dict[int, pd.Period]  # wide layout: period header per column
     headers: list[str]
+    #: cross table (two header rows): the measure of each period column
+    column_measures: dict[int, str] = field(default_factory=dict)
 
 
 def _classify(header: list[object], line: int, problems: ProblemCollector) -> _Layout:
@@ -350,7 +478,10 @@ def _cells_of_row(
             _text(cell(layout.measure_name)) if layout.measure_name is not None else title or ""
         )
         for index, period in layout.period_columns.items():
-            yield _Cell(line, headers[index], area, period, measure, benefit, cell(index))
+            own = layout.column_measures.get(index)
+            column = f"{own} {headers[index]}" if own else headers[index]
+            name = snake_case(own) if own else measure
+            yield _Cell(line, column, area, period, name, benefit, cell(index))
         return
     raw_period = cell(layout.period)
     try:
@@ -411,7 +542,9 @@ def _check_frequency(cells: list[_Cell], column: str | None, problems: ProblemCo
 _COUNT_PREFIXES = ("antal", "number_of")
 
 
-def _export_decimal(cells: list[_Cell], problems: ProblemCollector) -> str | None:
+def _export_decimal(
+    cells: list[_Cell], problems: ProblemCollector, reader: str = "read_jobindsats_export"
+) -> str | None:
     """The decimal mark of the export's text numbers, judged on every value cell.
 
     Values that only one mark reads decide. When every mark reads both ways
@@ -438,7 +571,7 @@ def _export_decimal(cells: list[_Cell], problems: ProblemCollector) -> str | Non
     counts = decimal_evidence(texts[is_count])
     found = fractional if fractional.ambiguous else counts
     item = cells[int(found.example_at)]
-    how = "say which: read_jobindsats_export(path, decimal='.') or decimal=','"
+    how = f"say which: {reader}(path, decimal='.') or decimal=','"
     if fractional.ambiguous:
         message = ambiguous_decimal_text(found.example or "")
     elif (mark := whole_number_mark(counts)) is not None:
@@ -462,9 +595,13 @@ def _export_decimal(cells: list[_Cell], problems: ProblemCollector) -> str | Non
 
 
 def _parse_values(
-    cells: list[_Cell], problems: ProblemCollector, decimal: str | None = None
+    cells: list[_Cell],
+    problems: ProblemCollector,
+    decimal: str | None = None,
+    *,
+    reader: str = "read_jobindsats_export",
 ) -> list[float]:
-    decimal = decimal or _export_decimal(cells, problems)
+    decimal = decimal or _export_decimal(cells, problems, reader)
     if decimal is None:
         return [math.nan] * len(cells)
     values: list[float] = []
@@ -554,10 +691,24 @@ def read_jobindsats_export(path: Path | str, *, decimal: str | None = None) -> p
     name, grid, header_index = _locate_table(file)
     problems = ProblemCollector(name, group=True)
     header_line, header = grid[header_index]
-    layout = _classify(header, header_line, problems)
-    body = _data_rows(grid, header_index, len(header), problems)
-    title = _title(grid, header_index)
-    if layout.period is None and layout.measure_name is None and not title:
+    cross = _cross_header(grid, header_index)
+    if cross is None:
+        layout = _classify(header, header_line, problems)
+        body = _data_rows(grid, header_index, len(header), problems)
+        title = _title(grid, header_index)
+    else:
+        header_line = grid[cross.last][0]
+        layout = replace(
+            _classify(cross.header, header_line, problems), column_measures=cross.measures
+        )
+        body = _data_rows(grid, cross.last, len(cross.header), problems)
+        title = _title(grid, cross.first)
+    if (
+        layout.period is None
+        and layout.measure_name is None
+        and not layout.column_measures
+        and not title
+    ):
         problems.add(
             "cannot tell which measure the table holds",
             row=header_line,

@@ -10,7 +10,6 @@ provenance; :func:`labour_force` the labour force the published rate implies.
 
 from __future__ import annotations
 
-import json
 import math
 import unicodedata
 from collections import Counter
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.data.jobindsats.jsonfiles import json_kind, load_documents, what_it_is
 from analysis.data.parsing import ParseError, parse_period, snake_case
 from analysis.data.reference import load_municipalities
 from analysis.errors import InputError, ProblemCollector
@@ -145,58 +145,23 @@ def _check_layout(data: dict, file: Path) -> None:
         )
 
 
-class _JsonProblem(ValueError):
-    """Valid-looking JSON that is still ambiguous or not JSON (see :func:`_read_json`)."""
-
-    def __init__(self, message: str, expected: str):
-        super().__init__(message)
-        self.expected = expected
-
-
-def _unique_keys(pairs: list[tuple[str, object]]) -> dict:
-    """A JSON object whose keys are unique (``json`` would keep the last silently)."""
-    keys = [key for key, _ in pairs]
-    duplicated = sorted({key for key in keys if keys.count(key) > 1})
-    if duplicated:
-        raise _JsonProblem(
-            f"duplicate key(s) in one JSON object: {', '.join(map(repr, duplicated))}",
-            "each key once per object",
-        )
-    return dict(pairs)
-
-
-def _no_constant(name: str) -> float:
-    """``NaN``/``Infinity`` are not JSON (a suppressed value is ``null``)."""
-    raise _JsonProblem(f"{name} is not valid JSON", "null for a suppressed value, else a number")
-
-
 def _read_json(file: Path) -> dict:
-    try:
-        raw = file.read_bytes()
-    except FileNotFoundError:
-        raise InputError.single(file, "file not found") from None
-    except OSError as exc:
-        raise InputError.single(file, f"cannot read the file: {exc.strerror}") from None
-    try:
-        data = json.loads(
-            raw.decode("utf-8-sig"),
-            object_pairs_hook=_unique_keys,
-            parse_constant=_no_constant,
+    """The snapshot's JSON object; a file of another kind (an API answer) is named with
+    the reader that takes it."""
+    documents = load_documents(file)
+    kind = json_kind(documents)
+    if kind in ("api", "records") or len(documents) > 1:
+        what = (
+            f"{len(documents)} JSON documents one after another"
+            if kind == "unknown"
+            else what_it_is(kind)
         )
-    except UnicodeDecodeError as exc:
         raise InputError.single(
-            file, f"not UTF-8 text (byte {exc.start})", expected="a UTF-8 JSON file"
-        ) from None
-    except json.JSONDecodeError as exc:
-        raise InputError.single(
-            file, f"malformed JSON: {exc.msg}", row=exc.lineno, column=str(exc.colno)
-        ) from None
-    except _JsonProblem as exc:
-        raise InputError.single(file, str(exc), expected=exc.expected) from None
-    except RecursionError:
-        raise InputError.single(
-            file, "JSON nested too deeply", expected="the snapshot's few levels of nesting"
-        ) from None
+            file,
+            f"not the dashboard snapshot: {what}",
+            expected="one object with meta, national, municipalities",
+        )
+    data = documents[0]
     if not isinstance(data, dict):
         raise InputError.single(
             file, "unexpected JSON", expected="an object with meta, national, municipalities"
@@ -427,7 +392,7 @@ def _frame(rows: _Rows) -> pd.DataFrame:
 def _snapshot_tables(
     file: str, _stamp: tuple[int, int], reference: str, _ref_stamp: tuple[int, int] | None
 ) -> tuple:
-    """(municipal, national) tables of one version of the snapshot and of the reference
+    """(municipal, national, ignored) of one version of the snapshot and of the reference
     table; pure, so cached."""
     path = Path(file)
     data = _read_json(path)
@@ -437,7 +402,73 @@ def _snapshot_tables(
     national = _Rows.empty()
     _area_rows(0, _nfc(_national_name(data)), data.get("national"), "national", national, problems)
     problems.raise_if_any()
-    return _frame(municipal), _frame(national).drop(columns="municipality_code")
+    return (
+        _frame(municipal),
+        _frame(national).drop(columns="municipality_code"),
+        _ignored(data),
+    )
+
+
+# --- what the loader does not read ---------------------------------------------------------
+
+_TOP_LEVEL = ("meta", "national", "municipalities")
+
+
+def _known_keys(spec: _Block) -> set[str]:
+    keys = {"name", "labels", *(s.key for s in spec.series), *(s.key for s in spec.totals)}
+    return keys | ({"period"} if spec.breakdown else set())
+
+
+def _unread_in(areas: dict[str, dict]) -> Counter:
+    """(block, key) pairs of the areas that the loader does not read: key None for a
+    whole block, else a field of a known block; counted over the areas."""
+    found: Counter = Counter()
+    for area in areas.values():
+        for block, content in area.items():
+            if block == "name":
+                continue
+            spec = BLOCKS.get(block)
+            if spec is None:
+                found[(block, None)] += 1
+            elif isinstance(content, dict):
+                found.update((block, key) for key in content if key not in _known_keys(spec))
+    return found
+
+
+def _ignored(data: dict) -> tuple[str, ...]:
+    """Every part of the snapshot the loader drops, one line each, so that ``prepare`` can
+    say so (a block of a newer dashboard, e.g. ``outcomes``, would otherwise vanish
+    without a word). The Jobindsats table is named when ``meta.sourceStatus`` lists it."""
+    meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+    status = meta.get("sourceStatus") if isinstance(meta.get("sourceStatus"), dict) else {}
+
+    def table(block: str) -> str:
+        entry = status.get(block)
+        dataset = entry.get("dataset") if isinstance(entry, dict) else None
+        return f", Jobindsats table {dataset} in meta.sourceStatus" if dataset else ""
+
+    lines = [f"{key} (a top-level key)" for key in data if key not in _TOP_LEVEL]
+    municipalities = data.get("municipalities")
+    areas = (
+        {k: a for k, a in municipalities.items() if isinstance(a, dict)}
+        if isinstance(municipalities, dict)
+        else {}
+    )
+    for (block, key), count in _unread_in(areas).items():
+        where = f"municipalities.*.{block}" + (f".{key}" if key else "")
+        if key is None:
+            lines.append(
+                f"{where} (block, in {count} of {len(areas)} municipalities{table(block)})"
+            )
+        else:
+            lines.append(f"{where} (series, in {count} of {len(areas)} municipalities)")
+    national = data.get("national")
+    if isinstance(national, dict):
+        for (block, key), _ in _unread_in({"national": national}).items():
+            where = f"national.{block}" + (f".{key}" if key else "")
+            source = table(block + "National") or table(block)
+            lines.append(f"{where} (block{source})" if key is None else f"{where} (series)")
+    return tuple(lines)
 
 
 def _national_name(data: dict) -> str:
@@ -445,7 +476,7 @@ def _national_name(data: dict) -> str:
     return national.get("name", "Hele landet") if isinstance(national, dict) else ""
 
 
-def _tables(path: Path | str | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _tables(path: Path | str | None) -> tuple[pd.DataFrame, pd.DataFrame, tuple[str, ...]]:
     file = _snapshot_path(path).resolve()
     try:
         stat = file.stat()
@@ -499,9 +530,21 @@ def load_snapshot_national(path: Path | str | None = None) -> pd.DataFrame:
     return _tables(path)[1].copy()
 
 
+def snapshot_ignored(path: Path | str | None = None) -> tuple[str, ...]:
+    """What the loader does not read, one line per block or series (empty for the file of
+    :data:`BLOCKS`): blocks this version does not know (``municipalities.*.outcomes
+    (block, in 98 of 98 municipalities, Jobindsats table y60b15 in meta.sourceStatus)``),
+    fields of known blocks that are no series it reads, top-level keys other than meta,
+    national and municipalities. ``prepare`` prints them."""
+    return _tables(path)[2]
+
+
 def snapshot_metadata(path: Path | str | None = None) -> dict:
     """Provenance of the snapshot for reports: file, hash, retrieval time, source, and
-    per block and per dataset the latest period and Jobindsats' notes."""
+    per block and per dataset the latest period and Jobindsats' notes. ``blocks`` lists
+    every entry of ``meta.sourceStatus`` with ``read`` (whether the loader reads that
+    block); ``datasets`` only the tables of blocks it reads, so a report never names a
+    table as the source of figures it does not show."""
     file = _snapshot_path(path)
     data = _read_json(file)
     _check_layout(data, file)
@@ -534,12 +577,15 @@ def snapshot_metadata(path: Path | str | None = None) -> dict:
             "latest_period": entry.get("latestPeriod"),
             "state": entry.get("state"),
             "note": entry.get("note") or "",
+            "read": name.removesuffix("National") in BLOCKS,
         }
         for name, entry in status.items()
         if isinstance(entry, dict)
     }
     datasets: dict[str, dict] = {}
     for block in blocks.values():
+        if not block["read"]:
+            continue  # listed in the metadata, not read: no source of any figure
         entry = datasets.setdefault(block["dataset"], {"latest_period": None, "notes": []})
         if block["latest_period"] and (
             entry["latest_period"] is None or block["latest_period"] > entry["latest_period"]
