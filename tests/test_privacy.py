@@ -213,6 +213,7 @@ NOT_PERSONAL = [
     "guid ab010203-1234-5678-9abc-def012345678",
     "Jensensen og Jakobsen",
     "12345678901234",
+    'data-sort="00000003"',  # a zero-padded sort key: no Danish number starts with 0
 ]
 
 

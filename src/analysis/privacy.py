@@ -76,14 +76,15 @@ _CPR = re.compile(
 )
 _EMAIL = re.compile(r"(?<![\w.+-])[\w.+-]+@[\w-]+(?:\.[\w-]+)+(?![\w-])")
 # +45 / 0045 prefix optional; 8 digits, grouped 2-2-2-2 (one separator: space, dot or
-# dash; or "12 34-56 78"), 4-4 (space; a dash only after the prefix) or not at all.
+# dash; or "12 34-56 78"), 4-4 (space; a dash only after the prefix) or not at all. A
+# Danish number never starts with 0 (so "00000003", a zero-padded sort key, is none).
 # "2018-2019" is a year range, not a phone.
 _PHONE = re.compile(
     r"(?<![\w+])(?<![0-9][.,])"
-    r"(?:(?:\+|00)45[\s-]?[0-9]{4}[\s-][0-9]{4}"
+    r"(?:(?:\+|00)45[\s-]?[1-9][0-9]{3}[\s-][0-9]{4}"
     r"|(?:(?:\+|00)45[\s-]?)?"
-    r"(?:[0-9]{2}([\s.-])[0-9]{2}\1[0-9]{2}\1[0-9]{2}|[0-9]{2} [0-9]{2}[.-][0-9]{2} [0-9]{2}"
-    r"|[0-9]{4} [0-9]{4}|[0-9]{8})"
+    r"(?:[1-9][0-9]([\s.-])[0-9]{2}\1[0-9]{2}\1[0-9]{2}"
+    r"|[1-9][0-9] [0-9]{2}[.-][0-9]{2} [0-9]{2}|[1-9][0-9]{3} [0-9]{4}|[1-9][0-9]{7})"
     r")(?!\w)(?![.,][0-9])"
 )
 _YEAR_PAIR = re.compile(r"(?:19|20)\d\d\D+(?:19|20)\d\d")
@@ -489,7 +490,23 @@ def find_personal_data(text: str, names: Iterable[str] = ()) -> list[Finding]:
     since 2007 may fail it). Year ranges ("2018-2019") and digits inside hashes or GUIDs
     are not taken for numbers of persons. Names: see :func:`_name_variants`.
     """
-    view, positions = normalise(text)
+    names = tuple(names)
+    if len(text) <= _SHORT:  # the same short texts (attributes, labels) come again and again
+        return list(_find_short(text, names))
+    return _find(text, names)
+
+
+_SHORT = 256
+
+
+@lru_cache(maxsize=16384)
+def _find_short(text: str, names: tuple[str, ...]) -> tuple[Finding, ...]:
+    return tuple(_find(text, names))
+
+
+def _find(text: str, names: tuple[str, ...]) -> list[Finding]:
+    edits = normalise_edits(text)
+    view, positions = apply_edits(text, edits) if edits else (text, None)
     findings: list[Finding] = []
     taken: list[tuple[int, int]] = []
 
@@ -497,28 +514,30 @@ def find_personal_data(text: str, names: Iterable[str] = ()) -> list[Finding]:
         if any(start < e and s < end for s, e in taken):
             return
         taken.append((start, end))
-        if not positions.identity:
+        if positions is not None:
             start, end = positions.back_start(start), positions.back_end(end)
         findings.append(Finding(kind, start, end, text[start:end], key))
 
-    for match in _CPR.finditer(view):
+    digits = sum(map(view.count, "0123456789"))  # a CPR number has 10, a phone number 8
+    for match in _CPR.finditer(view) if digits >= 10 else ():
         if not _inside_identifier(view, *match.span()):
             add("cpr", *match.span())
-    for match in _EMAIL.finditer(view):
+    for match in _EMAIL.finditer(view) if "@" in view else ():
         add("email", *match.span())
-    for match in _PHONE.finditer(view):
+    for match in _PHONE.finditer(view) if digits >= 8 else ():
         if _YEAR_PAIR.fullmatch(match.group(0)) or _inside_identifier(view, *match.span()):
             continue
         add("phone", *match.span())
-    names = tuple(names)
-    if names:
-        screen = _name_screen(names)
-        folded, fold_positions = _fold(view) if screen else (view, None)
-        for name, pattern in _name_patterns(names) if screen and screen.search(folded) else ():
+    screen = _name_screen(names) if names else None
+    if screen is not None:
+        folded = view.translate(_FOLD)
+        pairs = [Edit(m.start(), m.end(), m.group(0)[0]) for m in _FOLD_PAIRS.finditer(folded)]
+        folded, fold_positions = apply_edits(folded, pairs) if pairs else (folded, None)
+        for name, pattern in _name_patterns(names) if screen.search(folded) else ():
             for match in pattern.finditer(folded):
                 key = f"{match.group('pre')}{name}{match.group('post')}"
                 start, end = match.span()
-                if fold_positions is not None and not fold_positions.identity:
+                if fold_positions is not None:
                     start, end = fold_positions.back_start(start), fold_positions.back_end(end)
                 add("name", start, end, key=re.sub(f"[{re.escape(DASHES)}]", "-", key).casefold())
     return sorted(findings, key=lambda f: f.start)
@@ -541,6 +560,21 @@ def pseudonymous_id(identifier: str, names: Iterable[str], pseudonymiser: Pseudo
         last = finding.end
     words.append(spaced[last:])
     return "-".join("".join(words).split()) or "kilde"
+
+
+#: the policy the door last read a corpus with in this process (see :func:`door_policy`)
+_DOOR: list[PrivacyPolicy] = []
+
+
+def remember_door_policy(policy: PrivacyPolicy) -> None:
+    """Record the policy the door (:func:`analysis.qual.privacy_gate.pass_gate`) read the
+    corpus with, so that text drawn in figures later in the same notebook is gated alike."""
+    _DOOR[:] = [policy]
+
+
+def door_policy() -> PrivacyPolicy | None:
+    """The policy the door last read a corpus with in this process, if any."""
+    return _DOOR[0] if _DOOR else None
 
 
 def check_texts(
@@ -569,7 +603,8 @@ def check_texts(
             continue
         if policy.mode == "stop":
             problems += [
-                f"{row[source_column]}, character {f.start}: {_describe(f)}" for f in findings
+                f"{row[source_column]}, character {f.start}: {describe_finding(f)}"
+                for f in findings
             ]
         else:
             out.at[index, text_column] = pseudonymiser.replace(text, findings)
@@ -616,7 +651,9 @@ def gate_text(
         return text
     if policy.mode == "stop":
         raise PersonalDataError(
-            _stop_message([f"{where}, character {f.start}: {_describe(f)}" for f in findings])
+            _stop_message(
+                [f"{where}, character {f.start}: {describe_finding(f)}" for f in findings]
+            )
         )
     if keep_length:
         return mask_same_length(text, findings)
@@ -674,7 +711,9 @@ def gate_frame(
     return out
 
 
-def _describe(finding: Finding) -> str:
+def describe_finding(finding: Finding) -> str:
+    """What a finding is, for a message: a name as found, a number with its digits
+    hidden (``CPR number '••••••-••••'``)."""
     label = {
         "cpr": "CPR number",
         "email": "e-mail address",

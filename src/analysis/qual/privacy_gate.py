@@ -47,6 +47,7 @@ from analysis.privacy import (
     normalise,
     normalise_text,
     pseudonymous_id,
+    remember_door_policy,
 )
 from analysis.qual.corpus import ATTRIBUTES, Corpus, make_corpus
 
@@ -92,6 +93,7 @@ class GateResult:
 def pass_gate(corpus: Corpus, codings: pd.DataFrame, policy: PrivacyPolicy) -> GateResult:
     """The corpus and its codings through the door: texts, attributes, memos and ids
     normalised and (by ``policy``) pseudonymised, offsets carried along."""
+    remember_door_policy(policy)
     if policy.mode == "stop":
         _stop_on_findings(corpus, codings, policy)
     mask = policy.mode == "pseudonymise"
