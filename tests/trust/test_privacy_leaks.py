@@ -273,16 +273,17 @@ def test_the_last_gate_catches_what_an_analysis_forgot(tmp_path):
     from analysis.publish import publish_csv, publish_html, publish_notebook
 
     policy = PrivacyPolicy(names=NAMES)
+    picture = _recorded_png()
     page = (
         '<html><body><p title="Jakob Jensen">Borger 010203–1234 &amp; Jakob&nbsp;Jensen</p>'
-        '<img src="data:image/png;base64,AAAA0102031234AAAA" alt="fig"/>'
+        f'<img src="data:image/png;base64,{picture}" alt="fig"/>'
         "<code>0102031234abcdef01020312</code></body></html>"
     )
     written = publish_html(tmp_path / "p.html", page, policy)
     html_text = (tmp_path / "p.html").read_text(encoding="utf-8")
     assert written.changed == 2
     assert "Borger [CPR] &amp; [NAVN A]" in html_text and 'title="[NAVN A]"' in html_text
-    assert "AAAA0102031234AAAA" in html_text, "embedded pictures are left as they are"
+    assert picture in html_text, "a figure drawn by nb.figure is left as it is"
     assert "0102031234abcdef01020312" in html_text, "hashes are not CPR numbers"
 
     nb = nbformat.v4.new_notebook()
@@ -309,6 +310,24 @@ def test_the_last_gate_catches_what_an_analysis_forgot(tmp_path):
     with pytest.raises(PersonalDataError, match=r"p2\.html, attribute, character 0: name"):
         publish_html(tmp_path / "p2.html", page, PrivacyPolicy(mode="stop", names=NAMES))
     assert not (tmp_path / "p2.html").exists()
+
+
+def _recorded_png() -> str:
+    """A figure drawn by nb.figure_png (its text gated and recorded), as base64."""
+    import base64
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from analysis import nb
+
+    fig, ax = plt.subplots(figsize=(2, 1))
+    ax.set_title("Sagsstamme")
+    png = nb.figure_png(fig, policy=PrivacyPolicy(names=NAMES))
+    plt.close(fig)
+    return base64.b64encode(png).decode("ascii")
 
 
 @pytest.mark.slow
