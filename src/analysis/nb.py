@@ -17,7 +17,7 @@ import io
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -25,6 +25,9 @@ from analysis.fileio import sha256_file
 from analysis.formatting import MISSING, separators
 from analysis.labels import check_language, t
 from analysis.paths import ProjectPaths, get_paths
+
+if TYPE_CHECKING:
+    from analysis.privacy import PrivacyPolicy
 
 FIGURE_DPI = 110
 
@@ -192,17 +195,108 @@ def html_block(markup: str) -> None:
     _display(HTML(markup))
 
 
-def figure_png(fig: Any, *, crop: bool = True) -> bytes:
-    """Render a Matplotlib figure to PNG bytes, reproducibly. ``crop=False`` keeps the
-    figure's own margins and skips the extra layout pass that cropping costs (worth it
-    for a figure with fixed margins drawn once per report)."""
+#: what :func:`figure_png` writes; raise it when that changes, so that cached figures
+#: are drawn anew (2: the figure's text is gated and recorded in the PNG)
+FIGURE_FORMAT = 2
+
+
+def figure_policy() -> PrivacyPolicy:
+    """The policy for text drawn in figures: the mode and names the door read the corpus
+    with in this notebook (:func:`analysis.privacy.door_policy`), together with the
+    default names that the exit checks every page with; pseudonymise when no corpus was
+    read."""
+    from analysis.privacy import PrivacyPolicy, door_policy
+    from analysis.publish import output_policy
+
+    default = output_policy()
+    door = door_policy()
+    if door is None:
+        return default
+    names = sorted(set(door.names) | set(default.names), key=str.casefold)
+    return PrivacyPolicy(mode=door.mode, names=tuple(names))
+
+
+def _figure_axes(ax: Any) -> list[tuple[str, Any]]:
+    return [(n, getattr(ax, f"{n}axis")) for n in "xyz" if hasattr(ax, f"{n}axis")]
+
+
+def gate_figure_text(fig: Any, policy: PrivacyPolicy) -> list[str]:
+    """Pass every text a figure will draw through the personal-data gate, before it is
+    drawn: titles, axis labels, tick labels (made by the tick formatters when the figure is
+    drawn, so they are made here and, where the gate changes one, fixed), legends,
+    annotations and table cells. ``pseudonymise`` changes them in the figure; ``stop``
+    raises naming the text. Returns the texts as they will be drawn (for the record
+    :func:`figure_png` keeps in the PNG)."""
+    from matplotlib.text import Text
+    from matplotlib.ticker import FixedFormatter, FixedLocator
+
+    from analysis.privacy import Pseudonymiser, gate_text
+
+    aliases = Pseudonymiser()
+
+    def gate(value: str, where: str) -> str:
+        return gate_text(value, policy, where=f"figure, {where}", pseudonymiser=aliases)
+
+    drawn: list[str] = []
+    tick_labels: set[int] = set()
+    for ax in fig.get_axes():
+        for name, axis in _figure_axes(ax):
+            for minor in (False, True):
+                ticker = axis.minor if minor else axis.major
+                locs = list(axis.get_minorticklocs() if minor else axis.get_majorticklocs())
+                ticks = (
+                    axis.get_minor_ticks(len(locs)) if minor else axis.get_major_ticks(len(locs))
+                )
+                tick_labels.update(
+                    id(label) for tick in ticks for label in (tick.label1, tick.label2)
+                )
+                if not locs:
+                    continue
+                labels = [str(label) for label in ticker.formatter.format_ticks(locs)]
+                gated = [gate(label, f"{name} tick label") for label in labels]
+                offset = ticker.formatter.get_offset()
+                if gated != labels:
+                    (axis.set_minor_locator if minor else axis.set_major_locator)(
+                        FixedLocator(locs)
+                    )
+                    (axis.set_minor_formatter if minor else axis.set_major_formatter)(
+                        FixedFormatter(gated)
+                    )
+                drawn += [label for label in gated if label]
+                if offset:
+                    drawn.append(gate(offset, f"{name} offset"))
+    for artist in fig.findobj(Text):
+        if id(artist) in tick_labels:
+            continue
+        value = artist.get_text()
+        if not value:
+            continue
+        gated = gate(value, "text")
+        if gated != value:
+            artist.set_text(gated)
+        drawn.append(gated)
+    return drawn
+
+
+def figure_png(fig: Any, *, crop: bool = True, policy: PrivacyPolicy | None = None) -> bytes:
+    """Render a Matplotlib figure to PNG bytes, reproducibly, after its text passed the
+    gate (:func:`gate_figure_text` with ``policy``, default :func:`figure_policy`); the
+    PNG records the texts it draws (:data:`analysis.publish.DRAWN_TEXT_KEY`), which the
+    exit checks. ``crop=False`` keeps the figure's own margins and skips the extra layout
+    pass that cropping costs (worth it for a figure with fixed margins drawn once per
+    report)."""
+    import json
+
+    from analysis.publish import DRAWN_TEXT_KEY
+
+    drawn = gate_figure_text(fig, policy if policy is not None else figure_policy())
     buffer = io.BytesIO()
     fig.savefig(
         buffer,
         format="png",
         dpi=FIGURE_DPI,
         bbox_inches="tight" if crop else None,
-        metadata={"Software": None},
+        metadata={"Software": None, DRAWN_TEXT_KEY: json.dumps(drawn, ensure_ascii=False)},
     )
     return buffer.getvalue()
 
@@ -265,7 +359,16 @@ def cached_png(
         content += "|".join(map(str, data.columns)).encode("utf-8")
     else:
         content = json.dumps(data, sort_keys=True, default=str).encode("utf-8")
-    parts = [name, matplotlib.__version__, str(FIGURE_DPI), *(module_hash(m) for m in modules)]
+    policy = figure_policy()  # the figure's text is gated with it: part of the key
+    parts = [
+        name,
+        matplotlib.__version__,
+        str(FIGURE_DPI),
+        str(FIGURE_FORMAT),
+        policy.mode,
+        *policy.names,
+        *(module_hash(m) for m in modules),
+    ]
     digest = sha256_bytes("\x1f".join(parts).encode("utf-8") + content)
     path = cache_dir(paths) / "figures" / f"{name}-{digest[:24]}.png"
     if path.is_file():
@@ -273,7 +376,7 @@ def cached_png(
     import matplotlib.pyplot as plt
 
     fig = build()
-    png = figure_png(fig)
+    png = figure_png(fig, policy=policy)
     plt.close(fig)
     atomic_write_bytes(path, png)
     return png

@@ -272,11 +272,39 @@ def docx_text(path: Path | str) -> str:
         document = docx.Document(str(path))
     except Exception as exc:  # python-docx raises several types for broken files
         raise InputError.single(path, f"cannot read as .docx: {exc}") from None
-    blocks = [p.text for p in document.paragraphs]
+    blocks = [_paragraph_text(p._p) for p in document.paragraphs]
     for table in document.tables:
         for row in table.rows:
-            blocks.extend(cell.text for cell in row.cells)
+            blocks.extend(
+                "\n".join(_paragraph_text(p._p) for p in cell.paragraphs) for cell in row.cells
+            )
     return "\n\n".join(normalise_newlines(b).strip() for b in blocks if b.strip())
+
+
+#: Word elements whose runs are not part of the final text: tracked deletions, the old
+#: place of moved text, and paragraphs of their own inside a run (text boxes)
+_NOT_FINAL = frozenset({"del", "moveFrom", "p", "txbxContent"})
+
+
+def _paragraph_text(paragraph: object) -> str:
+    """The final text of a Word paragraph: its runs, including tracked insertions
+    (``w:ins``), moved-to text, fields, content controls and hyperlinks; not tracked
+    deletions (``w:del``) nor the old place of moved text (python-docx's
+    ``Paragraph.text`` reads direct runs and hyperlinks only, so an insertion the author
+    tracked was lost)."""
+    from docx.oxml.ns import qn
+
+    run_tag = qn("w:r")
+    parts = []
+    for run in paragraph.iter(run_tag):  # type: ignore[attr-defined]
+        ancestor = run.getparent()
+        while ancestor is not None and ancestor is not paragraph:
+            if ancestor.tag.rsplit("}", 1)[-1] in _NOT_FINAL:
+                break
+            ancestor = ancestor.getparent()
+        if ancestor is paragraph:
+            parts.append(run.text)
+    return "".join(parts)
 
 
 def load_docx_source(
