@@ -72,6 +72,7 @@ INTERNAL = {
     ("analysis.qual.refi", "qdpx_bytes"): "builds the archive in memory (BytesIO), no file",
     ("analysis.data.simulate", "write_simulation"): "the documented simulated panel in data/raw",
     ("analysis.reports.batch", "write_state"): "the run's own state record (.state/)",
+    ("analysis.reports.batch", "put_in_place"): "renames a page publish_html wrote into place",
     ("analysis.reports.outputs", "write_manifest"): "the run's list of its own outputs",
     ("analysis.reports.lock", "exclusive_lock"): "the run's lock file (pid and start time)",
     ("analysis.reports.batch", "check_scheduler"): "asks the Dask scheduler over the network",
