@@ -237,3 +237,16 @@ def test_url_characters_in_the_output_folder_run(isolated_paths, capsys):
     code = cli.main([*args, "--output", str(out)])
     assert code == 0, capsys.readouterr().err
     assert (out / "101-koebenhavn.html").is_file()
+
+
+def test_a_slug_that_climbs_out_is_refused_before_anything_is_written(
+    run_cli, isolated_paths, tmp_path
+):
+    table = isolated_paths.municipalities_csv
+    text = table.read_text(encoding="utf-8")
+    table.write_text(text.replace("101,København,koebenhavn,", "101,København,../../x,"))
+    out = tmp_path / "a" / "b" / "out"
+    code, err = run_cli("-m", "101", "--notebooks", str(TOY), "--output", str(out))
+    assert code == 1
+    assert f"{table}, row 2, column 'slug': not a slug" in err
+    assert not (tmp_path / "a").exists()
