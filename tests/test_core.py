@@ -22,13 +22,24 @@ def test_paths_resolve_from_repository_and_honour_environment(tmp_path, monkeypa
     assert get_paths().raw == default.raw
 
 
-def test_snapshot_path_picks_newest_dashboard_file(tmp_path, monkeypatch):
+def test_snapshot_path_is_the_one_dashboard_file_and_two_are_an_error(tmp_path, monkeypatch):
+    """Two snapshots are never chosen between by name: dashboard-data-old.json sorts after
+    dashboard-data-2026-08-22.json (issue 19)."""
+    from analysis.errors import AnalysisError
+
     folder = tmp_path / "raw" / "jobindsats"
     folder.mkdir(parents=True)
-    for day in ("2026-08-22", "2026-01-05"):
-        (folder / f"dashboard-data-{day}.json").write_text("{}")
     monkeypatch.setenv("ANALYSIS_RAW_DIR", str(tmp_path / "raw"))
+    assert get_paths().jobindsats_snapshot.name == "dashboard-data.json"  # missing: said later
+    (folder / "dashboard-data-2026-08-22.json").write_text("{}")
     assert get_paths().jobindsats_snapshot.name == "dashboard-data-2026-08-22.json"
+    for other in ("dashboard-data-old.json", "dashboard-data.json"):
+        (folder / other).write_text("{}")
+        with pytest.raises(AnalysisError, match="2 Jobindsats snapshots") as caught:
+            get_paths().jobindsats_snapshot  # noqa: B018
+        assert str(folder / other) in str(caught.value)
+        assert str(folder / "dashboard-data-2026-08-22.json") in str(caught.value)
+        (folder / other).unlink()
 
 
 def test_input_error_names_file_row_column_and_expectation():

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -76,6 +77,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(module.main(parsed) or 0)
     except AnalysisError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        if not exc.filename:
+            raise
+        # a file that could not be written or read mid-way (a full disk, a folder made
+        # read-only): one line naming it, not a traceback
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        print(f"error: cannot write or read {exc.filename}: {reason}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.errors import AnalysisError
+
 _CHUNK = 1 << 20
 
 
@@ -75,3 +77,43 @@ def sha256_file(path: Path | str) -> str:
 
 def sha256_bytes(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def check_writable(
+    path: Path | str, *, option: str = "--output", folder: bool = False, beside: bool = False
+) -> Path:
+    """Check, before any work, that a command can write its output ``path``: a file path
+    that is not a folder (``folder=True``: a folder path that is not a file), in a folder
+    that exists or can be made, and where a file can be created now (a temporary file is
+    made and removed: this finds read-only folders and file systems as the write would).
+    ``beside``: the file is written next to ``path`` first (a folder put in place by a
+    rename), so its parent is tried. Raises an ``AnalysisError`` that names the option,
+    the path and what to do; returns ``path``."""
+    target = Path(path).expanduser()
+    if folder and target.exists() and not target.is_dir():
+        raise AnalysisError(f"{option} {path} is a file, not a folder: give a folder")
+    if not folder and target.is_dir():
+        raise AnalysisError(
+            f"{option} {path} is a folder, not a file: give the file to write "
+            f"(e.g. {target / 'output.csv'})"
+        )
+    start = target.parent if (beside or not folder) else target
+    existing = start.absolute()
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    if not existing.is_dir():
+        raise AnalysisError(
+            f"cannot write {option} {path}: {existing} is a file, not a folder. Choose "
+            f"another {option}."
+        )
+    try:
+        handle, name = tempfile.mkstemp(prefix=".write-check-", dir=existing)
+        os.close(handle)
+        os.unlink(name)
+    except OSError as exc:
+        reason = os.strerror(exc.errno) if exc.errno else str(exc)
+        raise AnalysisError(
+            f"cannot write {option} {path}: {reason} (in {existing}). Choose another "
+            f"{option}, or make that folder writable."
+        ) from None
+    return Path(path)

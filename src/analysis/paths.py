@@ -16,6 +16,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.errors import AnalysisError
+
 #: Name of the Jupyter kernel that `make setup` registers and the report pipeline uses.
 KERNEL_NAME = "caseload-analysis"
 #: Report languages; the first is the default.
@@ -92,11 +94,21 @@ class ProjectPaths:
 
     @property
     def jobindsats_snapshot(self) -> Path:
-        """The newest Jobindsats dashboard snapshot in ``data/raw/jobindsats``."""
-        candidates = sorted(self.jobindsats.glob("dashboard-data-*.json"))
+        """The Jobindsats dashboard snapshot in ``data/raw/jobindsats``
+        (``dashboard-data*.json``). There must be one: of two, neither is taken by its
+        name (``dashboard-data-old.json`` sorts after ``dashboard-data-2026-08-22.json``),
+        the error names both."""
+        candidates = sorted(self.jobindsats.glob("dashboard-data*.json"))
+        if len(candidates) > 1:
+            raise AnalysisError(
+                f"{len(candidates)} Jobindsats snapshots: {', '.join(map(str, candidates))}; "
+                "the analysis reads one and does not choose by file name. Keep the one to "
+                "use in the folder and move the others out of it (when each was retrieved "
+                "is its 'meta.retrievedAt')."
+            )
         if not candidates:
             return self.jobindsats / "dashboard-data.json"
-        return candidates[-1]
+        return candidates[0]
 
     @property
     def simulated_caseloads(self) -> Path:

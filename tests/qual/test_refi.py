@@ -463,7 +463,8 @@ def test_a_project_with_codes_and_no_sources_imports_the_codes(tmp_path, capsys)
     )
     printed = capsys.readouterr().out
     assert "the project has no sources: wrote only the codebook" in printed
-    assert sorted(p.name for p in out.iterdir()) == ["codebook.yaml"]
+    # and the list of what the import wrote (issue 19: a new import replaces exactly that)
+    assert sorted(p.name for p in out.iterdir()) == [".qdpx-import.json", "codebook.yaml"]
     from analysis.qual.codebook import load_codebook
 
     assert load_codebook(out / "codebook.yaml").ids == result.codebook.ids

@@ -284,9 +284,11 @@ def test_disk_full_while_writing_the_index_keeps_the_previous_index(quick, tmp_p
     quick(out)
     good = (out / "index.html").read_bytes()
     fill_disk_when_writing("index.html", monkeypatch)
-    with pytest.raises(AnalysisError, match="No space left on device") as caught:
-        quick(out)
-    assert f"cannot write {out.resolve() / 'index.html'}" in str(caught.value)
+    result = quick(out)  # the pages' results are still reported (issue 19: the summary)
+    assert not result.ok
+    (error,) = result.errors
+    assert f"cannot write {out.resolve() / 'index.html'}: No space left on device" in error
+    assert f"ERROR: {error}" in batch.summary(result)
     assert (out / "index.html").read_bytes() == good
     assert [p.name for p in out.iterdir() if ".partial" in p.name] == []
 

@@ -108,6 +108,21 @@ CASES: dict[str, Hostile] = {
         "municipality name does not match the reference table",
         rewritten=("municipalities", "caseloads", "surveys"),
     ),
+    "reference: a slug that climbs out of the output folder": Hostile(
+        # before: read; the page of København was written to <output>/../../x.html
+        lambda p: _text(
+            p.municipalities_csv,
+            _reference(p).replace("101,København,koebenhavn,", "101,København,../../x,", 1),
+        ),
+        ("municipalities", "jobindsats", "caseloads", "surveys"),
+        "row 2, column 'slug': not a slug",
+    ),
+    "snapshot: a second one named -old": Hostile(
+        # before: dashboard-data-old.json sorted last and was read instead of the dated one
+        lambda p: _text(p.jobindsats / "dashboard-data-old.json", _snapshot(p)),
+        ("jobindsats",),
+        "2 Jobindsats snapshots",
+    ),
     "snapshot: truncated": Hostile(
         lambda p: _text(p.jobindsats_snapshot, _snapshot(p)[: len(_snapshot(p)) // 2]),
         ("jobindsats",),

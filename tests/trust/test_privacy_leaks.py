@@ -20,6 +20,7 @@ import nbformat
 import pandas as pd
 import pytest
 
+from analysis.errors import InputError
 from analysis.privacy import PersonalDataError, PrivacyPolicy, find_personal_data
 from analysis.qual.codings import with_hashes, write_codings
 from analysis.qual.corpus import make_corpus, write_quote_table
@@ -263,9 +264,12 @@ def test_autocode_output_is_gated(tmp_path, qual_env):
     cli_autocode.configure(parser)
     out = tmp_path / "out.csv"
     args = parser.parse_args([str(texts), "--output", str(out), "--names", str(names)])
-    assert cli_autocode.main(args) == 0
-    written = out.read_text(encoding="utf-8")
-    assert "[NAVN A] [CPR]" in written and _leaks(written) == []
+    # ids are keys: masked ("[NAVN A] [CPR]") they could not be joined back to the texts,
+    # so an id holding personal data is refused, naming the row, never the value (issue 19)
+    with pytest.raises(InputError) as caught:
+        cli_autocode.main(args)
+    assert "row 2, column 'id': the id holds personal data" in str(caught.value)
+    assert _leaks(str(caught.value)) == [] and not out.exists()
 
 
 def test_the_last_gate_catches_what_an_analysis_forgot(tmp_path):

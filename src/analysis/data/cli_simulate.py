@@ -9,6 +9,7 @@ from pathlib import Path
 
 from analysis.data.simulate import SimulationConfig, survey_files, write_simulation
 from analysis.data.surveys import survey_folder
+from analysis.fileio import check_writable
 from analysis.paths import DEFAULT_SEED, get_paths
 
 
@@ -45,6 +46,10 @@ def main(args: argparse.Namespace) -> int:
         folder = survey_folder(get_paths())
     if args.no_surveys:
         folder = None
+    # before the simulation (a minute of work): every place it writes can take a file
+    check_writable(args.output or get_paths().simulated_caseloads)
+    if folder is not None:
+        check_writable(folder, option="--surveys", folder=True)
     csv_path, truth_path = write_simulation(config=config, output=args.output, survey_folder=folder)
     print(f"wrote {csv_path} (SIMULATED data)")
     print(f"wrote {truth_path} (true parameters)")

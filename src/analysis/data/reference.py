@@ -27,6 +27,8 @@ REGION_COUNTS = {
     "Nordjylland": 11,
 }
 COLUMNS = ["code", "name", "slug", "region"]
+#: What a slug may hold: it becomes part of file and folder names (``101-koebenhavn.html``).
+SLUG_PATTERN = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 
 #: English names Statistics Denmark writes (``lang=en``) where they differ from the Danish
 #: name; StatBank's English output keeps every other municipality's Danish name
@@ -147,6 +149,21 @@ def _load(path: str, stamp: tuple[int, int] | None = None) -> pd.DataFrame:
                     found=str(value),
                 )
             )
+    # the slug names the report page (<code>-<slug>.html) and its notebook folder: a
+    # "../" in it would write outside the output folder
+    bad_slug = ~df["slug"].str.fullmatch(SLUG_PATTERN)
+    for idx, value in df.loc[bad_slug, "slug"].items():
+        problems.append(
+            InputProblem(
+                str(file),
+                "not a slug",
+                row=idx + 2,
+                column="slug",
+                expected="lower-case letters a-z, digits and single hyphens, such as "
+                "'hoeje-taastrup' (it names the report page)",
+                found=str(value),
+            )
+        )
     bad_region = df[~df["region"].isin(REGION_COUNTS)]
     for idx, value in bad_region["region"].items():
         problems.append(

@@ -554,11 +554,29 @@ def panel_to_csv(panel: pd.DataFrame, config: SimulationConfig) -> str:
     return pd.DataFrame(text).to_csv(index=False, lineterminator="\n")
 
 
+class _NoAliasDumper(yaml.SafeDumper):
+    """Writes a value used twice in full both times: the truth files are read by
+    :mod:`analysis.yamlio`, which refuses aliases (``&id001`` / ``*id001``)."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def truth_yaml(truth: object, header: str) -> str:
+    """A truth file's text: ``header`` (comment lines), then the plain values, no aliases."""
+    return header + yaml.dump(
+        truth,
+        Dumper=_NoAliasDumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=100,
+        default_flow_style=False,
+    )
+
+
 def truth_to_yaml(truth: dict) -> str:
     header = "# SIMULATED data: true parameters of data/raw/caseloads/simulated_caseloads.csv\n"
-    return header + yaml.safe_dump(
-        _plain(truth), sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
-    )
+    return truth_yaml(_plain(truth), header)
 
 
 def write_simulation(

@@ -411,7 +411,7 @@ def survey_demo_texts(
     """File name -> text of every simulated survey file and its truth YAML, each survey
     validated against the contract first. ``plain`` turns the truth into YAML-safe
     builtins (``analysis.data.simulate._plain``)."""
-    import yaml
+    from analysis.data.simulate import truth_yaml
 
     config = config or SurveySimulationConfig()
     out: dict[str, str] = {}
@@ -422,7 +422,5 @@ def survey_demo_texts(
         truth = plain(survey.truth) if callable(plain) else survey.truth
         stem = name.removesuffix(".csv")
         header = f"# SIMULATED data: true parameters of data/raw/surveys/{name}\n"
-        out[f"{stem}_truth.yaml"] = header + yaml.safe_dump(
-            truth, sort_keys=False, allow_unicode=True, width=100, default_flow_style=False
-        )
+        out[f"{stem}_truth.yaml"] = truth_yaml(truth, header)
     return out

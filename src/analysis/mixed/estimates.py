@@ -72,9 +72,12 @@ def estimates_from_notebook(path: Path | str, municipality: int) -> pd.DataFrame
 
     Raises when the notebook was run for another municipality (its rows would silently
     describe the wrong trial)."""
+    import nbformat
     import scrapbook as sb
 
-    book = sb.read_notebook(str(path))
+    # read the file here: scrapbook (papermill) takes a path string as a URL, so a '#' or
+    # '?' in a folder name (an --output folder "run#2") would cut the path short
+    book = sb.models.Notebook(nbformat.read(Path(path), as_version=4))
     scraps = book.scraps
     if "estimates" not in scraps:
         return None

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.errors import InputError, InputProblem
+from analysis.errors import InputError, InputProblem, ProblemCollector
+from analysis.fileio import check_writable
+from analysis.privacy import PrivacyPolicy, find_personal_data
 from analysis.publish import publish_csv
 from analysis.qual.autocode import PROPOSAL_COLUMNS, empty_proposals, propose_rules
 from analysis.qual.cli_options import add_privacy_options, policy_of, refuse_overwriting_input
@@ -81,6 +83,33 @@ def read_texts(path: Path) -> pd.DataFrame:
     return table[["id", "text"]].astype(str)
 
 
+_KINDS = {"cpr": "a CPR number", "email": "an e-mail address", "phone": "a phone number"}
+
+
+def refuse_personal_ids(texts: pd.DataFrame, path: Path, policy: PrivacyPolicy) -> None:
+    """Ids are keys, not text: the gate on the way out would mask one that holds personal
+    data (every CPR number becomes the same ``[CPR]``), and the proposals could no
+    longer be joined back to the texts. So such ids are refused, naming the rows and
+    what was found, never the value; ``--allow-personal-data`` keeps them as they are."""
+    if policy.mode == "allow":
+        return
+    problems = ProblemCollector(path, group=True)
+    for row, value in enumerate(texts["id"], start=2):
+        found = find_personal_data(value, policy.names)
+        if found:
+            problems.add(
+                "the id holds personal data; the proposals file would show it masked, and a "
+                "masked id cannot be joined back to its text. Give each text an id without "
+                "personal data (e.g. a running number, keeping your own key from it to the "
+                "person), or add --allow-personal-data if the proposals stay where the ids "
+                "may be seen",
+                row=row,
+                column="id",
+                found=_KINDS.get(found[0].kind, "a listed name"),
+            )
+    problems.raise_if_any()
+
+
 def classifier_proposals(texts: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
     """Train on the human codings of the training corpus, then predict for ``texts``."""
     from analysis.qual.classifier import label_matrix, lemma_documents, train
@@ -106,7 +135,10 @@ def classifier_proposals(texts: pd.DataFrame, args: argparse.Namespace) -> pd.Da
 
 def main(args: argparse.Namespace) -> int:
     refuse_overwriting_input(args.output, [args.input, args.codebook])
+    check_writable(args.output)
+    policy = policy_of(args)
     texts = read_texts(args.input)
+    refuse_personal_ids(texts, args.input, policy)
     codebook = load_codebook(args.codebook)
     frames = []
     if args.method in {"rules", "both"}:
@@ -119,7 +151,7 @@ def main(args: argparse.Namespace) -> int:
         ["id", "method", "code"], key=lambda s: s.map(order) if s.name == "id" else s, kind="stable"
     )
     columns = list(PROPOSAL_COLUMNS) if args.evidence else ["id", "code", "confidence", "method"]
-    publish_csv(args.output, proposals[columns], policy_of(args))
+    publish_csv(args.output, proposals[columns], policy)
     print(
         f"{len(proposals)} proposal(s) for {proposals['id'].nunique()} of {len(texts)} "
         f"text(s) -> {args.output}"

@@ -13,14 +13,16 @@ to export, ``--allow-personal-data`` exports them unchanged (say so where you pu
 from __future__ import annotations
 
 import argparse
+import unicodedata
 from datetime import UTC, datetime
 from pathlib import Path
 
+from analysis.fileio import check_writable
 from analysis.paths import get_paths
 from analysis.qual.cli_options import add_privacy_options, policy_of, refuse_overwriting_input
 from analysis.qual.pipeline import load_inputs
 from analysis.qual.privacy_gate import pass_gate
-from analysis.qual.refi import write_qdc, write_qdpx
+from analysis.qual.refi import EXPORT_DATE, write_qdc, write_qdpx
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -45,7 +47,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--qdc", type=Path, default=None, help="also write the codebook as .qdc")
     add_privacy_options(parser)
-    parser.add_argument("--name", default="caseload-analysis", help="project name in the .qdpx")
+    parser.add_argument(
+        "--name",
+        type=_name,
+        default="caseload-analysis",
+        help="project name in the .qdpx (one line of text)",
+    )
     parser.add_argument(
         "--date",
         type=_date,
@@ -55,22 +62,49 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 
 def _date(text: str) -> datetime:
+    """argparse type: an export date, not before the archive's own timestamps."""
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is not a date: give YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"
         ) from None
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    value = value.replace(tzinfo=UTC) if value.tzinfo is None else value
+    try:
+        value = value.astimezone(UTC)
+    except OverflowError:
+        raise argparse.ArgumentTypeError(f"{text!r} is past the year 9999") from None
+    if value < EXPORT_DATE:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is before {EXPORT_DATE:%Y-%m-%d}, the earliest export date (the date "
+            "the archive's files carry, and the default): give the date of the export"
+        )
+    return value
+
+
+def _name(text: str) -> str:
+    """argparse type: a project name, one line of text that XML can hold."""
+    for position, char in enumerate(text, start=1):
+        if unicodedata.category(char) in {"Cc", "Cs"} or char in "\ufffe\uffff":
+            raise argparse.ArgumentTypeError(
+                f"{text!r} holds the control character U+{ord(char):04X} at position "
+                f"{position}: a project name is one line of text (XML cannot hold it)"
+            )
+    if not text.strip():
+        raise argparse.ArgumentTypeError("the project name is empty")
+    return text
 
 
 def main(args: argparse.Namespace) -> int:
     for output in (args.output, args.qdc):
         refuse_overwriting_input(output, [args.corpus, args.codebook, *(args.codings or [])])
+    output = args.output or get_paths().processed / "qual" / "corpus.qdpx"
+    check_writable(output)
+    if args.qdc:
+        check_writable(args.qdc, option="--qdc")
     inputs = load_inputs(args.corpus, args.codebook, args.codings)
     policy = policy_of(args)
     gate = pass_gate(inputs.corpus, inputs.codings, policy)
-    output = args.output or get_paths().processed / "qual" / "corpus.qdpx"
     written = write_qdpx(
         output,
         gate.corpus,

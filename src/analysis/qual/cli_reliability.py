@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from analysis.fileio import check_writable
 from analysis.publish import publish_csv
 from analysis.qual.cli_options import add_privacy_options, policy_of, refuse_overwriting_input
 from analysis.qual.codebook import load_codebook
@@ -55,6 +56,9 @@ def main(args: argparse.Namespace) -> int:
     inputs = [*args.codings, args.corpus, args.codebook]
     for output in (args.output, args.disagreements):
         refuse_overwriting_input(output, inputs)
+    for option, output in (("--output", args.output), ("--disagreements", args.disagreements)):
+        if output is not None:
+            check_writable(output, option=option)
     policy = policy_of(args)
     raw = load_corpus(args.corpus)
     codebook = load_codebook(args.codebook)

@@ -78,6 +78,9 @@ _ZIP_DATE = (1980, 1, 1, 0, 0, 0)
 _INTEGER_VARIABLES = {"municipality_code", "round", "year"}
 #: Deepest code hierarchy an import accepts (real codebooks have a handful of levels).
 MAX_CODE_DEPTH = 50
+#: Longest source id an import makes from a source's name: the id names the source's file
+#: (``sources/<id>.txt``; most file systems allow 255 bytes); the full name is kept.
+MAX_SOURCE_ID = 80
 _GUID = re.compile(
     r"^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$"
 )
@@ -498,6 +501,7 @@ def _read_codes(
     # ids written in the descriptions first, so that a derived id never takes one of them
     taken = {d.fields["id"] for d in described if "id" in d.fields}
     ids: dict[int, str] = {}
+    named: dict[str, str] = {}  # GUID written in the file -> the first code's name
     for (code, parent, _), found in zip(elements, described, strict=True):
         name = " ".join((code.get("name") or "code").split()) or "code"
         if "id" in found.fields and found.fields["id"] not in ids.values():
@@ -505,7 +509,18 @@ def _read_codes(
         else:
             code_id = _code_id(name, taken)
         ids[id(code)] = code_id
-        key = normalise_guid(code.get("guid")) or guid("imported-code", name)
+        written = normalise_guid(code.get("guid"))
+        if written and written in named:
+            # codings refer to codes by GUID: the codings of one would become the other's
+            raise InputError.single(
+                file,
+                f"two codes have the GUID {code.get('guid')}: {named[written]!r} and "
+                f"{name!r} (each code needs its own GUID; fix it in the tool that wrote "
+                "the file, or export again)",
+            )
+        if written:
+            named[written] = name
+        key = written or guid("imported-code", name)
         by_guid[key] = code_id
         colour = code.get("color")
         if colour and re.fullmatch(r"#[0-9A-Fa-f]{3}", colour):
@@ -806,6 +821,9 @@ def _source_id(display: str, source_guid: str, taken: set[str]) -> str:
         display if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]*", display) else slugify(display)
     )
     source_id = source_id or f"source-{source_guid[:8]}"
+    if len(source_id) > MAX_SOURCE_ID:  # it names a file: sources/<id>.txt
+        digest = uuid.uuid5(GUID_NAMESPACE, display).hex[:8]
+        source_id = f"{source_id[: MAX_SOURCE_ID - 9].rstrip('-_.')}-{digest}"
     base, n = source_id, 2
     while source_id in taken:
         source_id, n = f"{base}-{n}", n + 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from analysis.fileio import check_writable
 from analysis.publish import output_policy, publish_csv
 
 
@@ -39,9 +40,11 @@ def main(args: argparse.Namespace) -> int:
     """Fit every model (cached like the notebook) and write estimates and skipped models."""
     from analysis.quant.compute import load_results
 
-    results = load_results(args.panel, args.outcomes)
     output = Path(args.output)
     skipped_path = args.skipped or output.with_name(f"{output.stem}_skipped.csv")
+    check_writable(output)  # before the models (minutes of work on a cold cache)
+    check_writable(skipped_path, option="--skipped")
+    results = load_results(args.panel, args.outcomes)
     policy = output_policy()
     publish_csv(output, results.estimates, policy)
     publish_csv(skipped_path, results.skipped, policy)

@@ -30,6 +30,7 @@ import contextlib
 import json
 import multiprocessing as mp
 import os
+import secrets
 import socket
 import sys
 import time
@@ -43,7 +44,7 @@ from analysis.errors import AnalysisError
 from analysis.fileio import atomic_write_text, sha256_bytes, sha256_file
 from analysis.paths import DEFAULT_LANGUAGE, LANGUAGES, ProjectPaths, get_paths
 from analysis.publish import output_policy, publish_html
-from analysis.reports import outputs
+from analysis.reports import committed, outputs
 from analysis.reports.outputs import OutputWriteError
 from analysis.reports.sections import (
     HEADLINES,
@@ -58,6 +59,9 @@ from analysis.reports.sections import (
 
 #: Seconds to wait for a Dask scheduler to answer before saying that none does.
 SCHEDULER_TIMEOUT = 10.0
+#: Address schemes of a Dask scheduler the batch can use (``inproc://`` lives inside one
+#: process, ``ucx://`` needs GPU networking the project does not install).
+SCHEDULER_SCHEMES = ("tcp", "tls")
 #: Subfolder of the reports folder for runs of only some of the notebooks.
 PARTIAL_FOLDER = "partial"
 
@@ -76,6 +80,8 @@ class RunOptions:
     timeout: float = 600.0
     progress: bool = True
     allow_nonempty_output: bool = False
+    #: run notebooks that differ from their committed version (said in every footer)
+    allow_modified_notebooks: bool = False
 
 
 @dataclass(frozen=True)
@@ -93,6 +99,11 @@ class MunicipalityJob:
     allow_personal_data: bool
     timeout: float
     root: str
+    #: the content hash of each notebook as checked before the run (key -> hash): a
+    #: worker runs a notebook only if its content is still that one
+    contents: tuple[tuple[str, str], ...] = ()
+    #: the footer's line on the notebooks' versions (committed, changed, unchecked)
+    versions: str = ""
 
     def identity(self) -> dict[str, Any]:
         """The fields every run record starts with, whether the run succeeded or not."""
@@ -114,6 +125,9 @@ class BatchResult:
     seconds: float = 0.0
     output: Path | None = None
     partial: tuple[str, ...] = ()  # notebook stems of a partial run
+    #: what went wrong after the pages were built (the index or the list of outputs
+    #: could not be written): the summary still lists every page
+    errors: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[dict[str, Any]]:
@@ -121,7 +135,7 @@ class BatchResult:
 
     @property
     def ok(self) -> bool:
-        return not self.failed
+        return not self.failed and not self.errors
 
 
 # --- planning -------------------------------------------------------------------------
@@ -224,7 +238,8 @@ def _tree_hash(files: Iterable[Path], root: Path) -> str:
 
 
 def batch_fingerprint(paths: ProjectPaths, notebooks: Sequence[Path]) -> str:
-    """Hash of everything a report depends on besides its parameters."""
+    """Hash of everything a report depends on besides its parameters (the notebooks by
+    their content: cells, not outputs)."""
     package = Path(__file__).resolve().parents[1]
     code = [
         p
@@ -239,7 +254,7 @@ def batch_fingerprint(paths: ProjectPaths, notebooks: Sequence[Path]) -> str:
             [
                 _tree_hash(code, package),
                 _tree_hash(raw, paths.raw),
-                _tree_hash(notebooks, paths.root),
+                *(committed.file_content_hash(nb) for nb in sorted(notebooks)),
             ]
         ).encode("utf-8")
     )
@@ -298,6 +313,7 @@ def plan_jobs(options: RunOptions, paths: ProjectPaths) -> list[MunicipalityJob]
         raise AnalysisError(f"no notebooks found in {paths.notebooks}")
     out = output_dir(options, paths)
     fingerprint = batch_fingerprint(paths, notebooks)
+    checks = {c.key: c for c in committed.check_notebooks(notebooks)}
     applicable: dict[str, set[int] | None] = {}
     declared: dict[Path, set[str]] = {}
     sections = {nb_path: section_for(nb_path) for nb_path in notebooks}
@@ -307,7 +323,7 @@ def plan_jobs(options: RunOptions, paths: ProjectPaths) -> list[MunicipalityJob]
         declared[nb_path] = _declared_parameters(nb_path)
     national = [nb for nb in notebooks if sections[nb].scope == NATIONAL]
     notebooks = [nb for nb in notebooks if sections[nb].scope != NATIONAL]
-    jobs = [_national_job(national, options, paths, out, fingerprint)] if national else []
+    jobs = [_national_job(national, options, paths, out, fingerprint, checks)] if national else []
     for code in options.municipalities:
         row = table.loc[code]
         stem = f"{code}-{row['slug']}"
@@ -326,9 +342,12 @@ def plan_jobs(options: RunOptions, paths: ProjectPaths) -> list[MunicipalityJob]
                 if parameter in declared[nb_path]:
                     params[parameter] = str(nb_dir / f"{linked}.ipynb")
             entries.append((nb_path.stem, str(nb_path), params))
+        versions = versions_line([checks[k] for k, _, _ in entries], options.language)
         key = sha256_bytes(
             json.dumps(
-                [fingerprint, entries, options.allow_personal_data], sort_keys=True, default=str
+                [fingerprint, entries, options.allow_personal_data, versions],
+                sort_keys=True,
+                default=str,
             ).encode("utf-8")
         )
         jobs.append(
@@ -346,9 +365,28 @@ def plan_jobs(options: RunOptions, paths: ProjectPaths) -> list[MunicipalityJob]
                 allow_personal_data=options.allow_personal_data,
                 timeout=options.timeout,
                 root=str(paths.root),
+                contents=tuple((k, checks[k].content) for k, _, _ in entries),
+                versions=versions,
             )
         )
     return jobs
+
+
+def versions_line(checks: Sequence[committed.NotebookCheck], language: str) -> str:
+    """The footer's line on the versions of a page's notebooks: all committed, or which
+    differ from the committed version (run with the option) and which could not be
+    checked (no git repository)."""
+    from analysis.labels import t
+
+    changed = [c.key for c in checks if c.status == committed.CHANGED]
+    unchecked = [c for c in checks if c.status == committed.UNCHECKED]
+    parts = []
+    if changed:
+        parts.append(t("reports.prov.notebooks_changed", language, names=", ".join(changed)))
+    if unchecked:
+        names = ", ".join(c.key for c in unchecked)
+        parts.append(t("reports.prov.notebooks_unchecked", language, names=names))
+    return "; ".join(parts) or t("reports.prov.notebooks_committed", language)
 
 
 #: the national report's job stands in the run records as "code" 0
@@ -362,13 +400,17 @@ def _national_job(
     paths: ProjectPaths,
     out: Path,
     fingerprint: str,
+    checks: dict[str, committed.NotebookCheck],
 ) -> MunicipalityJob:
     """The one job of a run that writes the national report (``national.html``)."""
     from analysis.labels import t
 
     entries = tuple((nb.stem, str(nb), {"language": options.language}) for nb in notebooks)
+    versions = versions_line([checks[k] for k, _, _ in entries], options.language)
     key = sha256_bytes(
-        json.dumps([fingerprint, entries, options.allow_personal_data], default=str).encode()
+        json.dumps(
+            [fingerprint, entries, options.allow_personal_data, versions], default=str
+        ).encode()
     )
     return MunicipalityJob(
         code=NATIONAL_CODE,
@@ -384,14 +426,23 @@ def _national_job(
         allow_personal_data=options.allow_personal_data,
         timeout=options.timeout,
         root=str(paths.root),
+        contents=tuple((k, checks[k].content) for k, _, _ in entries),
+        versions=versions,
     )
 
 
-def read_state(job: MunicipalityJob) -> dict[str, Any] | None:
+def read_record(path: Path | str) -> dict[str, Any] | None:
+    """A run record (``.state/<code>.json``); None when it is missing or not a record.
+    A pipe, device or link at its place is refused, never read (it could block)."""
     try:
-        return json.loads(Path(job.state).read_text(encoding="utf-8"))
-    except (FileNotFoundError, json.JSONDecodeError):
+        data = json.loads(outputs.read_regular_text(Path(path)))
+    except (FileNotFoundError, UnicodeDecodeError, json.JSONDecodeError, RecursionError):
         return None
+    return data if isinstance(data, dict) else None
+
+
+def read_state(job: MunicipalityJob) -> dict[str, Any] | None:
+    return read_record(job.state)
 
 
 def is_current(job: MunicipalityJob) -> bool:
@@ -446,6 +497,7 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
     root = Path(job.root)
     kernel = _worker_kernel(root / "notebooks")
     policy = output_policy("allow" if job.allow_personal_data else "pseudonymise")
+    contents = dict(job.contents)
     runs = []
     for key, nb_path, params in job.notebooks:
         output = Path(job.notebook_dir) / f"{key}.ipynb"
@@ -454,7 +506,13 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
                 key,
                 params,
                 execute_notebook(
-                    Path(nb_path), output, params, kernel, timeout=job.timeout, policy=policy
+                    Path(nb_path),
+                    output,
+                    params,
+                    kernel,
+                    timeout=job.timeout,
+                    policy=policy,
+                    content=contents.get(key),
                 ),
             )
         )
@@ -464,7 +522,8 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
             {
                 "notebook": key,
                 "status": run.status,
-                "output": _relative(str(run.output), root),
+                # a failed notebook that could not be kept (refused, disk full) has none
+                "output": _relative(str(run.output), root) if run.output.is_file() else None,
                 "error": run.error,
                 "seconds": round(run.duration, 2),
             }
@@ -520,22 +579,48 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
         key_findings=summary_markup,
         national_href=None if national else national_page.name,
         count_rule=scraps.get("small_count_rule"),
+        notebooks=job.versions,
     )
     html = report_html(sections, meta)
+    # The page is written beside its place first, its run record (with the page's hash)
+    # next, and only then is the page renamed into place: a page in place always has the
+    # record that lets a rerun skip it, wherever a kill lands (a record without its page
+    # is rebuilt, as its hash no longer matches).
+    staged = staged_path(job.html)
     try:
-        publish_html(job.html, html, policy)
-    except OSError as exc:  # disk full, folder made read-only mid-run ...
-        raise OutputWriteError(job.html, exc) from None
-    record.update(
-        status="ok",
-        error=None,
-        html=Path(job.html).name,
-        html_sha256=sha256_file(job.html),
-        simulated=simulated,
-        seconds=round(time.perf_counter() - start, 2),
-    )
-    write_state(job, record)
+        try:
+            publish_html(staged, html, policy)
+            digest = sha256_file(staged)
+        except OSError as exc:  # disk full, folder made read-only mid-run ...
+            raise OutputWriteError(job.html, exc) from None
+        record.update(
+            status="ok",
+            error=None,
+            html=Path(job.html).name,
+            html_sha256=digest,
+            simulated=simulated,
+            seconds=round(time.perf_counter() - start, 2),
+        )
+        write_state(job, record)
+        put_in_place(staged, job.html)
+    finally:
+        staged.unlink(missing_ok=True)
     return record
+
+
+def staged_path(target: Path | str) -> Path:
+    """A temporary name beside ``target`` of the form a rerun removes after a kill
+    (``.<name>.<8 characters>.partial``, see :mod:`analysis.reports.outputs`)."""
+    target = Path(target)
+    return target.with_name(f".{target.name}.{secrets.token_hex(4)}.partial")
+
+
+def put_in_place(staged: Path, target: Path | str) -> None:
+    """Rename a file the gate wrote (``staged``) over ``target``, in one step."""
+    try:
+        os.replace(staged, target)
+    except OSError as exc:
+        raise OutputWriteError(target, exc) from None
 
 
 def write_state(job: MunicipalityJob, record: dict[str, Any]) -> None:
@@ -765,19 +850,35 @@ def check_scheduler(address: str, timeout: float | None = None) -> None:
         from distributed.comm.addressing import parse_address, parse_host_port
     except ImportError:
         raise AnalysisError("--scheduler needs the 'distributed' package") from None
+    if not address.strip():
+        raise AnalysisError(
+            "--scheduler is empty: give the address the Dask scheduler prints "
+            "(tcp://HOST:PORT), or leave --scheduler out to run on this machine"
+        )
     try:
         scheme, location = parse_address(address, strict=False)
-        host, port = parse_host_port(location) if scheme in {"tcp", "tls"} else (None, None)
     except (ValueError, TypeError):
+        scheme, location = "", ""
+    if scheme not in SCHEDULER_SCHEMES:
+        raise AnalysisError(
+            f"--scheduler {address!r}: the batch cannot use a scheduler at "
+            f"{scheme + '://' if scheme else 'this address'} (expected tcp://HOST:PORT, or "
+            "tls://HOST:PORT for a cluster with certificates); workers on other machines "
+            "reach a scheduler only over TCP"
+        )
+    try:
+        host, port = parse_host_port(location)
+    except (ValueError, TypeError):
+        host, port = "", None
+    if not host or not port:
         raise AnalysisError(
             f"--scheduler {address!r} is not a scheduler address (expected tcp://HOST:PORT)"
-        ) from None
-    if host is not None:
-        try:  # a refused connection is known at once
-            with socket.create_connection((host, port), timeout=timeout):
-                pass
-        except OSError as exc:
-            raise _no_scheduler(address, exc) from None
+        )
+    try:  # a refused connection is known at once
+        with socket.create_connection((host, port), timeout=timeout):
+            pass
+    except OSError as exc:
+        raise _no_scheduler(address, exc) from None
     if scheme != "tcp":  # tls needs the cluster's certificates: the client checks it later
         return
 
@@ -815,11 +916,7 @@ def write_index(options: RunOptions, paths: ProjectPaths) -> Path:
     lang = options.language
     rows = []
     for row in load_municipalities(paths.municipalities_csv).itertuples(index=False):
-        state_path = out / ".state" / f"{row.code}.json"
-        try:
-            state = json.loads(state_path.read_text(encoding="utf-8"))
-        except (FileNotFoundError, json.JSONDecodeError):
-            state = {}
+        state = read_record(out / ".state" / f"{row.code}.json") or {}
         html_name = f"{row.code}-{row.slug}.html"
         status = state.get("status", "missing")
         rows.append(
@@ -924,11 +1021,8 @@ def refuse_partial_pages(options: RunOptions, paths: ProjectPaths, out: Path) ->
     losing = []
     for code in options.municipalities:
         page = out / f"{code}-{table.loc[code, 'slug']}.html"
-        try:
-            state = json.loads((out / ".state" / f"{code}.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        if not isinstance(state, dict) or state.get("status") != "ok" or not page.is_file():
+        state = read_record(out / ".state" / f"{code}.json")
+        if state is None or state.get("status") != "ok" or not page.is_file():
             continue
         had = [n.get("notebook") for n in state.get("notebooks") or [] if isinstance(n, dict)]
         lost = [str(key) for key in had if key not in partial]
@@ -975,10 +1069,13 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
         )
 
     # before the lock touches the folder: nothing is created where the run must not write
+    if not options.allow_modified_notebooks:
+        chosen = options.notebooks or default_notebooks(paths)
+        committed.refuse_changed(committed.check_notebooks(chosen), paths.root)
     expected = expected_targets(options, paths, out)
     outputs.refuse_conflicts(claim(), [out / outputs.LOCK, *expected])
     refuse_partial_pages(options, paths, out)
-    if options.scheduler:
+    if options.scheduler is not None:
         check_scheduler(options.scheduler)
     with exclusive_lock(out), contextlib.ExitStack() as stack:
         stack.enter_context(one_thread_per_process())
@@ -1029,8 +1126,15 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
         )
         for record in runner:
             result.records.append(record)
-        result.index = write_index(options, paths)
-        outputs.write_manifest(out, {f for f in files if (out / f).is_file()})
+        # a full disk must not hide which pages failed: the summary lists them and these
+        try:
+            result.index = write_index(options, paths)
+        except OutputWriteError as exc:
+            result.errors.append(str(exc))
+        try:  # the list written before the pages already names every file they may be
+            outputs.write_manifest(out, {f for f in files if (out / f).is_file()})
+        except OutputWriteError as exc:
+            result.errors.append(str(exc))
     result.seconds = time.perf_counter() - start
     return result
 
@@ -1044,8 +1148,10 @@ def summary(result: BatchResult) -> str:
     for record in sorted(result.failed, key=lambda r: r["code"]):
         lines.append(f"  FAILED {record['code']} {record['name']}: {record['error']}")
         for nb in record.get("notebooks", []):
-            if nb["status"] != "ok":
+            if nb["status"] != "ok" and nb.get("output"):
                 lines.append(f"         partial notebook kept: {nb['output']}")
+    for error in result.errors:
+        lines.append(f"  ERROR: {error}")
     if result.index:
         lines.append(f"Index: {result.index}")
     if result.partial:

@@ -77,6 +77,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="let personal data through the privacy gate (printed in the footer)",
     )
     parser.add_argument(
+        "--allow-modified-notebooks",
+        action="store_true",
+        help="run notebooks that differ from their committed version (git), e.g. edited in "
+        "JupyterLab; every page names them in its footer (default: refuse)",
+    )
+    parser.add_argument(
         "--scheduler",
         metavar="tcp://HOST:PORT",
         help="run on a Dask distributed cluster instead of local processes",
@@ -92,8 +98,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     from analysis.data.reference import load_municipalities
+    from analysis.reports import committed
     from analysis.reports.batch import (
         RunOptions,
+        default_notebooks,
         output_dir,
         partial_selection,
         resolve_notebooks,
@@ -122,7 +130,12 @@ def main(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         progress=not args.no_progress,
         allow_nonempty_output=args.allow_nonempty_output,
+        allow_modified_notebooks=args.allow_modified_notebooks,
     )
+    checks = committed.check_notebooks(options.notebooks or default_notebooks(paths))
+    if args.allow_modified_notebooks or all(c.status != committed.CHANGED for c in checks):
+        for note in committed.notes(checks, paths.root):
+            print(note, flush=True)
     partial = partial_selection(options, paths)
     if partial:
         where = output_dir(options, paths)

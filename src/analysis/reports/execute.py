@@ -25,9 +25,12 @@ from papermill.clientwrap import PapermillNotebookClient
 from papermill.engines import NBClientEngine, papermill_engines
 from papermill.exceptions import PapermillExecutionError
 
+from analysis.errors import AnalysisError
 from analysis.privacy import PrivacyPolicy
 from analysis.publish import output_policy, publish_notebook
+from analysis.reports.committed import content_hash
 from analysis.reports.kernel import RESET_CODE, WarmKernel
+from analysis.reports.outputs import OutputWriteError
 
 
 class WarmEngine(NBClientEngine):
@@ -110,10 +113,26 @@ def environment_code(environ: dict[str, str] | None = None) -> str:
     )
 
 
-def prepared_notebook(path: Path) -> nbformat.NotebookNode:
-    """The notebook with a hidden first cell that resets the kernel's namespace and gives
-    it the caller's path settings (read once per file version)."""
+class NotebookChangedError(AnalysisError):
+    """The notebook's content is no longer the content checked when the run started."""
+
+
+def prepared_notebook(path: Path, content: str | None = None) -> nbformat.NotebookNode:
+    """The notebook, outputs cleared, with a hidden first cell that resets the kernel's
+    namespace and gives it the caller's path settings (read once per file version).
+
+    ``content``: the :func:`analysis.reports.committed.content_hash` the notebook had
+    when the run checked it; a notebook changed since (an autosave) is refused."""
     nb = copy.deepcopy(_load(str(path), path.stat().st_mtime_ns))
+    if content is not None and content_hash(nb) != content:
+        raise NotebookChangedError(
+            f"{path} changed after the run checked it (saved in JupyterLab during the "
+            "run?): this page is not built from it. Run the batch again."
+        )
+    for cell in nb.cells:  # a saved copy's outputs never stand in for cells not run
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
     reset = nbformat.v4.new_code_cell(RESET_CODE + environment_code())
     reset.metadata["tags"] = ["remove-in-report"]
     reset.id = "kernel-reset"
@@ -129,16 +148,25 @@ def execute_notebook(
     *,
     timeout: float = 600,
     policy: PrivacyPolicy | None = None,
+    content: str | None = None,
 ) -> NotebookRun:
     """Run ``notebook`` with ``parameters``; write the executed copy to ``output`` through
-    the personal-data gate (``policy``; default: pseudonymise with the default names)."""
+    the personal-data gate (``policy``; default: pseudonymise with the default names).
+    ``content``: the notebook's content hash as checked before the run (see
+    :func:`prepared_notebook`)."""
     output.parent.mkdir(parents=True, exist_ok=True)
     policy = policy if policy is not None else output_policy()
     seen: list[nbformat.NotebookNode] = []
     start = time.perf_counter()
     try:
+        prepared = prepared_notebook(notebook, content)
+    except NotebookChangedError as exc:
+        return NotebookRun(
+            notebook.stem, failed_path(output), "failed", time.perf_counter() - start, str(exc)
+        )
+    try:
         executed = pm.execute_notebook(
-            prepared_notebook(notebook),
+            prepared,
             None,
             parameters=parameters,
             kernel_name=kernel.kernel_name,
@@ -152,7 +180,7 @@ def execute_notebook(
             log_output=False,
         )
     except PapermillExecutionError as exc:
-        _keep_failed(seen, output, policy)
+        kept = _keep_failed(seen, output, policy)
         return NotebookRun(
             notebook.stem,
             failed_path(output),
@@ -160,19 +188,23 @@ def execute_notebook(
             time.perf_counter() - start,
             error=(
                 f"{exc.ename}: {exc.evalue} (cell {exc.cell_index} of {failed_path(output).name})"
+                + kept
             ),
         )
     except Exception as exc:
-        _keep_failed(seen, output, policy)
+        kept = _keep_failed(seen, output, policy)
         kernel.shutdown()  # the next notebook gets a fresh kernel
         return NotebookRun(
             notebook.stem,
             failed_path(output),
             "failed",
             time.perf_counter() - start,
-            error=f"{type(exc).__name__}: {exc}",
+            error=f"{type(exc).__name__}: {exc}{kept}",
         )
-    publish_notebook(output, executed, policy)
+    try:
+        publish_notebook(output, executed, policy)
+    except OSError as exc:  # disk full ...: the previous notebook stays
+        raise OutputWriteError(output, exc) from None
     stale = failed_path(output)
     if stale.exists():
         stale.unlink()
@@ -186,8 +218,14 @@ def execute_notebook(
     )
 
 
-def _keep_failed(seen: list[nbformat.NotebookNode], output: Path, policy: PrivacyPolicy) -> None:
+def _keep_failed(seen: list[nbformat.NotebookNode], output: Path, policy: PrivacyPolicy) -> str:
     """Write what the failed run produced (with papermill's error marker) as
-    ``<name>.failed.ipynb``, through the gate; nothing if the kernel never started."""
-    if seen:
+    ``<name>.failed.ipynb``, through the gate; nothing if the kernel never started.
+    Returns "" or, when it cannot be written (a full disk), a note saying so."""
+    if not seen:
+        return ""
+    try:
         publish_notebook(failed_path(output), seen[-1], policy)
+    except OSError as exc:
+        return f"; {OutputWriteError(failed_path(output), exc)}"
+    return ""

@@ -62,6 +62,7 @@ class ReportMeta:
     key_findings: str = ""  # trusted markup from analysis.reports.findings
     national_href: str | None = None  # link to the national report, if there is one
     count_rule: dict[str, Any] | None = None  # the interview corpus's small-count rule
+    notebooks: str = ""  # the notebooks' versions: committed, or which differ (batch)
 
 
 def _keep_output(output: nbformat.NotebookNode) -> bool:
@@ -270,6 +271,7 @@ def _report_resources(sections: list[Section], meta: ReportMeta) -> dict[str, An
                 else t("reports.prov.personal_data_blocked", lang),
             ),
             (t("reports.prov.small_counts", lang), small_counts_text(meta.count_rule, lang)),
+            *([(t("reports.prov.notebooks", lang), meta.notebooks)] if meta.notebooks else []),
         ],
         "parameters_title": t("reports.parameters", lang),
         "parameter_header": [

@@ -12,9 +12,11 @@ are adopted as they are, as is the project's own ``reports/`` folder.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import re
+import stat
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
@@ -29,6 +31,8 @@ IGNORED = {".gitkeep"}
 #: Temporary files of ``analysis.fileio.atomic_path`` (``.<name>.<8 random>.partial``)
 #: and of the notebook runner (``.<stem>.<pid>.partial.ipynb``).
 _ATOMIC_TEMP = r"\.{name}\.[a-z0-9_]{{8}}\.partial"
+#: ... and the atomic write's own temporary file of a page staged under such a name
+_STAGED_TEMP = r"\.\.{name}\.[a-z0-9_]{{8}}\.partial\.[a-z0-9_]{{8}}\.partial"
 _NOTEBOOK_TEMP = r"\.{stem}\.\d+\.partial\.ipynb"
 
 
@@ -61,11 +65,50 @@ class Claim:
     adopt: bool
 
 
+def _kind(mode: int) -> str:
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def not_a_regular_file(path: Path, what: str) -> OutputFolderError:
+    return OutputFolderError(
+        f"{path} is {what}, not a file this command wrote; it is not read (reading a pipe "
+        "or device would wait for ever). Remove it, or give another --output folder."
+    )
+
+
+def read_regular_text(path: Path) -> str:
+    """The UTF-8 text of a regular file in an output folder, read without following a
+    symbolic link and without waiting on a named pipe or a device: those are refused
+    (:class:`OutputFolderError` naming the file). A missing file raises
+    ``FileNotFoundError``; text that is not UTF-8, ``UnicodeDecodeError``."""
+    flags = os.O_RDONLY | os.O_NONBLOCK | os.O_NOFOLLOW | os.O_CLOEXEC
+    try:
+        fd = os.open(path, flags)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise not_a_regular_file(path, "a symbolic link") from None
+        raise
+    with os.fdopen(fd, "rb") as handle:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise not_a_regular_file(path, _kind(mode))
+        data = handle.read()
+    return data.decode("utf-8")
+
+
 def read_manifest(folder: Path) -> set[str] | None:
     """The files listed in ``folder``'s manifest; None when there is no manifest."""
     path = folder / MANIFEST
     try:
-        text = path.read_text(encoding="utf-8")
+        text = read_regular_text(path)
     except FileNotFoundError:
         return None
     except (OSError, UnicodeDecodeError) as exc:
@@ -103,7 +146,7 @@ def _is_earlier_version_folder(folder: Path) -> bool:
         if not record.stem.isdigit():
             continue
         try:
-            data = json.loads(record.read_text(encoding="utf-8"))
+            data = json.loads(read_regular_text(record))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError):
             continue
         if isinstance(data, dict) and data.get("code") == int(record.stem) and "status" in data:
@@ -113,11 +156,11 @@ def _is_earlier_version_folder(folder: Path) -> bool:
 
 def _only_a_lock(folder: Path, entries: list[Path]) -> bool:
     """A folder holding only the lock file of a run that stopped before writing."""
-    if [e.name for e in entries] != [LOCK] or not entries[0].is_file():
+    if [e.name for e in entries] != [LOCK]:
         return False
     try:
-        text = entries[0].read_text(encoding="utf-8", errors="replace")
-    except OSError:
+        text = read_regular_text(entries[0])
+    except (OSError, UnicodeDecodeError):  # a link, a pipe, ...: not a run's lock
         return False
     return text == "" or text.startswith("'python -m analysis run'")
 
@@ -214,7 +257,8 @@ def stale_temporaries(folder: Path, targets: Iterable[Path]) -> list[Path]:
     """
     by_parent: dict[Path, list[re.Pattern[str]]] = {}
     for target in targets:
-        patterns = [_ATOMIC_TEMP.format(name=re.escape(target.name))]
+        name = re.escape(target.name)
+        patterns = [_ATOMIC_TEMP.format(name=name), _STAGED_TEMP.format(name=name)]
         if target.suffix == ".ipynb":
             patterns.append(_NOTEBOOK_TEMP.format(stem=re.escape(target.stem)))
         by_parent.setdefault(target.parent, []).extend(re.compile(p) for p in patterns)
