@@ -104,7 +104,7 @@ def test_sentences_for_every_indicator_and_no_data(levels):
     sentences = summary_sentences(card, "Læsø", "Lignende kommuner", "da").set_index("indicator")
     assert len(sentences) == len(JOBINDSATS_INDICATORS)
     assert (
-        "Læsø 2,4 % i juli 2026 mod 3,0 % i gennemsnit"
+        "Læsø 2,4 % (16 fuldtidsledige) i maj–juli 2026 mod 3,0 % i gennemsnit"
         in sentences.loc["unemployment_rate", "text"]
     )
     hours = sentences.loc["ordinary_hours_share", "text"]
