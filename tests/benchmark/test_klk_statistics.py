@@ -257,6 +257,11 @@ def test_tally_counts_each_outcome_family_once_and_no_process_measure():
     brief = summaries.brief_markup(card, "da")
     assert brief.count('data-counted="false"') == 3
     assert "aktiveringsgraden er et procesmål" in brief
+    # the index's columns say what they count
+    from analysis.labels import t
+
+    assert t("reports.index.headline.benchmark_better", "da").startswith("Resultatområder")
+    assert t("reports.index.headline.benchmark_up", "en").startswith("Outcome areas")
 
 
 def test_key_findings_sentence_counts_outcome_areas():
