@@ -256,7 +256,7 @@ def test_tally_counts_each_outcome_family_once_and_no_process_measure():
     assert CATALOGUE["dagpenge_rate"].part_of == "unemployment_rate"
     brief = summaries.brief_markup(card, "da")
     assert brief.count('data-counted="false"') == 3
-    assert "aktiveringsgraden er et procesmål" in brief
+    assert "Tælles ikke for sig: del af et andet nøgletal eller et procesmål." in brief
     # the index's columns say what they count
     from analysis.labels import t
 
@@ -283,10 +283,9 @@ def test_key_findings_sentence_counts_outcome_areas():
         "fit_typical_mean": 0.96,
     }
     text = benchmark_sentence(headline, "Læsø", "da")
-    assert "dårligere på 2 af 4 resultatområder (maj–juli 2026" in text
-    assert "procesmål ikke" in text
+    assert "dårligere på 2 af 4 resultatområder (maj–juli 2026)." in text
     assert "2 vurderes ikke: under 20 personer." in text
-    assert "passer dårligt til Læsø (afstand 7,3 mod typisk 1,0)" in text
+    assert "Gruppen ligner Læsø dårligt (afstand 7,3, typisk 1,0)." in text
     english = benchmark_sentence(headline, "Læsø", "en")
     assert "worse on 2 of 4 outcome areas (May–July 2026" in english
 
@@ -340,8 +339,8 @@ def test_the_whole_country_is_a_second_comparison_column(paths):
     assert {"Hele landet", "Niveau ift. hele landet", "Udvikling ift. hele landet"} <= set(
         table.columns
     )
-    assert 'data-counted="true"' in summaries.brief_markup(view.scorecard, "da")
-    assert "Hele landet" in summaries.brief_markup(view.scorecard, "da")
+    sentence = summaries.summary_sentences(view.scorecard, view.name, "x", "da")["text"][0]
+    assert "; hele landet 3,0 %." in sentence
 
 
 def test_koebenhavn_savings_rest_on_12_months_with_a_range_and_both_counts(paths):
@@ -367,7 +366,10 @@ def test_koebenhavn_savings_rest_on_12_months_with_a_range_and_both_counts(paths
     row = table.iloc[1]
     assert row["Fuldtidspersoner (Jobindsats)"] == "13.789"
     assert row["Sats × arbejdsstyrke"] == "13.814"
-    assert row["Laveste–højeste enkeltmåned (mio. kr.)"] == "369,0–666,5"
+    assert row["Laveste–højeste måned (mio. kr.)"] == "369,0–666,5"
+    summary = summaries.savings_summary(view.savings_range, "da")
+    assert summary.startswith("Gennemsnit af de 12 måneder august 2025–juli 2026")
+    assert "ikke en budgetbesparelse" in summary
     caveats = " ".join(summaries.savings_caveats(view.savings_range, view.costs, "da"))
     assert "15.401 mod Jobindsats' 15.644" in caveats
     assert "Beskæftigelsestilskuddet" in caveats and "Refusion" in caveats

@@ -500,7 +500,6 @@ def savings_range_table(
     rows = []
     for row in ranges.itertuples(index=False):
         cost = costs[row.benefit]
-        period = format_window(row.period_start, row.period, language) if row.period else MISSING
         low, high = row.potential_low_dkk, row.potential_high_dkk
         spread = (
             MISSING
@@ -510,14 +509,13 @@ def savings_range_table(
         rows.append(
             {
                 t("benchmark.col.benefit", language): cost.label(language),
-                t("benchmark.col.months", language): period,
                 t("benchmark.col.published", language): _persons_cell(
                     row.published_fulltime, language
                 ),
                 t("benchmark.col.computed", language): _persons_cell(
                     row.computed_fulltime, language
                 ),
-                t("benchmark.col.excess", language): format_number(
+                t("benchmark.col.excess_short", language): format_number(
                     row.excess_fulltime, language, decimals=0
                 ),
                 t("benchmark.col.cost", language): format_number(
@@ -534,6 +532,18 @@ def savings_range_table(
             }
         )
     return pd.DataFrame(rows)
+
+
+def savings_summary(ranges: pd.DataFrame, language: str = "da") -> str:
+    """The savings table's caveats in two lines, shown under it: the 12 months, the
+    range, the published counts, and that refusion and compensation are not deducted."""
+    periods = ranges[ranges["period"].ne("")]
+    period = (
+        format_window(periods["period_start"].iloc[0], periods["period"].iloc[0], language)
+        if len(periods)
+        else MISSING
+    )
+    return t("benchmark.savings.summary", language, period=period)
 
 
 def savings_caveats(
@@ -593,17 +603,11 @@ def brief_markup(scorecard: pd.DataFrame, language: str = "da") -> str:
     (better than the cluster), orange (worse) or grey (the same), with the same meaning
     in words for a screen reader and in print (escaped HTML). Rows a tally does not count
     (a part of another outcome, a process measure) are marked, and explained below."""
-    has_country = "country_level" in scorecard and scorecard["country_level"].notna().any()
     head = (
         f"<tr><th>{nb.escape(t('benchmark.col.indicator', language))}</th>"
         f'<th class="num">{nb.escape(t("benchmark.col.level", language))}</th>'
         f'<th class="num">{nb.escape(t("benchmark.col.cluster_level", language))}</th>'
-        + (
-            f'<th class="num">{nb.escape(t("benchmark.brief.country", language))}</th>'
-            if has_country
-            else ""
-        )
-        + f"<th>{nb.escape(t('benchmark.brief.level', language))}</th>"
+        f"<th>{nb.escape(t('benchmark.brief.level', language))}</th>"
         f"<th>{nb.escape(t('benchmark.brief.development', language))}</th></tr>"
     )
     rows = []
@@ -614,19 +618,12 @@ def brief_markup(scorecard: pd.DataFrame, language: str = "da") -> str:
         counted = indicator.counted
         marked |= not counted
         label = nb.escape(indicator.label(language)) + ("" if counted else " <sup>*</sup>")
-        country = ""
-        if has_country:
-            country = (
-                f'<td class="num">'
-                f"{nb.escape(format_level(row.country_level, row.indicator, language))}</td>"
-            )
         rows.append(
             f'<tr data-counted="{"true" if counted else "false"}">'
             f"<td>{label}</td>"
             f'<td class="num">{nb.escape(format_level(row.level, row.indicator, language))}</td>'
             f'<td class="num">'
             f"{nb.escape(format_level(row.cluster_level, row.indicator, language))}</td>"
-            f"{country}"
             f"{_brief_symbol(row.level_status, LEVEL_SYMBOL, language)}"
             f"{_brief_symbol(row.development_status, arrow or '–', language, always=True)}"
             "</tr>"
@@ -634,7 +631,7 @@ def brief_markup(scorecard: pd.DataFrame, language: str = "da") -> str:
     foot = ""
     if marked:
         foot = (
-            f'<tfoot><tr><td colspan="{6 if has_country else 5}" class="kf-note">'
+            f'<tfoot><tr><td colspan="5" class="kf-note">'
             f"<sup>*</sup> {nb.escape(t('benchmark.brief.not_counted', language))}"
             "</td></tr></tfoot>"
         )
