@@ -66,7 +66,7 @@ def test_display_table_says_it_in_words(card):
     table = display_table(card, "da")
     row = table.iloc[0]
     assert row["Nøgletal"] == "Ledighed i pct. af arbejdsstyrken"
-    assert row["Kommunen"] == "4,0 %"
+    assert row["Kommunen"] == "4,0 % (4.000 fuldtidsledige)"
     assert row["Klyngen"] == "2,5 %"
     assert row["Niveau ift. klyngen"] == "● Dårligere"
     assert row["Udvikling seneste år"].startswith("▲ -9,1 %")

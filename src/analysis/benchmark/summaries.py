@@ -178,39 +178,45 @@ def _development_cell(row: object, language: str) -> str:
     return f"{text} ({change})" if change else text
 
 
+def _with_status(value: str, status: str, language: str) -> str:
+    """'3,0 % · ● Dårligere': a comparison figure and its verdict in one cell."""
+    word = _status_text(status, language)
+    if value == MISSING or word in ("", MISSING):
+        return value if word in ("", MISSING) else word
+    return f"{value} · {word}"
+
+
 def display_table(
     scorecard: pd.DataFrame, language: str = "da", framework: pd.DataFrame | None = None
 ) -> pd.DataFrame:
-    """The scorecard as text, one row per indicator, with KLK's arrows and words, the
-    persons behind each figure, the cluster and the whole country side by side (KLK
-    showed two groups); with ``framework``
-    (:func:`analysis.benchmark.framework.framework_column`) a column of the level expected
-    from the framework conditions and the rank among the 98."""
+    """The scorecard as text, one row per indicator, with KLK's arrows and words: the
+    municipality's figure with the persons behind it, the cluster and (in one cell each,
+    figure and verdict) the whole country side by side, as KLK showed two groups; with
+    ``framework`` (:func:`analysis.benchmark.framework.framework_column`) a column of the
+    level expected from the framework conditions and the rank among the 98."""
     expected = {} if framework is None else {r["indicator"]: r for _, r in framework.iterrows()}
     has_country = "country_level" in scorecard and scorecard["country_level"].notna().any()
     rows = []
     for row in scorecard.itertuples(index=False):
         indicator = CATALOGUE[row.indicator]
         period = format_window(_row_value(row, "period_start"), row.period, language)
+        level = format_level(row.level, row.indicator, language)
+        persons = persons_text(row, language)
         cells = {
             t("benchmark.col.indicator", language): indicator.label(language),
             t("benchmark.col.period", language): period,
-            t("benchmark.col.level", language): format_level(row.level, row.indicator, language),
-            t("benchmark.col.persons", language): persons_text(row, language) or MISSING,
+            t("benchmark.col.level", language): f"{level} ({persons})" if persons else level,
             t("benchmark.col.cluster_level", language): format_level(
                 row.cluster_level, row.indicator, language
             ),
             t("benchmark.col.level_status", language): _status_text(row.level_status, language),
         }
         if has_country:
-            cells |= {
-                t("benchmark.col.country_level", language): format_level(
-                    row.country_level, row.indicator, language
-                ),
-                t("benchmark.col.country_level_status", language): _status_text(
-                    row.country_level_status, language
-                ),
-            }
+            cells[t("benchmark.col.country_level", language)] = _with_status(
+                format_level(row.country_level, row.indicator, language),
+                row.country_level_status,
+                language,
+            )
         cells |= {
             t("benchmark.col.development", language): _development_cell(row, language),
             t("benchmark.col.cluster_development", language): format_development(
@@ -221,14 +227,11 @@ def display_table(
             ),
         }
         if has_country:
-            cells |= {
-                t("benchmark.col.country_development", language): format_development(
-                    row.country_development, row.indicator, language
-                ),
-                t("benchmark.col.country_development_status", language): _status_text(
-                    row.country_development_status, language
-                ),
-            }
+            cells[t("benchmark.col.country_development", language)] = _with_status(
+                format_development(row.country_development, row.indicator, language),
+                row.country_development_status,
+                language,
+            )
         if framework is not None:
             cells[t("benchmark.framework.col.expected_short", language)] = framework_text(
                 expected.get(row.indicator), language
@@ -320,8 +323,8 @@ def styled_scorecard(
         t("benchmark.col.level_status", language): "level_status",
         t("benchmark.col.development", language): "development_status",
         t("benchmark.col.development_status", language): "development_status",
-        t("benchmark.col.country_level_status", language): "country_level_status",
-        t("benchmark.col.country_development_status", language): "country_development_status",
+        t("benchmark.col.country_level", language): "country_level_status",
+        t("benchmark.col.country_development", language): "country_development_status",
     }
     statuses = {
         column: list(scorecard[source])
