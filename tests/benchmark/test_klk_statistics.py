@@ -407,3 +407,21 @@ def test_savings_range_by_hand():
     assert result["potential_high_dkk"] == pytest.approx(220 * 60_000)
     assert result["high_period"] == "2026-12"
     assert math.isclose(result["published_fulltime"], 310)
+
+
+def test_persons_below_five_are_written_as_such():
+    """The persons beside a figure follow the reports' small-count rule ('<5')."""
+    row = pd.Series(
+        {
+            "indicator": "unemployment_rate",
+            "level": 1.0,
+            "previous_level": 0.5,
+            "persons": 7.0,
+            "previous_persons": 3.0,
+        }
+    )
+    assert summaries.persons_text(row, "da") == "7 fuldtidsledige"
+    assert summaries.persons_text(row, "da", previous=True) == "<5 fuldtidsledige"
+    assert summaries.persons_change(row, "da") == "<5 → 7"
+    row["level"] = math.nan  # no figure: no persons beside it
+    assert summaries.persons_text(row, "da") == ""

@@ -79,12 +79,16 @@ def _row_value(row: object, name: str, default: object = None) -> object:
 
 def persons_text(row: object, language: str, *, previous: bool = False) -> str:
     """The persons behind a figure: '1.000 fuldtidsledige' (a rate of the labour force)
-    or 'af 1.549 fuldtidsmodtagere' (a share of those persons); '' without a count."""
+    or 'af 1.549 fuldtidsmodtagere' (a share of those persons); '' without a count or a
+    figure. Fewer than 5 persons are written '<5', as every count of persons is."""
     indicator = CATALOGUE[_row_value(row, "indicator")]
     value = _row_value(row, "previous_persons" if previous else "persons")
+    level = _row_value(row, "previous_level" if previous else "level")
     if value is None or pd.isna(value) or not indicator.persons_measure:
         return ""
-    number = format_number(value, language, decimals=0)
+    if level is not None and pd.isna(level):
+        return ""
+    number = _persons_cell(value, language)
     key = "benchmark.persons.of" if indicator.persons_of else "benchmark.persons.count"
     return t(key, language, n=number, unit=indicator.persons_label(language))
 
@@ -94,10 +98,7 @@ def persons_change(row: object, language: str) -> str:
     before, now = _row_value(row, "previous_persons"), _row_value(row, "persons")
     if before is None or now is None or pd.isna(before) or pd.isna(now):
         return ""
-    return (
-        f"{format_number(before, language, decimals=0)} → "
-        f"{format_number(now, language, decimals=0)}"
-    )
+    return f"{_persons_cell(before, language)} → {_persons_cell(now, language)}"
 
 
 def note_text(note: str, language: str, indicator_id: str | None = None) -> str:
