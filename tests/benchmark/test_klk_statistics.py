@@ -256,7 +256,10 @@ def test_tally_counts_each_outcome_family_once_and_no_process_measure():
     assert CATALOGUE["dagpenge_rate"].part_of == "unemployment_rate"
     brief = summaries.brief_markup(card, "da")
     assert brief.count('data-counted="false"') == 3
-    assert "Tælles ikke for sig: del af et andet nøgletal eller et procesmål." in brief
+    assert (
+        brief.count('title="Tælles ikke for sig: del af et andet nøgletal eller et procesmål."')
+        == 3
+    )
     # the index's columns say what they count
     from analysis.labels import t
 
@@ -283,11 +286,11 @@ def test_key_findings_sentence_counts_outcome_areas():
         "fit_typical_mean": 0.96,
     }
     text = benchmark_sentence(headline, "Læsø", "da")
-    assert "dårligere på 2 af 4 resultatområder (maj–juli 2026)." in text
+    assert "dårligere på 2 af 4 resultatområder (maj–juli 2026; nøgletal med * tælles ikke" in text
     assert "2 vurderes ikke: under 20 personer." in text
     assert "Gruppen ligner Læsø dårligt (afstand 7,3, typisk 1,0)." in text
     english = benchmark_sentence(headline, "Læsø", "en")
-    assert "worse on 2 of 4 outcome areas (May–July 2026" in english
+    assert "worse on 2 of 4 outcome areas (May–July 2026; indicators marked * are" in english
 
 
 # --- the real pages: group fit, whole country, savings ----------------------------------------
@@ -368,8 +371,10 @@ def test_koebenhavn_savings_rest_on_12_months_with_a_range_and_both_counts(paths
     assert row["Fuldtidspersoner (Jobindsats)"] == "13.789"
     assert row["Sats × arbejdsstyrke"] == "13.814"
     assert row["Laveste–højeste måned (mio. kr.)"] == "369,0–666,5"
-    summary = summaries.savings_summary(view.savings_range, "da")
-    assert summary.startswith("Gennemsnit af de 12 måneder august 2025–juli 2026")
+    summary = summaries.savings_summary(view.savings_range, view.name, "da")
+    assert summary.startswith(
+        "København: i alt 489,3 mio. kr. om året, gennemsnit af de 12 måneder august 2025–juli 2026"
+    )
     assert "ikke en budgetbesparelse" in summary
     caveats = " ".join(summaries.savings_caveats(view.savings_range, view.costs, "da"))
     assert "15.401 mod Jobindsats' 15.644" in caveats

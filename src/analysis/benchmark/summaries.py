@@ -538,16 +538,24 @@ def savings_range_table(
     return pd.DataFrame(rows)
 
 
-def savings_summary(ranges: pd.DataFrame, language: str = "da") -> str:
-    """The savings table's caveats in two lines, shown under it: the 12 months, the
-    range, the published counts, and that refusion and compensation are not deducted."""
+def savings_summary(ranges: pd.DataFrame, name: str, language: str = "da") -> str:
+    """The savings potential in one line under its table: the total of the 12-month
+    figures, the months, what the range is, the published counts, and that refusion and
+    compensation are not deducted (plain text)."""
     periods = ranges[ranges["period"].ne("")]
     period = (
         format_window(periods["period_start"].iloc[0], periods["period"].iloc[0], language)
         if len(periods)
         else MISSING
     )
-    return t("benchmark.savings.summary", language, period=period)
+    total = ranges["potential_dkk"].sum(min_count=1)
+    return t(
+        "benchmark.savings.summary",
+        language,
+        name=name,
+        period=period,
+        total=format_number(total / 1e6 if not pd.isna(total) else total, language, decimals=1),
+    )
 
 
 def savings_caveats(
@@ -606,7 +614,8 @@ def brief_markup(scorecard: pd.DataFrame, language: str = "da") -> str:
     the level against the cluster (circle) and the development (arrow), coloured green
     (better than the cluster), orange (worse) or grey (the same), with the same meaning
     in words for a screen reader and in print (escaped HTML). Rows a tally does not count
-    (a part of another outcome, a process measure) are marked, and explained below."""
+    (a part of another outcome, a process measure) are marked with an asterisk, which
+    the key-findings sentence explains (and the asterisk's title)."""
     head = (
         f"<tr><th>{nb.escape(t('benchmark.col.indicator', language))}</th>"
         f'<th class="num">{nb.escape(t("benchmark.col.level", language))}</th>'
@@ -615,13 +624,13 @@ def brief_markup(scorecard: pd.DataFrame, language: str = "da") -> str:
         f"<th>{nb.escape(t('benchmark.brief.development', language))}</th></tr>"
     )
     rows = []
-    marked = False
+    reason = nb.escape(t("benchmark.brief.not_counted", language))
+    mark = f' <sup title="{reason}" aria-label="{reason}">*</sup>'
     for row in scorecard.itertuples(index=False):
         indicator = CATALOGUE[row.indicator]
         arrow = ARROW_SYMBOLS.get(row.arrow, "")
         counted = indicator.counted
-        marked |= not counted
-        label = nb.escape(indicator.label(language)) + ("" if counted else " <sup>*</sup>")
+        label = nb.escape(indicator.label(language)) + ("" if counted else mark)
         rows.append(
             f'<tr data-counted="{"true" if counted else "false"}">'
             f"<td>{label}</td>"
@@ -632,14 +641,7 @@ def brief_markup(scorecard: pd.DataFrame, language: str = "da") -> str:
             f"{_brief_symbol(row.development_status, arrow or '–', language, always=True)}"
             "</tr>"
         )
-    foot = ""
-    if marked:
-        foot = (
-            f'<tfoot><tr><td colspan="5" class="kf-note">'
-            f"<sup>*</sup> {nb.escape(t('benchmark.brief.not_counted', language))}"
-            "</td></tr></tfoot>"
-        )
     return (
         '<table class="analysis-table kf-benchmark" data-table="benchmark-brief">'
-        f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody>{foot}</table>"
+        f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
     )
