@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analysis.benchmark import framework as fw
 from analysis.benchmark.framework import (
     COLUMN_COLUMNS,
     CONDITIONS,
@@ -279,7 +280,12 @@ def test_models_table_states_conditions_n_and_r_squared():
         "kontanthjælpsandel, sæsonudsving i ledigheden",
         "Kommuner i modellen": "98",
         "R²": "0,61",
+        "Krydsvalideret R²": "–",  # a row without one (older tables)
+        "Placeringer": "nej: krydsvalideret R² under 0,20",
     }
+    table = pd.DataFrame([row_of(municipality_code=101, cv_r_squared=0.55)])
+    shown = framework_models_table(table, "en").iloc[0]
+    assert shown["Cross-validated R²"] == "0.55" and shown["Ranks"] == "yes, with a 90% interval"
 
 
 # --- the real snapshot, cached ---------------------------------------------------------------
@@ -306,25 +312,34 @@ def _snapshot_of(paths):
     return load_snapshot(paths.jobindsats_snapshot)
 
 
-def test_real_framework_table_ranks_every_indicator(real):
+def test_real_framework_table_ranks_only_models_that_predict_out_of_sample(real):
     _, table = real
     assert list(table.columns) == FRAMEWORK_COLUMNS
     assert set(table["indicator"]) == set(JOBINDSATS_INDICATORS)
     for indicator, rows in table.groupby("indicator"):
         assert len(rows) == 98, indicator
-        assert (rows["note"].isin(["", "missing", "small_count"])).all(), indicator
-        ranked = rows[rows["rank"].notna()]
-        assert len(ranked) == rows["n_ranked"].iloc[0] == rows["level"].notna().sum()
-        assert ranked.loc[ranked["rank"].idxmin(), "residual"] == ranked["residual"].max()
+        assert (rows["note"].isin(["", "missing", "small_count", fw.WEAK_MODEL])).all(), indicator
         assert 0 < rows["r_squared"].iloc[0] < 1
+        cv = rows["cv_r_squared"].iloc[0]
+        assert cv < rows["r_squared"].iloc[0]  # out of sample is harder
+        ranked = rows[rows["rank"].notna()]
+        if cv >= fw.CV_R2_FLOOR:
+            assert len(ranked) == rows["n_ranked"].iloc[0] == rows["level"].notna().sum()
+            best = ranked.loc[ranked["rank"].idxmin(), "residual_loo"]
+            assert best == ranked["residual_loo"].max()
+            assert (ranked["rank_low"] <= ranked["rank"]).all()
+            assert (ranked["rank"] <= ranked["rank_high"]).all()
+        else:
+            assert ranked.empty and (rows["n_ranked"] == 0).all(), indicator
     unemployment = table[table["indicator"].eq("unemployment_rate")]
     assert "unemployment_level" not in unemployment["conditions"].iloc[0].split(";")
     goal = table[table["indicator"].eq("kh_aktivitetsparat_rate")]
     assert goal["n_ranked"].iloc[0] == 97  # Læsø: fewer than five persons
     column = framework_column(table, 101)
     assert list(column["indicator"]) == list(JOBINDSATS_INDICATORS)
-    for text in framework_sentences(column, "da")["text"]:
-        assert "beskrivende" in text and "af 9" in text
+    for text, rank in zip(framework_sentences(column, "da")["text"], column["rank"], strict=True):
+        assert "beskrivende" in text and "krydsvalideret R²" in text
+        assert ("af 9" in text) == (not pd.isna(rank))
 
 
 def test_real_framework_is_cached_and_precomputed(real):

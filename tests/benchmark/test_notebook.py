@@ -54,7 +54,14 @@ def test_notebook_runs_and_glues(
     files = {entry["file"] for entry in scraps["inputs"].data}
     assert "reference/clusters.yaml" in files and "benchmark/costs.yaml" in files
     assert scraps["simulated"].data is False
+    # issue 20: the persons behind each figure travel with the scrap (a column added)
+    assert {"persons", "previous_persons", "small_base", "country_level"} <= set(card.columns)
+    assert card.set_index("indicator").loc["unemployment_rate", "persons"] > 0
+    assert headline["n_indicators"] == 4  # outcome areas, each counted once
     if municipality == 825:  # Læsø: suppressed and small figures are "no data"
         tiny = card.set_index("indicator")
         assert tiny.loc["longterm_rate", "arrow"] == "no_data"
         assert tiny.loc["ordinary_hours_share", "level_status"] == "no_data"
+        # 15 -> 21 full-time unemployed (May-July): too few for an arrow or a colour
+        assert tiny.loc["unemployment_rate", "arrow"] == "small_base"
+        assert headline["poor_fit"] is True

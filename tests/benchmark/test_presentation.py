@@ -66,7 +66,7 @@ def test_display_table_says_it_in_words(card):
     table = display_table(card, "da")
     row = table.iloc[0]
     assert row["Nøgletal"] == "Ledighed i pct. af arbejdsstyrken"
-    assert row["Kommunen"] == "4,0 %"
+    assert row["Kommunen"] == "4,0 % (4.000 fuldtidsledige)"
     assert row["Klyngen"] == "2,5 %"
     assert row["Niveau ift. klyngen"] == "● Dårligere"
     assert row["Udvikling seneste år"].startswith("▲ -9,1 %")
@@ -104,7 +104,7 @@ def test_sentences_for_every_indicator_and_no_data(levels):
     sentences = summary_sentences(card, "Læsø", "Lignende kommuner", "da").set_index("indicator")
     assert len(sentences) == len(JOBINDSATS_INDICATORS)
     assert (
-        "Læsø 2,4 % i juli 2026 mod 3,0 % i gennemsnit"
+        "Læsø 2,4 % (16 fuldtidsledige) i maj–juli 2026 mod 3,0 % i gennemsnit"
         in sentences.loc["unemployment_rate", "text"]
     )
     hours = sentences.loc["ordinary_hours_share", "text"]

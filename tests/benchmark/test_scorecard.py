@@ -129,9 +129,17 @@ def test_periods_are_chosen_per_indicator(levels):
 
 def test_series_break_is_flagged_only_when_crossed(levels):
     by = levels.drop_duplicates("indicator").set_index("indicator")
-    assert by.loc["ordinary_hours_share", "crosses_break"]  # 2025-06 -> 2026-06 spans 2025-07
-    assert not by.loc["kh_workforce_rate", "crosses_break"]  # 2025-07 -> 2026-07: both new
+    # April-June 2025 against April-June 2026 spans the July 2025 reform
+    assert by.loc["ordinary_hours_share", "crosses_break"]
+    # May-July 2025 holds two months before the reform: flagged too
+    assert by.loc["kh_workforce_rate", "previous_period_start"] == "2025-05"
+    assert by.loc["kh_workforce_rate", "crosses_break"]
     assert not by.loc["unemployment_rate", "crosses_break"]  # no break in this series
+    # one month (July 2025 -> July 2026) lies wholly after the break
+    snapshot = make_snapshot({101: standard_series(rate=4.0, fulltime=4000.0)})
+    single = level_table(indicator_panel(snapshot), months=1)
+    single = single.drop_duplicates("indicator").set_index("indicator")
+    assert not single.loc["kh_workforce_rate", "crosses_break"]
 
 
 def test_comparison_periods_ignore_months_nobody_published():
@@ -211,4 +219,4 @@ def test_break_is_noted_in_the_scorecard(levels):
     card = scorecard(levels, 101, [147], cluster="test")
     assert "series_break" in row(card, "ordinary_hours_share")["note"]
     assert row(card, "ordinary_hours_share")["crosses_break"]
-    assert "series_break" not in row(card, "kh_workforce_rate")["note"]
+    assert "series_break" not in row(card, "unemployment_rate")["note"]

@@ -13,6 +13,7 @@ from analysis.benchmark.scorecard import NO_DATA, scorecard
 from analysis.benchmark.view import (
     BenchmarkInputs,
     benchmark_view,
+    load_country_levels,
     load_scorecards,
     load_similar,
 )
@@ -25,6 +26,8 @@ CACHED = (
     "benchmark_similar_k8",
     "benchmark_scorecards",
     "benchmark_scorecards_weighted",
+    "benchmark_country_levels",
+    "benchmark_monthly",
 )
 
 
@@ -52,7 +55,13 @@ def test_precompute_caches_everything_once(paths):
 def test_view_selects_the_precomputed_rows(paths):
     view = benchmark_view(580, "soenderjysk", paths=paths)
     assert view.group.member_names == ("Sønderborg", "Tønder", "Haderslev")
-    direct = scorecard(view.levels, 580, view.group.members, cluster="soenderjysk")
+    direct = scorecard(
+        view.levels,
+        580,
+        view.group.members,
+        cluster="soenderjysk",
+        country=load_country_levels(paths),
+    )
     pd.testing.assert_frame_equal(view.scorecard, direct, check_dtype=False)
     assert len(view.scorecard) == len(JOBINDSATS_INDICATORS)
     assert set(view.savings["benefit"]) == {"kontanthjaelp", "dagpenge"}

@@ -5,9 +5,11 @@ from __future__ import annotations
 from concurrent.futures import Executor
 
 from analysis.benchmark.view import (
+    load_country_levels,
     load_features,
     load_framework,
     load_levels,
+    load_monthly,
     load_scorecards,
     load_similar,
 )
@@ -19,6 +21,8 @@ def precompute(paths: ProjectPaths | None = None, helpers: Executor | None = Non
     ``helpers`` is not used: the work takes about a second)."""
     paths = paths or get_paths()
     load_levels(paths)
+    load_country_levels(paths)
+    load_monthly(paths)
     load_features(paths)
     load_similar(paths)
     for weighted in (False, True):

@@ -41,6 +41,10 @@ SIMILAR, REGION = "similar", "region"
 BUILTIN = (SIMILAR, REGION)
 #: Size of the "similar municipalities" group.
 DEFAULT_K = 8
+#: A comparison group fits poorly when its members lie on average more than this many
+#: standard deviations (Euclidean, on the standardised structural features) from the
+#: municipality: about twice the typical municipality's (the median is 1.0; Læsø's is 7.3).
+POOR_FIT_DISTANCE = 2.0
 #: Months the structural indicators are averaged over: the first 24 months of the
 #: snapshot, two years before the comparison window and before the July 2025 reform.
 BASE_PERIOD = ("2021-08", "2023-07")
@@ -431,6 +435,14 @@ def structural_features(snapshot: pd.DataFrame) -> pd.DataFrame:
     return features[list(FEATURES)].sort_index()
 
 
+def standardised(features: pd.DataFrame) -> pd.DataFrame:
+    """The structural features standardised over the municipalities (mean 0, standard
+    deviation 1, so each weighs the same); a missing feature is set to the median."""
+    filled = features.fillna(features.median())
+    std = filled.std(ddof=0).replace(0, 1.0)
+    return (filled - filled.mean()) / std
+
+
 def similar_municipalities(features: pd.DataFrame, k: int = DEFAULT_K) -> pd.DataFrame:
     """The ``k`` nearest municipalities of each municipality on standardised features.
 
@@ -442,9 +454,7 @@ def similar_municipalities(features: pd.DataFrame, k: int = DEFAULT_K) -> pd.Dat
     """
     if k < 1 or k >= len(features):
         raise AnalysisError(f"k must be between 1 and {len(features) - 1}, got {k}")
-    filled = features.fillna(features.median())
-    std = filled.std(ddof=0).replace(0, 1.0)
-    z = ((filled - filled.mean()) / std).to_numpy()
+    z = standardised(features).to_numpy()
     distances = np.sqrt(((z[:, None, :] - z[None, :, :]) ** 2).sum(axis=-1))
     codes = features.index.to_numpy()
     rows = []
@@ -542,3 +552,66 @@ def memberships(
             found = comparison_group(code, name, config, similar, table)
             rows += [(code, name, member) for member in found.members]
     return pd.DataFrame(rows, columns=["municipality_code", "cluster", "member_code"])
+
+
+# --- how well a group fits -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GroupFit:
+    """How far a comparison group's members are from the municipality, in standard
+    deviations of the standardised structural features (Euclidean), against what is
+    typical: the median over the 98 municipalities of their own similar group's mean and
+    nearest distance."""
+
+    municipality: int
+    members: tuple[int, ...]
+    distances: tuple[float, ...]  # one per member, in the members' order
+    mean: float
+    nearest: float
+    nearest_member: int | None
+    typical_mean: float
+    typical_nearest: float
+    threshold: float = POOR_FIT_DISTANCE
+
+    @property
+    def poor(self) -> bool:
+        """The members lie on average more than :data:`POOR_FIT_DISTANCE` away."""
+        return bool(self.mean > self.threshold)
+
+
+def group_fit(
+    features: pd.DataFrame,
+    similar: pd.DataFrame,
+    municipality: int,
+    members: tuple[int, ...] | list[int],
+    *,
+    threshold: float = POOR_FIT_DISTANCE,
+) -> GroupFit:
+    """Each member's distance from ``municipality`` on the standardised structural
+    features (the measure that chooses "similar municipalities"; for any group) and the
+    typical distances, from ``similar`` (:func:`similar_municipalities`)."""
+    z = standardised(features)
+    code = int(municipality)
+    members = tuple(int(m) for m in members)
+    known = [m for m in members if m in z.index]
+    if code in z.index and known:
+        diffs = z.loc[known].to_numpy() - z.loc[code].to_numpy()
+        found = dict(zip(known, np.sqrt((diffs**2).sum(axis=1)), strict=True))
+    else:
+        found = {}
+    distances = tuple(float(found.get(m, np.nan)) for m in members)
+    valid = {m: d for m, d in zip(members, distances, strict=True) if not np.isnan(d)}
+    nearest_member = min(valid, key=lambda m: (valid[m], m)) if valid else None
+    per_municipality = similar.groupby("municipality_code")["distance"]
+    return GroupFit(
+        municipality=code,
+        members=members,
+        distances=distances,
+        mean=float(np.mean(list(valid.values()))) if valid else float("nan"),
+        nearest=float(valid[nearest_member]) if nearest_member is not None else float("nan"),
+        nearest_member=nearest_member,
+        typical_mean=float(per_municipality.mean().median()) if len(similar) else float("nan"),
+        typical_nearest=float(per_municipality.min().median()) if len(similar) else float("nan"),
+        threshold=threshold,
+    )

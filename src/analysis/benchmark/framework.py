@@ -13,7 +13,14 @@ if it were like the average municipality with its conditions:
   it, is left out of that indicator's model (:data:`EXCLUDED`);
 - per municipality: the **expected** value (the fit), the **residual** (level minus
   expected, turned by the catalogue's direction so that positive is better) and its
-  **rank** among the municipalities with a residual (1 = best).
+  **rank** among the municipalities with a residual (1 = best);
+- **out of sample** (issue 21): the expected value of each municipality from the model
+  fitted *without* it (leave-one-out, ``expected_loo``; the PRESS residuals of OLS), the
+  cross-validated R² built from them (``cv_r_squared``), each municipality's leverage
+  (how much its own figure sets its own expected value; a warning above
+  :func:`leverage_limit`), ranks from the leave-one-out residuals with a 90 % interval from
+  a parametric bootstrap (:func:`rank_intervals`), and no rank at all where the
+  cross-validated R² is below :data:`CV_R2_FLOOR` (note ``weak_model``).
 
 It is descriptive: R² says how much of the differences the conditions describe; the
 residual holds the quality of the effort and everything the conditions miss (the snapshot
@@ -39,7 +46,7 @@ import pandas as pd
 from analysis.benchmark.clusters import BASE_PERIOD, structural_features
 from analysis.benchmark.indicators import CATALOGUE, STATUS_OK, get_indicator
 from analysis.errors import AnalysisError
-from analysis.formatting import format_number, format_percent
+from analysis.formatting import MISSING, format_number, format_percent
 from analysis.labels import check_language, t
 from analysis.paths import SMALL_COUNT_THRESHOLD
 
@@ -64,6 +71,18 @@ EXCLUDED: dict[str, frozenset[str]] = {
 
 #: Fewer municipalities with a level and every condition give no model (a note instead).
 MIN_MUNICIPALITIES = 30
+#: No rank below this cross-validated (leave-one-out) R²: the conditions then predict
+#: less than a fifth of the differences between municipalities out of sample, so the
+#: "expected" value says little beyond the average and a rank would mostly rank levels.
+CV_R2_FLOOR = 0.20
+#: A leverage above this many times the average leverage (p / n) is flagged: the
+#: municipality's own figure then weighs heavily in its own expected value (the usual
+#: rule of thumb for "high leverage", 3p/n).
+LEVERAGE_FACTOR = 3.0
+#: Draws and coverage of the rank interval (parametric bootstrap, fixed seed).
+RANK_DRAWS = 1000
+RANK_COVERAGE = 0.90
+RANK_SEED = 2021
 #: Heteroskedasticity-robust standard errors (small-sample variant).
 COV_TYPE = "HC3"
 
@@ -72,6 +91,7 @@ TOO_FEW = "too_few"
 SINGULAR = "singular"
 NO_DIRECTION = "no_direction"
 NO_CONDITIONS = "no_conditions"
+WEAK_MODEL = "weak_model"  # cross-validated R² below CV_R2_FLOOR: no rank
 
 FRAMEWORK_COLUMNS = [
     "municipality_code",
@@ -86,6 +106,15 @@ FRAMEWORK_COLUMNS = [
     "adj_r_squared",
     "conditions",
     "note",
+    # added by issue 21: out-of-sample figures, leverage and the rank interval
+    "expected_loo",
+    "residual_loo",
+    "cv_r_squared",
+    "leverage",
+    "high_leverage",
+    "rank_low",
+    "rank_high",
+    "noise_sd",
 ]
 COEFFICIENT_COLUMNS = [
     "indicator",
@@ -110,6 +139,13 @@ COLUMN_COLUMNS = [
     "n",
     "conditions",
     "note",
+    "expected_loo",
+    "residual_loo",
+    "cv_r_squared",
+    "leverage",
+    "high_leverage",
+    "rank_low",
+    "rank_high",
 ]
 
 
@@ -158,8 +194,10 @@ class FrameworkModel:
     """One indicator's framework model and its per-municipality results.
 
     ``note`` is empty for a model that was estimated, else :data:`TOO_FEW` or
-    :data:`SINGULAR` (then nothing is expected) or :data:`NO_DIRECTION` (expected values
-    but no residual or rank: the indicator has no better direction).
+    :data:`SINGULAR` (then nothing is expected), :data:`NO_DIRECTION` (expected values
+    but no residual or rank: the indicator has no better direction) or
+    :data:`WEAK_MODEL` (expected values and residuals, but the cross-validated R² is
+    below :data:`CV_R2_FLOOR`, so no rank).
     """
 
     indicator: str
@@ -170,6 +208,7 @@ class FrameworkModel:
     coefficients: pd.DataFrame  # term, estimate, std_error, p_value
     municipalities: pd.DataFrame  # FRAMEWORK_COLUMNS
     note: str = ""
+    cv_r_squared: float = math.nan
 
 
 def _levels_of(levels: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
@@ -178,12 +217,69 @@ def _levels_of(levels: pd.DataFrame, indicator_id: str) -> pd.DataFrame:
         raise AnalysisError(f"the level table has no rows for indicator {indicator_id!r}")
     if "status" not in rows:
         rows = rows.assign(status=np.where(rows["level"].notna(), STATUS_OK, "missing"))
-    return rows.set_index("municipality_code")[["level", "status"]]
+    extra = [c for c in ("previous_level", "labour_force", "persons") if c in rows]
+    return rows.set_index("municipality_code")[["level", "status", *extra]]
 
 
 def _singular(design: pd.DataFrame) -> bool:
     values = design.to_numpy(dtype="float64")
     return int(np.linalg.matrix_rank(values)) < values.shape[1]
+
+
+def leverage_limit(n_parameters: int, n: int) -> float:
+    """The leverage above which a municipality is flagged: :data:`LEVERAGE_FACTOR` times
+    the average leverage p / n (p parameters including the constant, n municipalities)."""
+    return LEVERAGE_FACTOR * n_parameters / n
+
+
+def sampling_variance(frame: pd.DataFrame, indicator_id: str) -> pd.Series:
+    """The variance (in squared percentage points) of each municipality's level from its
+    own noise: a binomial p(100 - p) / N times an overdispersion factor estimated from
+    the year-on-year changes of all municipalities (at least 1). N is the labour force
+    for a rate of the labour force and the persons for a share of persons. The
+    year-on-year changes also hold real change, so the factor errs on the wide side.
+    NaN where the level table lacks what it needs (then only the model's uncertainty
+    enters the rank interval)."""
+    indicator = CATALOGUE[indicator_id]
+    base_column = "persons" if indicator.persons_of else "labour_force"
+    if indicator.unit != "pct" or base_column not in frame:
+        return pd.Series(np.nan, index=frame.index)
+    level = frame["level"].clip(lower=0, upper=100)
+    base = frame[base_column].where(frame[base_column] > 0)
+    variance = level * (100 - level) / base
+    factor = 1.0
+    if "previous_level" in frame:
+        previous = frame["previous_level"].clip(lower=0, upper=100)
+        both = variance + previous * (100 - previous) / base
+        change = frame["level"] - frame["previous_level"]
+        usable = change.notna() & both.gt(0)
+        if usable.sum() >= MIN_MUNICIPALITIES:
+            centred = change[usable] - change[usable].mean()
+            factor = max(1.0, float((centred**2 / both[usable]).mean()))
+    return variance * factor
+
+
+def rank_intervals(
+    residual: pd.Series, variance: pd.Series, *, draws: int = RANK_DRAWS, seed: int = RANK_SEED
+) -> pd.DataFrame:
+    """A parametric bootstrap of the ranks (1 = best, the largest residual): each draw
+    adds to every residual a normal error with the given variance and ranks the lot; the
+    interval holds the middle :data:`RANK_COVERAGE` of a municipality's ranks. Columns
+    rank_low, rank_high (NaN where the residual or its variance is missing)."""
+    valid = residual.notna() & variance.notna()
+    out = pd.DataFrame({"rank_low": np.nan, "rank_high": np.nan}, index=residual.index)
+    if valid.sum() < 2:
+        return out
+    rng = np.random.default_rng(seed)
+    values = residual[valid].to_numpy(dtype="float64")
+    sd = np.sqrt(variance[valid].to_numpy(dtype="float64"))
+    simulated = values + rng.standard_normal((draws, len(values))) * sd
+    ranks = (-simulated).argsort(axis=1).argsort(axis=1) + 1
+    tail = (1 - RANK_COVERAGE) / 2 * 100
+    low, high = np.percentile(ranks, [tail, 100 - tail], axis=0, method="nearest")
+    out.loc[valid, "rank_low"] = low
+    out.loc[valid, "rank_high"] = high
+    return out
 
 
 def fit_framework(
@@ -192,15 +288,20 @@ def fit_framework(
     indicator_id: str,
     *,
     min_municipalities: int = MIN_MUNICIPALITIES,
+    cv_floor: float = CV_R2_FLOOR,
 ) -> FrameworkModel:
     """Regress ``indicator_id``'s latest level on its framework conditions (OLS, HC3).
 
     ``levels``: the level table (:func:`analysis.benchmark.view.load_levels`; columns
-    municipality_code, indicator, level and status are used); ``conditions``: one row per
-    municipality (:func:`framework_conditions`). Municipalities without a level or a
-    condition are left out of the fit; those with every condition still get an expected
+    municipality_code, indicator, level and status are used, and previous_level,
+    labour_force and persons for the rank interval where present); ``conditions``: one
+    row per municipality (:func:`framework_conditions`). Municipalities without a level or
+    a condition are left out of the fit; those with every condition still get an expected
     value. Too few municipalities or linearly dependent conditions give a note, not an
-    error.
+    error. Out of sample: ``expected_loo`` is each municipality's expected value from the
+    model fitted without it, ``residual_loo`` its residual, ``cv_r_squared`` the R² of
+    those predictions; ``rank`` ranks the leave-one-out residuals (none below
+    ``cv_floor``) and ``rank_low`` / ``rank_high`` give its 90 % interval.
     """
     import statsmodels.api as sm
 
@@ -220,12 +321,26 @@ def fit_framework(
     elif _singular(design[fit_rows]):
         note = SINGULAR
     expected = pd.Series(np.nan, index=frame.index)
-    r_squared = adj_r_squared = math.nan
+    expected_loo = pd.Series(np.nan, index=frame.index)
+    leverage = pd.Series(np.nan, index=frame.index)
+    r_squared = adj_r_squared = cv_r_squared = math.nan
+    residual_variance = math.nan
     coefficients = pd.DataFrame(columns=["term", "estimate", "std_error", "p_value"])
     if not note:
         result = sm.OLS(frame.loc[fit_rows, "level"], design[fit_rows]).fit(cov_type=COV_TYPE)
         r_squared, adj_r_squared = float(result.rsquared), float(result.rsquared_adj)
         expected[has_conditions] = design[has_conditions].to_numpy() @ result.params.to_numpy()
+        # leave-one-out: the PRESS residual e / (1 - h) is the prediction error of the
+        # model fitted without the municipality; one without a level was not in the fit
+        hat = result.get_influence().hat_matrix_diag
+        leverage[fit_rows] = hat
+        press = result.resid.to_numpy() / (1.0 - hat)
+        expected_loo[has_conditions] = expected[has_conditions]
+        expected_loo[fit_rows] = frame.loc[fit_rows, "level"].to_numpy() - press
+        observed = frame.loc[fit_rows, "level"]
+        total = float(((observed - observed.mean()) ** 2).sum())
+        cv_r_squared = 1.0 - float((press**2).sum()) / total if total > 0 else math.nan
+        residual_variance = float(result.ssr) / max(1.0, float(result.df_resid))
         coefficients = pd.DataFrame(
             {
                 "term": list(result.params.index),
@@ -236,9 +351,21 @@ def fit_framework(
         )
         if indicator.sign == 0:
             note = NO_DIRECTION
+        elif not (cv_r_squared >= cv_floor):
+            note = WEAK_MODEL
 
-    residual = (frame["level"] - expected) * indicator.sign if indicator.sign else expected * np.nan
-    ranks = residual.rank(ascending=False, method="min")
+    sign = indicator.sign
+    residual = (frame["level"] - expected) * sign if sign else expected * np.nan
+    residual_loo = (frame["level"] - expected_loo) * sign if sign else expected * np.nan
+    noise = sampling_variance(frame, indicator_id)
+    # a leave-one-out residual is uncertain by the municipality's own noise and by the
+    # prediction from the other municipalities' fit: s² h / (1 - h)
+    prediction = residual_variance * leverage / (1.0 - leverage)
+    variance = noise.fillna(0.0) + prediction
+    rankable = residual_loo.notna() & (note == "")
+    ranks = residual_loo.where(rankable).rank(ascending=False, method="min")
+    intervals = rank_intervals(residual_loo.where(rankable), variance.where(rankable))
+    limit = leverage_limit(len(columns) + 1, n) if n else math.nan
     table = pd.DataFrame(
         {
             "municipality_code": frame.index.astype("int64"),
@@ -247,18 +374,27 @@ def fit_framework(
             "expected": expected.to_numpy(dtype="float64"),
             "residual": residual.to_numpy(dtype="float64"),
             "rank": ranks.astype("Int64").to_numpy(),
-            "n_ranked": int(residual.notna().sum()),
+            "n_ranked": int(rankable.sum()),
             "n": n,
             "r_squared": r_squared,
             "adj_r_squared": adj_r_squared,
             "conditions": ";".join(columns),
             "note": [
-                note or _municipality_note(status, ok)
+                _note_for(note, status, ok)
                 for status, ok in zip(frame["status"], has_conditions, strict=True)
             ],
+            "expected_loo": expected_loo.to_numpy(dtype="float64"),
+            "residual_loo": residual_loo.to_numpy(dtype="float64"),
+            "cv_r_squared": cv_r_squared,
+            "leverage": leverage.to_numpy(dtype="float64"),
+            "high_leverage": (leverage > limit).fillna(False).to_numpy(dtype=bool),
+            "rank_low": intervals["rank_low"].astype("Int64").to_numpy(),
+            "rank_high": intervals["rank_high"].astype("Int64").to_numpy(),
+            "noise_sd": np.sqrt(noise).to_numpy(dtype="float64"),
         }
     )
-    table["rank"] = table["rank"].astype("Int64")
+    for column in ("rank", "rank_low", "rank_high"):
+        table[column] = table[column].astype("Int64")
     return FrameworkModel(
         indicator=indicator_id,
         conditions=columns,
@@ -268,7 +404,16 @@ def fit_framework(
         coefficients=coefficients,
         municipalities=table[FRAMEWORK_COLUMNS],
         note=note,
+        cv_r_squared=cv_r_squared,
     )
+
+
+def _note_for(model_note: str, status: object, has_conditions: bool) -> str:
+    """A municipality's note: the model's when there is no usable model, else its own
+    (no level, no conditions), else the model's weak-model note (if any)."""
+    if model_note in (TOO_FEW, SINGULAR, NO_DIRECTION):
+        return model_note
+    return _municipality_note(status, has_conditions) or model_note
 
 
 def _municipality_note(status: object, has_conditions: bool) -> str:
@@ -300,7 +445,9 @@ def framework_table(
         for i in _indicators(levels, indicators)
     ]
     table = pd.concat(frames, ignore_index=True)
-    table["rank"] = table["rank"].astype("Int64")
+    for column in ("rank", "rank_low", "rank_high"):
+        table[column] = table[column].astype("Int64")
+    table["high_leverage"] = table["high_leverage"].astype(bool)
     for column in ("indicator", "conditions", "note"):
         table[column] = table[column].astype("str")
     return table[FRAMEWORK_COLUMNS]
@@ -369,37 +516,64 @@ def _reason(note: str, n: int, language: str) -> str:
     return t(f"benchmark.framework.note.{note}", language, n=n, minimum=MIN_MUNICIPALITIES)
 
 
+def _present(row: dict, key: str) -> bool:
+    return key in row and not pd.isna(row[key])
+
+
 def framework_sentence(row: pd.Series | dict, language: str = "da") -> str:
     """One sentence for one row of :func:`framework_column`, e.g. "Ledighed i pct. af
     arbejdsstyrken: 3,1 %, 0,4 pct.-point lavere end forventet ud fra rammevilkårene
-    (3,5 %) – bedre (nr. 12 af 98; R² = 0,61; beskrivende)."."""
+    (3,5 %) – bedre (nr. 12 af 98, 90 %-interval nr. 5–30; krydsvalideret R² = 0,61;
+    beskrivende).".
+
+    The expected value and the difference are the leave-one-out ones (``expected_loo``,
+    ``residual_loo``) where the row has them: the model fitted without the municipality.
+    Below the cross-validated R² floor there is no judgement and no rank; a municipality
+    with high leverage gets a warning.
+    """
     check_language(language)
     row = dict(row)
     indicator_id = str(row["indicator"])
     indicator = CATALOGUE[indicator_id]
     note = str(row.get("note") or "")
+    expected = row["expected_loo"] if _present(row, "expected_loo") else row["expected"]
+    residual = row["residual_loo"] if _present(row, "residual_loo") else row.get("residual")
+    cross_validated = _present(row, "cv_r_squared")
     values = {
         "indicator": indicator.label(language),
         "level": _level_text(row["level"], indicator_id, language),
-        "expected": _level_text(row["expected"], indicator_id, language),
+        "expected": _level_text(expected, indicator_id, language),
         "r_squared": format_number(row["r_squared"], language, decimals=2),
+        "fit": t(
+            "benchmark.framework.fit_cv" if cross_validated else "benchmark.framework.fit",
+            language,
+            r_squared=format_number(row["r_squared"], language, decimals=2),
+            cv=format_number(row.get("cv_r_squared"), language, decimals=2),
+        ),
     }
     if note in (TOO_FEW, SINGULAR, NO_CONDITIONS):
         reason = _reason(note, int(row["n"]), language)
         return t("benchmark.framework.sentence.no_model", language, reason=reason, **values)
     if note == NO_DIRECTION:
         return t("benchmark.framework.sentence.no_direction", language, **values)
+    if note == WEAK_MODEL:
+        text = t(
+            "benchmark.framework.sentence.weak",
+            language,
+            floor=format_number(CV_R2_FLOOR, language, decimals=2),
+            **values,
+        )
+        return text + _leverage_text(row, language)
     if note:  # the municipality has no level of its own
         reason = _reason(note, int(row["n"]), language)
         return t("benchmark.framework.sentence.no_level", language, reason=reason, **values)
-    difference = float(row["level"]) - float(row["expected"])
-    values |= {
-        "rank": format_number(row["rank"], language, decimals=0),
-        "n": format_number(row["n_ranked"], language, decimals=0),
-    }
+    difference = float(row["level"]) - float(expected)
+    values["rank_text"] = _rank_text(row, language)
     if round(abs(difference), indicator.decimals) == 0:
-        return t("benchmark.framework.sentence.same", language, **values)
-    better = float(row["residual"]) > 0
+        return t("benchmark.framework.sentence.same", language, **values) + _leverage_text(
+            row, language
+        )
+    better = float(residual) > 0
     return t(
         "benchmark.framework.sentence",
         language,
@@ -408,6 +582,40 @@ def framework_sentence(row: pd.Series | dict, language: str = "da") -> str:
         direction=t(f"benchmark.framework.{'higher' if difference > 0 else 'lower'}", language),
         judgement=t(f"benchmark.framework.{'better' if better else 'worse'}", language),
         **values,
+    ) + _leverage_text(row, language)
+
+
+def _rank_text(row: dict, language: str) -> str:
+    """'nr. 12 af 98, 90 %-interval nr. 5–30' (the interval where the row has one)."""
+    rank = t(
+        "benchmark.framework.rank_short",
+        language,
+        rank=format_number(row["rank"], language, decimals=0),
+        n=format_number(row["n_ranked"], language, decimals=0),
+    )
+    if not (_present(row, "rank_low") and _present(row, "rank_high")):
+        return rank
+    interval = t(
+        "benchmark.framework.rank_interval",
+        language,
+        low=format_number(row["rank_low"], language, decimals=0),
+        high=format_number(row["rank_high"], language, decimals=0),
+    )
+    return f"{rank}, {interval}"
+
+
+def _leverage_text(row: dict, language: str) -> str:
+    """The high-leverage warning: how much the municipality's own figure would weigh in
+    its own expected value (the leverage h), against the average p / n."""
+    if not row.get("high_leverage"):
+        return ""
+    parameters = len([c for c in str(row.get("conditions", "")).split(";") if c]) + 1
+    average = parameters / int(row["n"]) if int(row.get("n") or 0) else math.nan
+    return " " + t(
+        "benchmark.framework.high_leverage",
+        language,
+        share=format_percent(float(row["leverage"]) * 100, language, decimals=0),
+        average=format_percent(average * 100, language, decimals=0),
     )
 
 
@@ -419,27 +627,46 @@ def framework_sentences(column: pd.DataFrame, language: str = "da") -> pd.DataFr
 
 def framework_models_table(table: pd.DataFrame, language: str = "da") -> pd.DataFrame:
     """The models stated plainly, one row per indicator: indicator, the conditions it is
-    explained by, the number of municipalities and R² (text, in ``language``)."""
+    explained by, the number of municipalities, R², the cross-validated R² and whether
+    the model ranks (text, in ``language``)."""
     check_language(language)
-    models = table.drop_duplicates("indicator")
     rows = []
-    for row in models.itertuples(index=False):
-        conditions = [c for c in str(row.conditions).split(";") if c]
-        note = row.note if row.note in (TOO_FEW, SINGULAR) else ""
+    for _, group in table.groupby("indicator", sort=False):
+        row = group.iloc[0]
+        notes = set(group["note"])
+        note = next((n for n in (TOO_FEW, SINGULAR) if n in notes), "")
+        conditions = [c for c in str(row["conditions"]).split(";") if c]
+        cv = row.get("cv_r_squared", math.nan)
+        if note:
+            ranks = _reason(note, int(row["n"]), language)
+        elif NO_DIRECTION in notes:
+            ranks = t("benchmark.framework.ranks.no_direction", language)
+        elif WEAK_MODEL in notes or not (cv >= CV_R2_FLOOR):
+            ranks = t(
+                "benchmark.framework.ranks.no",
+                language,
+                floor=format_number(CV_R2_FLOOR, language, decimals=2),
+            )
+        else:
+            ranks = t("benchmark.framework.ranks.yes", language)
         rows.append(
             {
-                t("benchmark.col.indicator", language): CATALOGUE[row.indicator].label(language),
+                t("benchmark.col.indicator", language): CATALOGUE[row["indicator"]].label(language),
                 t("benchmark.framework.col.conditions", language): ", ".join(
                     t(f"benchmark.framework.condition.{c}", language) for c in conditions
                 ),
                 t("benchmark.framework.col.n", language): format_number(
-                    row.n, language, decimals=0
+                    row["n"], language, decimals=0
                 ),
                 t("benchmark.framework.col.r_squared", language): (
-                    _reason(note, int(row.n), language)
+                    _reason(note, int(row["n"]), language)
                     if note
-                    else format_number(row.r_squared, language, decimals=2)
+                    else format_number(row["r_squared"], language, decimals=2)
                 ),
+                t("benchmark.framework.col.cv_r_squared", language): (
+                    MISSING if note else format_number(cv, language, decimals=2)
+                ),
+                t("benchmark.framework.col.ranks", language): ranks,
             }
         )
     return pd.DataFrame(rows)
@@ -449,9 +676,12 @@ __all__ = [
     "COLUMN_COLUMNS",
     "CONDITIONS",
     "COV_TYPE",
+    "CV_R2_FLOOR",
     "EXCLUDED",
     "FRAMEWORK_COLUMNS",
+    "LEVERAGE_FACTOR",
     "MIN_MUNICIPALITIES",
+    "WEAK_MODEL",
     "FrameworkModel",
     "conditions_for",
     "fit_framework",
@@ -462,4 +692,7 @@ __all__ = [
     "framework_sentence",
     "framework_sentences",
     "framework_table",
+    "leverage_limit",
+    "rank_intervals",
+    "sampling_variance",
 ]

@@ -64,6 +64,21 @@ class Indicator:
     cost_key: str | None = None  # benefit in costs.yaml (savings potential)
     notes: str = ""
     goal: str = ""  # the result goal of a source document the indicator measures
+    #: the persons the figure rests on, shown next to it and tested by the small-base
+    #: rule: the persons counted (a rate of the labour force, whose development is the
+    #: change in this count) or the recipients a share is taken of (``persons_of``)
+    persons_measure: str | None = None
+    persons_of: bool = False  # True: the figure is a share *of* these persons
+    persons_da: str = "personer"  # what the persons are, in words
+    persons_en: str = "persons"
+    #: the outcome family the indicator belongs to; a tally counts each family once
+    family: str = ""
+    #: the indicator whose persons include this one's (dagpenge recipients are part of
+    #: the unemployed): shown, but not counted again in a tally
+    part_of: str | None = None
+    #: a process measure (how the job centre works, not what it achieves): shown, never
+    #: counted in a tally (KLK chose outcome indicators only, Bilag 5)
+    process: bool = False
 
     def label(self, language: str = "da") -> str:
         check_language(language)
@@ -80,6 +95,16 @@ class Indicator:
     def step(self) -> float:
         """One unit of the level's last published decimal (0.1 for one decimal)."""
         return 10.0**-self.decimals
+
+    @property
+    def counted(self) -> bool:
+        """Whether a tally ("better on X of N") counts this indicator: an outcome that is
+        not part of another indicator's persons and has a direction."""
+        return self.sign != 0 and not self.process and self.part_of is None
+
+    def persons_label(self, language: str = "da") -> str:
+        check_language(language)
+        return self.persons_da if language == "da" else self.persons_en
 
 
 def _klk(
@@ -338,10 +363,14 @@ _JOBINDSATS_INDICATORS: list[Indicator] = [
         area="ledighed",
         measure="unemployment_rate[total]",
         cost_key=None,
+        persons_measure="unemployed_fulltime[total]",
+        persons_da="fuldtidsledige",
+        persons_en="full-time unemployed",
+        family="unemployment",
         notes=(
             "Full-time unemployed (dagpenge and jobparate kontanthjælp recipients) in percent "
             "of the labour force 16-66, y25i01. A share of the labour force, so the "
-            "development is in percent (KLK)."
+            "development is in percent (KLK), computed from the full-time persons."
         ),
     ),
     Indicator(
@@ -356,6 +385,10 @@ _JOBINDSATS_INDICATORS: list[Indicator] = [
         measure="longterm_unemployed[total] / labour force",
         decimals=2,
         count_measure="longterm_unemployed[total]",
+        persons_measure="longterm_unemployed[total]",
+        persons_da="langtidsledige",
+        persons_en="long-term unemployed",
+        family="longterm",
         notes=(
             "Long-term unemployed persons (y25i09) divided by the labour force implied by "
             "unemployed_fulltime / (unemployment_rate / 100); the rate's one-decimal "
@@ -374,7 +407,15 @@ _JOBINDSATS_INDICATORS: list[Indicator] = [
         area="dagpenge",
         measure="unemployment_rate[dagpenge]",
         cost_key="dagpenge",
-        notes="The insured part of the unemployment rate (y25i01, benefit group dagpenge).",
+        persons_measure="unemployed_fulltime[dagpenge]",
+        persons_da="fuldtidsledige på dagpenge",
+        persons_en="full-time unemployed on dagpenge",
+        family="unemployment",
+        part_of="unemployment_rate",
+        notes=(
+            "The insured part of the unemployment rate (y25i01, benefit group dagpenge): "
+            "its persons are part of unemployment_rate's, so a tally does not count it again."
+        ),
     ),
     Indicator(
         id="kh_workforce_rate",
@@ -388,6 +429,10 @@ _JOBINDSATS_INDICATORS: list[Indicator] = [
         measure="recipients_workforce_rate[kontanthjaelp]",
         series_break=KONTANTHJAELP_REFORM,
         cost_key="kontanthjaelp",
+        persons_measure="recipients_fulltime[kontanthjaelp]",
+        persons_da="fuldtidsmodtagere",
+        persons_en="full-time recipients",
+        family="kontanthjaelp",
         notes=(
             "y60a02. The July 2025 reform merged uddannelseshjælp, selvforsørgelses- og "
             "hjemrejseydelse and overgangsydelse into kontanthjælp: comparisons across "
@@ -405,9 +450,16 @@ _JOBINDSATS_INDICATORS: list[Indicator] = [
         area="kontanthjaelp",
         measure="activation_degree[kontanthjaelp]",
         series_break=KONTANTHJAELP_REFORM,
+        persons_measure="recipients_fulltime[kontanthjaelp]",
+        persons_of=True,
+        persons_da="fuldtidsmodtagere",
+        persons_en="full-time recipients",
+        family="process",
+        process=True,
         notes=(
-            "y60c07, all visitation categories. A process indicator, not an outcome; it is "
-            "scored higher-is-better because an active effort is the aim of the law. Set "
+            "y60c07, all visitation categories. A process indicator, not an outcome: it is "
+            "scored higher-is-better because an active effort is the aim of the law, but a "
+            "tally never counts it (KLK chose outcome indicators, Bilag 5). Set "
             "higher_is_better to None here if you prefer no judgement (no arrow, no colour)."
         ),
     ),
@@ -423,8 +475,14 @@ _JOBINDSATS_INDICATORS: list[Indicator] = [
         measure="ordinary_hours_share[kontanthjaelp]",
         series_break=KONTANTHJAELP_REFORM,
         count_measure="ordinary_hours_persons[kontanthjaelp]",
+        persons_measure="recipients_persons[kontanthjaelp]",
+        persons_of=True,
+        persons_da="modtagere",
+        persons_en="recipients",
+        family="ordinary_hours",
         notes=(
-            "y60j01; published a month later than the other series, so its latest month is "
+            "y60j01; the share of the month's kontanthjælp recipients (y60a02, persons); "
+            "published a month later than the other series, so its latest month is "
             "one earlier and its one-year comparison crosses the July 2025 reform."
         ),
     ),
@@ -440,6 +498,11 @@ _JOBINDSATS_INDICATORS: list[Indicator] = [
         measure="recipients_fulltime[kontanthjaelp, aktivitetsparat] / labour force",
         series_break=KONTANTHJAELP_REFORM,
         count_measure="recipients_fulltime[kontanthjaelp, aktivitetsparat]",
+        persons_measure="recipients_fulltime[kontanthjaelp, aktivitetsparat]",
+        persons_da="aktivitetsparate fuldtidsmodtagere",
+        persons_en="activity-ready full-time recipients",
+        family="kontanthjaelp",
+        part_of="kh_workforce_rate",
         notes=(
             "y60a02 by visitation category (the snapshot's cashVisitation block): full-time "
             "activity-ready recipients divided by the labour force implied by "
@@ -447,7 +510,7 @@ _JOBINDSATS_INDICATORS: list[Indicator] = [
             "month only, so there is a level but no development (no arrow). All durations: "
             "the goal's '3 years or more' needs Jobindsats' duration breakdown. No cost key: "
             "these recipients are part of kh_workforce_rate, whose savings potential "
-            "already counts them."
+            "already counts them (and a tally counts them there)."
         ),
         goal=(
             "003 resultatmål 3: Færre aktivitetsparate kontanthjælpsmodtagere, der har været "
@@ -492,6 +555,11 @@ def catalogue_frame() -> pd.DataFrame:
             "cost_key": i.cost_key,
             "notes": i.notes,
             "goal": i.goal,
+            "persons_measure": i.persons_measure,
+            "family": i.family,
+            "part_of": i.part_of,
+            "process": i.process,
+            "counted": i.counted,
         }
         for i in CATALOGUE.values()
     ]
@@ -508,6 +576,7 @@ PANEL_COLUMNS = [
     "count",
     "status",
     "labour_force",
+    "persons",
 ]
 
 
@@ -555,6 +624,10 @@ def indicator_panel(snapshot: pd.DataFrame, threshold: int = SMALL_COUNT_THRESHO
     count counts as small, since Jobindsats suppresses exactly the small ones). ``count`` is
     the persons count the small-count rule looked at (NaN where the indicator has none).
     ``labour_force`` is the implied labour force of the month (weights, savings).
+    ``persons`` is the published count of the indicator's ``persons_measure`` (the persons
+    a rate counts, or the recipients a share is taken of): a development in percent is
+    computed from it, it is shown next to the figure and the small-base rule tests it.
+    It is kept where the figure is hidden, so that the reason can be stated.
     """
     labour = labour_force(snapshot)[["municipality_code", "period", "labour_force"]]
     frames = []
@@ -586,6 +659,14 @@ def indicator_panel(snapshot: pd.DataFrame, threshold: int = SMALL_COUNT_THRESHO
             )
             frame.loc[small, "status"] = STATUS_SMALL
             frame.loc[small, "value"] = np.nan
+        frame["persons"] = np.nan
+        if indicator.persons_measure:
+            persons = _series(snapshot, *_split(indicator.persons_measure)).rename(
+                columns={"value": "persons"}
+            )
+            frame = frame.drop(columns="persons").merge(
+                persons, on=["municipality_code", "period"], how="left"
+            )
         frame["indicator"] = indicator_id
         frames.append(frame)
     panel = pd.concat(frames, ignore_index=True)

@@ -12,6 +12,13 @@ KLK's report, a positive difference counts even where the level is coloured "sam
 reports a sygedagpenge potential against the Sønderjysk klynge although the level (3.4 %
 against 3.3 %) is "stort set på samme niveau". The parameters live in
 ``data/raw/benchmark/costs.yaml`` with their sources, years and status.
+
+What a page shows (:func:`savings_range`, issue 20): the potential from **12-month
+averages** (one month can be a seasonal peak: København's July holds the summer's new
+graduates), with the lowest and highest single month of the year as a range, and the
+full-time persons as **Jobindsats publishes them** beside the rate × labour force product
+(the labour force is implied by the unemployment rate, and both rates are rounded to one
+decimal, so the product misses the published count by up to a few per cent).
 """
 
 from __future__ import annotations
@@ -32,6 +39,8 @@ from analysis.yamlio import compose_yaml, read_yaml_text
 
 STATUSES = ("sourced", "illustrative", "assumption")
 MONTHS_PER_YEAR = 12
+#: Months the savings potential averages (a whole year: no seasonal peak).
+SAVINGS_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -273,3 +282,164 @@ def savings_potential(scorecard: pd.DataFrame, costs: dict[str, BenefitCost]) ->
         frame[column] = frame[column].astype("float64")
     frame["note"] = frame["note"].astype("str")
     return frame.replace({np.inf: np.nan})
+
+
+# --- 12-month averages and a range (what a page shows) ---------------------------------------
+
+MONTHLY_COLUMNS = ["municipality_code", "indicator", "period", "value", "persons", "labour_force"]
+
+
+def monthly_figures(
+    panel: pd.DataFrame, indicators: list[str] | tuple[str, ...], months: int = SAVINGS_MONTHS
+) -> pd.DataFrame:
+    """The last ``months`` months of each indicator (its own latest month) for every
+    municipality: rate, published persons and implied labour force (``MONTHLY_COLUMNS``;
+    ``period`` as text 'YYYY-MM')."""
+    frames = []
+    for indicator_id in indicators:
+        rows = panel[panel["indicator"].eq(indicator_id)]
+        published = rows.loc[rows["value"].notna(), "period"]
+        if published.empty:
+            continue
+        latest = published.max()
+        window = rows[rows["period"].between(latest - (months - 1), latest)]
+        frames.append(window)
+    if not frames:
+        return pd.DataFrame(columns=MONTHLY_COLUMNS)
+    frame = pd.concat(frames, ignore_index=True)[MONTHLY_COLUMNS].copy()
+    frame["period"] = frame["period"].astype("str")
+    frame["indicator"] = frame["indicator"].astype("str")
+    for column in ("value", "persons", "labour_force"):
+        frame[column] = frame[column].astype("float64")
+    return frame.reset_index(drop=True)
+
+
+RANGE_COLUMNS = [
+    "municipality_code",
+    "cluster",
+    "benefit",
+    "indicator",
+    "period_start",
+    "period",
+    "months",
+    "level",
+    "cluster_level",
+    "labour_force",
+    "published_fulltime",
+    "computed_fulltime",
+    "latest_period",
+    "latest_published",
+    "latest_computed",
+    "excess_fulltime",
+    "yearly_cost_per_fulltime",
+    "potential_dkk",
+    "potential_low_dkk",
+    "potential_high_dkk",
+    "low_period",
+    "high_period",
+    "sourced",
+    "note",
+]
+
+
+def _excess(persons: float, cluster_level: float, labour_force: float) -> float:
+    """Full-time persons above the cluster's level: published persons minus the cluster's
+    rate applied to the labour force (0 when not above; NaN without data)."""
+    if any(pd.isna(x) for x in (persons, cluster_level, labour_force)):
+        return math.nan
+    return max(0.0, persons - cluster_level / 100.0 * labour_force)
+
+
+def savings_range(
+    monthly: pd.DataFrame,
+    municipality: int,
+    members: list[int] | tuple[int, ...],
+    costs: dict[str, BenefitCost],
+    *,
+    cluster: str = "",
+    weighted: bool = False,
+) -> pd.DataFrame:
+    """The savings potential of ``municipality`` against the mean of ``members`` from
+    12-month averages, with the lowest and highest single month (``RANGE_COLUMNS``).
+
+    Per month: excess = published full-time persons - cluster rate x labour force, the
+    cluster rate being the members' mean (weighted by labour force with ``weighted``).
+    The central figure uses the 12-month averages of the persons, the labour force and
+    the cluster rate; ``potential_low_dkk`` / ``potential_high_dkk`` are the lowest and
+    highest of the twelve monthly potentials. Where Jobindsats suppressed the persons,
+    rate x labour force stands in (note ``computed``).
+    """
+    code = int(municipality)
+    member_set = [int(m) for m in members if int(m) != code]
+    rows = []
+    for cost in costs.values():
+        part = monthly[monthly["indicator"].eq(cost.indicator)]
+        own = part[part["municipality_code"].eq(code)].set_index("period").sort_index()
+        others = part[part["municipality_code"].isin(member_set) & part["value"].notna()]
+        if weighted:
+            others = others[others["labour_force"].gt(0)]
+            sums = others.assign(_wx=others["value"] * others["labour_force"]).groupby("period")
+            cluster_by_month = sums["_wx"].sum() / sums["labour_force"].sum()
+        else:
+            cluster_by_month = others.groupby("period")["value"].mean()
+        months = own.index.intersection(cluster_by_month.index)
+        own = own.loc[months]
+        cluster_by_month = cluster_by_month.loc[months]
+        computed = own["value"] / 100.0 * own["labour_force"]
+        published = own["persons"]
+        used = published.where(published.notna(), computed)
+        yearly = cost.yearly_net_cost
+        per_month = pd.Series(
+            [
+                _excess(p, c, lf) * yearly
+                for p, c, lf in zip(used, cluster_by_month, own["labour_force"], strict=True)
+            ],
+            index=months,
+            dtype="float64",
+        )
+        level = float(own["value"].mean()) if len(own) else math.nan
+        cluster_level = float(cluster_by_month.mean()) if len(months) else math.nan
+        labour = float(own["labour_force"].mean()) if len(own) else math.nan
+        persons = float(used.mean()) if len(used) and used.notna().all() else math.nan
+        excess = _excess(persons, cluster_level, labour)
+        potential = excess * yearly if not math.isnan(excess) else math.nan
+        valid = per_month.dropna()
+        missing = math.isnan(potential)
+        note = "no_data" if missing else ("" if potential > 0 else "not_worse")
+        if not missing and published.isna().any():
+            note = ";".join(x for x in (note, "computed") if x)
+        rows.append(
+            {
+                "municipality_code": code,
+                "cluster": cluster,
+                "benefit": cost.benefit,
+                "indicator": cost.indicator,
+                "period_start": str(months.min()) if len(months) else "",
+                "period": str(months.max()) if len(months) else "",
+                "months": len(months),
+                "level": level,
+                "cluster_level": cluster_level,
+                "labour_force": labour,
+                "published_fulltime": float(published.mean())
+                if len(published) and published.notna().all()
+                else math.nan,
+                "computed_fulltime": float(computed.mean()) if len(computed) else math.nan,
+                "latest_period": str(months.max()) if len(months) else "",
+                "latest_published": float(published.iloc[-1]) if len(published) else math.nan,
+                "latest_computed": float(computed.iloc[-1]) if len(computed) else math.nan,
+                "excess_fulltime": excess,
+                "yearly_cost_per_fulltime": yearly,
+                "potential_dkk": potential,
+                "potential_low_dkk": float(valid.min()) if len(valid) else math.nan,
+                "potential_high_dkk": float(valid.max()) if len(valid) else math.nan,
+                "low_period": str(valid.idxmin()) if len(valid) else "",
+                "high_period": str(valid.idxmax()) if len(valid) else "",
+                "sourced": cost.sourced,
+                "note": note,
+            }
+        )
+    frame = pd.DataFrame(rows, columns=RANGE_COLUMNS)
+    frame["months"] = frame["months"].astype("int64")
+    for column in ("note", "period", "period_start", "latest_period", "low_period", "high_period"):
+        frame[column] = frame[column].astype("str")
+    return frame

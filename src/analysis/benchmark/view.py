@@ -29,7 +29,9 @@ from analysis.benchmark.clusters import (
     DEFAULT_K,
     ClusterConfig,
     ComparisonGroup,
+    GroupFit,
     comparison_group,
+    group_fit,
     load_clusters,
     memberships,
     similar_municipalities,
@@ -37,7 +39,9 @@ from analysis.benchmark.clusters import (
 )
 from analysis.benchmark.framework import (
     COV_TYPE,
+    CV_R2_FLOOR,
     MIN_MUNICIPALITIES,
+    RANK_DRAWS,
     framework_column,
     framework_conditions,
     framework_models_table,
@@ -46,21 +50,28 @@ from analysis.benchmark.framework import (
 )
 from analysis.benchmark.indicators import indicator_panel
 from analysis.benchmark.plots import dot_plot
-from analysis.benchmark.savings import BenefitCost, load_costs, savings_potential
+from analysis.benchmark.savings import (
+    BenefitCost,
+    load_costs,
+    monthly_figures,
+    savings_potential,
+    savings_range,
+)
 from analysis.benchmark.scorecard import (
-    BETTER,
     DEFAULT_TOLERANCE,
-    DOWN,
-    SAME,
-    UP,
-    WORSE,
+    LEVEL_MONTHS,
     level_table,
     scorecard,
     scorecards,
+    tally,
 )
 from analysis.benchmark.summaries import (
     display_table,
+    fit_text,
     intro_text,
+    savings_caveats,
+    savings_range_table,
+    savings_summary,
     savings_table,
     styled_scorecard,
     summary_sentences,
@@ -212,8 +223,53 @@ def load_levels(
     resolved = _resolve(paths, inputs)
     return cached_frame(
         "benchmark_levels" + resolved.suffix(),
-        _key(resolved, table="levels"),
+        _key(resolved, table="levels", months=LEVEL_MONTHS),
         lambda: level_table(indicator_panel(_snapshot(resolved))),
+        paths=paths,
+    )
+
+
+def _national_snapshot(resolved: _Resolved) -> pd.DataFrame:
+    """The snapshot's national series ('Hele landet') with municipality code 0."""
+    from analysis.data.jobindsats import load_snapshot_national
+
+    national = load_snapshot_national(resolved.raw_snapshot)
+    national.insert(0, "municipality_code", 0)
+    national["municipality_code"] = national["municipality_code"].astype("int64")
+    return national
+
+
+def load_country_levels(
+    paths: ProjectPaths | None = None, inputs: BenchmarkInputs = BenchmarkInputs()
+) -> pd.DataFrame:
+    """The whole country's levels and developments (the snapshot's national series,
+    code 0), computed like a municipality's: the second comparison column. Cached."""
+    paths = _paths(paths)
+    resolved = _resolve(paths, inputs)
+    return cached_frame(
+        "benchmark_country_levels" + resolved.suffix(),
+        CacheKey(
+            inputs=(resolved.raw_snapshot, resolved.reference),
+            modules=MODULES,
+            params={"table": "country_levels", "months": LEVEL_MONTHS},
+        ),
+        lambda: level_table(indicator_panel(_national_snapshot(resolved))),
+        paths=paths,
+    )
+
+
+def load_monthly(
+    paths: ProjectPaths | None = None, inputs: BenchmarkInputs = BenchmarkInputs()
+) -> pd.DataFrame:
+    """The last 12 months of the indicators with a savings potential, for all 98
+    (:func:`analysis.benchmark.savings.monthly_figures`), cached."""
+    paths = _paths(paths)
+    resolved = _resolve(paths, inputs)
+    indicators = sorted({c.indicator for c in load_costs(resolved.costs).values()})
+    return cached_frame(
+        "benchmark_monthly" + resolved.suffix(),
+        _key(resolved, table="monthly", indicators=indicators),
+        lambda: monthly_figures(indicator_panel(_snapshot(resolved)), indicators),
         paths=paths,
     )
 
@@ -264,19 +320,26 @@ def load_scorecards(
         reference = load_municipalities(resolved.reference)
         groups = memberships(config, load_similar(paths, inputs), reference)
         return scorecards(
-            load_levels(paths, inputs), groups, weighted=weighted, tolerance=DEFAULT_TOLERANCE
+            load_levels(paths, inputs),
+            groups,
+            weighted=weighted,
+            tolerance=DEFAULT_TOLERANCE,
+            country=load_country_levels(paths, inputs),
         )
 
     name = "benchmark_scorecards" + ("_weighted" if weighted else "") + resolved.suffix()
     return cached_frame(
         name,
-        _key(
-            resolved,
-            clusters=True,
-            table="scorecards",
-            weighted=weighted,
-            k=DEFAULT_K,
-            tolerance=repr(DEFAULT_TOLERANCE),
+        CacheKey(
+            inputs=(*_key(resolved, clusters=True).inputs, resolved.raw_snapshot),
+            modules=MODULES,
+            params={
+                "table": "scorecards",
+                "weighted": weighted,
+                "k": DEFAULT_K,
+                "tolerance": repr(DEFAULT_TOLERANCE),
+                "months": LEVEL_MONTHS,
+            },
         ),
         compute,
         paths=paths,
@@ -316,13 +379,16 @@ def load_framework(
             table="framework",
             min_municipalities=MIN_MUNICIPALITIES,
             cov_type=COV_TYPE,
+            cv_floor=CV_R2_FLOOR,
+            draws=RANK_DRAWS,
         ),
         lambda: framework_table(
             load_levels(paths, inputs), load_framework_conditions(paths, inputs)
         ),
         paths=paths,
     )
-    frame["rank"] = frame["rank"].astype("Int64")
+    for column in ("rank", "rank_low", "rank_high"):
+        frame[column] = frame[column].astype("Int64")
     return frame
 
 
@@ -341,28 +407,36 @@ class BenchmarkView:
     inputs: tuple[Path, ...]
     #: each indicator against the value expected from framework conditions (descriptive)
     framework: pd.DataFrame | None = None
+    #: how well the comparison group fits (each member's distance, a poor-fit warning)
+    fit: GroupFit | None = None
+    #: the savings potential from 12-month averages with a range (what the page shows)
+    savings_range: pd.DataFrame | None = None
 
     def headline(self, language: str = "da") -> dict:
-        """The index page's headline: latest unemployment rate against the cluster mean."""
+        """The index page's headline: latest unemployment rate against the cluster mean,
+        and the tally of outcomes better / worse than the cluster (each outcome family
+        counted once, process measures not counted: :func:`~.scorecard.tally`)."""
         row = self.scorecard[self.scorecard["indicator"].eq(HEADLINE_INDICATOR)].iloc[0]
 
         def number(value: float) -> float | None:
             return None if pd.isna(value) else round(float(value), 2)
 
         card = self.scorecard
+        counted = [i for i, c in zip(card["indicator"], card["counted"], strict=True) if c]
         return {
             "indicator": HEADLINE_INDICATOR,
             "level": number(row["level"]),
             "cluster_mean": number(row["cluster_level"]),
             "period": str(row["period"]),
+            "period_start": str(row["period_start"]),
             "cluster": self.group.label(language),
             "cluster_size": len(self.group.members),
-            "n_indicators": len(card),
-            "n_better": int(card["level_status"].eq(BETTER).sum()),
-            "n_worse": int(card["level_status"].eq(WORSE).sum()),
-            "n_same": int(card["level_status"].eq(SAME).sum()),
-            "n_up": int(card["arrow"].eq(UP).sum()),  # development good for the municipality
-            "n_down": int(card["arrow"].eq(DOWN).sum()),
+            **tally(card),
+            "counted": counted,
+            "country_mean": number(row["country_level"]),
+            "poor_fit": bool(self.fit.poor) if self.fit is not None else False,
+            "fit_mean": number(self.fit.mean) if self.fit is not None else None,
+            "fit_typical_mean": number(self.fit.typical_mean) if self.fit is not None else None,
         }
 
 
@@ -389,9 +463,20 @@ def benchmark_view(
     cards = load_scorecards(paths, inputs, weighted=weighted)
     rows = cards[cards["municipality_code"].eq(code) & cards["cluster"].eq(cluster)]
     if rows.empty:
-        rows = scorecard(levels, code, group.members, cluster=cluster, weighted=weighted)
+        rows = scorecard(
+            levels,
+            code,
+            group.members,
+            cluster=cluster,
+            weighted=weighted,
+            country=load_country_levels(paths, inputs),
+        )
     rows = rows.reset_index(drop=True)
     costs = load_costs(resolved.costs)
+    fit = group_fit(load_features(paths, inputs), load_similar(paths, inputs), code, group.members)
+    ranges = savings_range(
+        load_monthly(paths, inputs), code, group.members, costs, cluster=cluster, weighted=weighted
+    )
     files = (resolved.raw_snapshot, resolved.reference, resolved.costs, *config.files())
     return BenchmarkView(
         municipality=code,
@@ -404,6 +489,8 @@ def benchmark_view(
         costs=costs,
         inputs=tuple(dict.fromkeys(Path(f) for f in files)),
         framework=framework_column(load_framework(paths, inputs), code),
+        fit=fit,
+        savings_range=ranges,
     )
 
 
@@ -413,15 +500,21 @@ __all__ = [
     "benchmark_view",
     "display_table",
     "dot_plot",
+    "fit_text",
     "framework_models_table",
     "framework_sentences",
     "intro_text",
+    "load_country_levels",
     "load_features",
     "load_framework",
     "load_framework_conditions",
     "load_levels",
+    "load_monthly",
     "load_scorecards",
     "load_similar",
+    "savings_caveats",
+    "savings_range_table",
+    "savings_summary",
     "savings_table",
     "styled_scorecard",
     "summary_sentences",

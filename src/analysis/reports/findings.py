@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.formatting import format_significant
+from analysis.formatting import format_number, format_significant
 from analysis.labels import t
 
 #: raw-data folders and what they are, for the sentence on real and simulated inputs
@@ -40,12 +40,18 @@ def _number(value: float | None, language: str, digits: int = 2) -> str:
 
 
 def benchmark_sentence(headline: Mapping[str, Any], name: str, language: str) -> str:
-    """The benchmark in one sentence: levels better and worse than the comparison group,
-    developments good and bad."""
-    from analysis.benchmark.summaries import format_period
+    """The benchmark in one sentence: outcome areas better and worse than the comparison
+    group and developments good and bad, each outcome family counted once and process
+    measures not at all (``benchmark_headline`` from notebook 03); how many were not
+    judged for too few persons, and a warning when the comparison group fits poorly."""
+    from analysis.benchmark.scorecard import SMALL_BASE_THRESHOLD
+    from analysis.benchmark.summaries import format_period, format_window
 
-    return t(
-        "reports.kf.benchmark",
+    end = str(headline.get("period"))
+    start = headline.get("period_start")
+    period = format_window(start, end, language) if start else format_period(end, language)
+    text = t(
+        "benchmark.kf.sentence",
         language,
         name=_e(name),
         cluster=_e(headline.get("cluster", "")),
@@ -55,8 +61,20 @@ def benchmark_sentence(headline: Mapping[str, Any], name: str, language: str) ->
         worse=int(headline.get("n_worse", 0)),
         up=int(headline.get("n_up", 0)),
         down=int(headline.get("n_down", 0)),
-        period=_e(format_period(str(headline.get("period")), language)),
+        period=_e(period),
     )
+    small = int(headline.get("n_small_base", 0) or 0)
+    if small:
+        text += " " + t("benchmark.kf.small_base", language, n=small, base=SMALL_BASE_THRESHOLD)
+    if headline.get("poor_fit"):
+        text += " " + t(
+            "benchmark.kf.poor_fit",
+            language,
+            name=_e(name),
+            mean=format_number(headline.get("fit_mean"), language, decimals=1),
+            typical=format_number(headline.get("fit_typical_mean"), language, decimals=1),
+        )
+    return text
 
 
 def caseload_sentence(own: Mapping[str, Any], name: str, language: str) -> str:
