@@ -60,6 +60,7 @@ INTERNAL = {
     ("analysis.tablefiles", "write_csv"): "the CSV primitive (the gate uses csv_text)",
     ("analysis.tablefiles", "write_xlsx"): "the XLSX primitive for the project's own files",
     ("analysis.cache", "cached_frame"): "shared results in data/processed/cache",
+    ("analysis.qual.classifier", "cached_train"): "the fitted classifier in data/processed/cache",
     ("analysis.nb", "figure_png"): "renders a figure into memory (BytesIO), no file",
     ("analysis.nb", "cached_png"): "figure cache in data/processed/cache/figures",
     ("analysis.data.store", "prepare"): "the processed store's manifest (data/processed)",
