@@ -9,7 +9,8 @@ Pattern syntax (one pattern = one or more words that must follow each other):
   lower-case form and on the lemma (``*sagsstamme*`` matches "sagsstammer",
   ``leder*`` matches "lederne").
 
-A proposal says which pattern matched which words. Its ``confidence`` is a simple score,
+A proposal says which pattern matched which words (``evidence``; ``patterns`` lists the
+patterns alone, for the review's precision per pattern). Its ``confidence`` is a simple score,
 not a probability: 1 - 0.5 ** (number of distinct patterns of the code that matched),
 i.e. 0.5 for one pattern, 0.75 for two. Proposals are a separate table; they are never
 merged into the manual codings.
@@ -123,6 +124,7 @@ def rule_proposals(
                 "confidence": round(1 - 0.5 ** len(patterns), 4),
                 "method": "rules",
                 "evidence": "; ".join(found),
+                "patterns": "; ".join(patterns),
                 "_order": order[code],
             }
         )
