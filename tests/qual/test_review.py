@@ -132,8 +132,22 @@ def test_decisions_from_the_notebook_go_through_the_same_sheet(qual_paths):
     files = ReviewFiles(qual_paths.raw / "interviews", "nb", "xlsx")
     review_round(files, batch=4)
     assert files.sheet.suffix == ".xlsx" and files.sheet.is_file()
+    first = pd.read_excel(files.sheet, dtype=str)
     result = review_round(files, batch=4, decisions={1: "reject", 2: "accept"})
     assert (result.applied.accepted, result.applied.rejected) == (1, 1)
+    # undecided proposals keep their numbers, new ones get numbers never given before,
+    # so the same decisions run again cannot land on other proposals
+    pairs = zip(first["segment_id"], first["code"], strict=True)
+    kept = dict(zip(pairs, first["item"].astype(int), strict=True))
+    for row in result.batch.itertuples(index=False):
+        if (row.segment_id, row.code) in kept:
+            assert row.item == kept[(row.segment_id, row.code)]
+        else:
+            assert row.item > len(first)
+    assert not {1, 2} & set(result.batch["item"])
+    again = review_round(files, batch=4, decisions={1: "reject", 2: "accept"})
+    assert (again.applied.accepted, again.applied.rejected) == (0, 0)
+    assert again.batch["item"].tolist() == result.batch["item"].tolist()
     with pytest.raises(InputError, match="unknown item number"):
         review.record_decisions(files, {999: "accept"})
 

@@ -137,8 +137,9 @@ def corpus_proposals(
 ) -> pd.DataFrame:
     """Proposals for every segment (``id`` = segment id): the rules (cached on disk, so
     that a notebook run on cached results does not even load spaCy), with ``method``
-    ``rules+similarity`` the similarity fallback for the segments no rule matched (its
-    vectors cached too), and with ``parents`` every sub-code's parent ("implied by")."""
+    ``rules+similarity`` the similarity fallback for the segments no rule matched (to the
+    codebook's texts and the human-coded segments; a model's vectors cached too), and
+    with ``parents`` every sub-code's parent ("implied by")."""
     segments = inputs.corpus.segments
     if segments.empty:
         return empty_proposals()
@@ -160,9 +161,10 @@ def corpus_proposals(
         raise ValueError(f"method must be rules or rules+similarity, got {method!r}")
     frames = [rules]
     if method == "rules+similarity":
-        from analysis.qual.similarity import similarity_proposals
+        from analysis.qual.similarity import exemplar_table, similarity_proposals
 
         uncovered = set(texts) - set(rules["id"])
+        coded = coded_segments(inputs, level="all")
         table = pd.DataFrame({"id": list(texts), "text": list(texts.values())})
         frames.append(
             similarity_proposals(
@@ -170,6 +172,7 @@ def corpus_proposals(
                 inputs.codebook,
                 embedder=embedder,
                 only=uncovered,
+                exemplars=exemplar_table(coded, segments, inputs.codebook),
                 paths=paths,
                 cache_name="qual_embeddings",
             )

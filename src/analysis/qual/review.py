@@ -23,16 +23,16 @@ is read):
 ``review_<coder>.xlsx`` (or ``.csv``), the sheet (:data:`SHEET_COLUMNS`): ``item``,
 ``segment_id``, ``source``, ``start``, ``end``, ``code``, ``label``, ``method``,
 ``confidence``, ``margin``, ``evidence``, ``patterns``, ``quote``, ``decision``,
-``note``. The
+``note``. Item numbers run on from sheet to sheet and are never given twice. The
 researcher fills ``decision`` with ``accept`` or ``reject`` (``a``/``r``, ``ja``/``nej``
 are read too; empty: not decided yet, the row comes back) and may write a ``note``. Only
 ``decision`` and ``note`` are read back; the other columns say what was proposed, and a
 row whose ``segment_id`` or ``code`` is unknown is refused naming its row.
 
 ``review_log_<coder>.csv`` (:data:`LOG_COLUMNS`): one row per decision, never rewritten
-but to add rows: ``batch``, ``decided``, ``segment_id``, ``source``, ``start``, ``end``,
-``code``, ``decision``, ``method``, ``implied_by``, ``patterns``, ``confidence``,
-``margin``, ``evidence``, ``note``, ``codebook_version``.
+but to add rows: ``batch``, ``item``, ``decided``, ``segment_id``, ``source``,
+``start``, ``end``, ``code``, ``decision``, ``method``, ``implied_by``, ``patterns``,
+``confidence``, ``margin``, ``evidence``, ``note``, ``codebook_version``.
 
 Nothing is lost: each file is written atomically, the codings and the log before the
 sheet, and a decision already in the log or a coding already in the file is not added
@@ -75,6 +75,7 @@ SHEET_COLUMNS = (
 )
 LOG_COLUMNS = (
     "batch",
+    "item",
     "decided",
     "segment_id",
     "source",
@@ -283,6 +284,7 @@ def apply_decisions(
         rows.append(
             {
                 "batch": str(batch),
+                "item": str(row.get("item", "")),
                 "decided": stamp,
                 "segment_id": row["segment_id"],
                 "source": str(segment["source_id"]),
@@ -396,15 +398,24 @@ def review_queue(proposals: pd.DataFrame, coded: pd.DataFrame, log: pd.DataFrame
 
 
 def sheet_table(
-    queue: pd.DataFrame, corpus: object, codebook: Codebook, *, batch: int = BATCH
+    queue: pd.DataFrame,
+    corpus: object,
+    codebook: Codebook,
+    *,
+    batch: int = BATCH,
+    first_item: int = 1,
+    items: Mapping[tuple[str, str], int] | None = None,
 ) -> pd.DataFrame:
-    """The first ``batch`` segments of the queue as the sheet (:data:`SHEET_COLUMNS`)."""
+    """The first ``batch`` segments of the queue as the sheet (:data:`SHEET_COLUMNS`). A
+    proposal keeps its number from ``items`` ((segment, code) -> item of the sheet
+    before); new ones are numbered from ``first_item``, so a number is never given to two
+    proposals and a decision meant for an earlier sheet cannot land on another one."""
     ids = list(dict.fromkeys(queue["id"]))[:batch]
     rows = queue[queue["id"].isin(set(ids))]
     segments = corpus.segments.set_index("segment_id")
     out = pd.DataFrame(
         {
-            "item": range(1, len(rows) + 1),
+            "item": _numbers(rows, first_item, items or {}),
             "segment_id": rows["id"].to_numpy(),
             "source": [segments.at[i, "source_id"] for i in rows["id"]],
             "start": [int(segments.at[i, "start"]) for i in rows["id"]],
@@ -422,6 +433,17 @@ def sheet_table(
         }
     )
     return out[list(SHEET_COLUMNS)]
+
+
+def _numbers(rows: pd.DataFrame, first: int, items: Mapping[tuple[str, str], int]) -> list[int]:
+    numbers, following = [], first
+    for pair in zip(rows["id"], rows["code"], strict=True):
+        if pair in items:
+            numbers.append(int(items[pair]))
+        else:
+            numbers.append(following)
+            following += 1
+    return numbers
 
 
 def _quote(text: str) -> str:
@@ -645,6 +667,8 @@ def review_round(
     inputs = load_inputs(corpus_path, codebook_path, codings_path)
     if decisions:
         record_decisions(files, decisions)
+    first_item = next_item(files)
+    items = current_items(files)
     applied = Applied()
     for sheet in files.sheets():
         decided = read_decisions(sheet, inputs.corpus, inputs.codebook)
@@ -662,7 +686,9 @@ def review_round(
     summary = summarise(log, terms)
     proposals = corpus_proposals(inputs, method="rules+similarity", embedder=embedder)
     queue = review_queue(proposals, coded_segments(inputs, level="all"), log)
-    table = sheet_table(queue, inputs.corpus, inputs.codebook, batch=batch)
+    table = sheet_table(
+        queue, inputs.corpus, inputs.codebook, batch=batch, first_item=first_item, items=items
+    )
     sheet = write_sheet(table, files, policy)
     return ReviewRound(applied, summary, sheet, table, remaining=queue["id"].nunique())
 
@@ -679,25 +705,63 @@ def _with_file(
     return paths
 
 
-def record_decisions(files: ReviewFiles, decisions: Mapping[int, str]) -> Path:
+def next_item(files: ReviewFiles) -> int:
+    """One more than every item number given so far (in the sheets and the log)."""
+    from analysis.qual.spreadsheet import read_table
+
+    numbers = list(read_log(files)["item"])
+    for sheet in files.sheets():
+        table = read_table(sheet)
+        numbers += list(table["item"]) if "item" in table.columns else []
+    values = pd.to_numeric(pd.Series(numbers, dtype="object"), errors="coerce").dropna()
+    return int(values.max()) + 1 if len(values) else 1
+
+
+def current_items(files: ReviewFiles) -> dict[tuple[str, str], int]:
+    """(segment, code) -> item number in the coder's current sheet(s)."""
+    from analysis.qual.spreadsheet import read_table
+
+    out: dict[tuple[str, str], int] = {}
+    for sheet in files.sheets():
+        table = read_table(sheet)
+        if not {"item", "segment_id", "code"} <= set(table.columns):
+            continue
+        for item, segment, code in zip(
+            table["item"], table["segment_id"], table["code"], strict=True
+        ):
+            if str(item).strip().isdecimal():
+                out[(str(segment), str(code))] = int(item)
+    return out
+
+
+def record_decisions(files: ReviewFiles, decisions: Mapping[int, str]) -> Path | None:
     """Write ``decisions`` (item number -> accept/reject) into the current sheet
-    (atomically), as a researcher would in a spreadsheet."""
+    (atomically), as a researcher would in a spreadsheet. Items already in the log were
+    applied before and are skipped; an item number never given is refused."""
     from analysis.qual.spreadsheet import read_table
     from analysis.tablefiles import write_csv, write_xlsx
 
+    logged = set(read_log(files)["item"].astype(str))
+    pending = {str(k): v for k, v in decisions.items() if str(k) not in logged}
+    if not pending:
+        return None
     sheets = files.sheets()
     if not sheets:
         raise InputError.single(files.sheet, "no review sheet to record decisions in")
     path = sheets[0]
     table = read_table(path)
     items = {str(i): n for n, i in enumerate(table["item"])}
-    unknown = [str(k) for k in decisions if str(k) not in items]
+    unknown = [k for k in pending if k not in items]
     if unknown:
         raise InputError.single(
-            path, "unknown item number(s)", column="item", found=", ".join(unknown)
+            path,
+            "unknown item number(s)",
+            column="item",
+            expected=f"items of the current sheet ({', '.join(items) or 'none'})",
+            found=", ".join(unknown),
         )
-    for item, decision in decisions.items():
-        table.loc[items[str(item)], "decision"] = str(decision)
+    for item, decision in pending.items():
+        table.loc[items[item], "decision"] = str(decision)
     if path.suffix == ".csv":
         write_csv(table, path)
     else:

@@ -310,7 +310,7 @@ def similarity_proposals(
     """One ``similarity`` proposal per row of ``texts`` (``id``, ``text``), or per row
     whose id is in ``only``: the closest code, ``confidence`` = cosine similarity,
     ``margin``, and the nearest codebook text as evidence (``tfidf 0.31 to the definition
-    of sagsstamme: '...'``).
+    of sagsstamme: '...'``; ``field`` and ``nearest`` give its parts for display).
 
     ``exemplars`` (``id``, ``code``, ``text``): human-coded segments, each an example of
     its code beside the codebook's texts (what the fallback learns from the codings;
@@ -327,7 +327,11 @@ def similarity_proposals(
         book = pd.concat([book, coded[["code", "field", "text"]]], ignore_index=True)
     wanted = texts if only is None else texts[texts["id"].astype(str).isin(set(only))]
     if wanted.empty or book.empty:
-        return empty_proposals().assign(margin=pd.Series(dtype="float64"))
+        return empty_proposals().assign(
+            margin=pd.Series(dtype="float64"),
+            field=pd.Series(dtype="str"),
+            nearest=pd.Series(dtype="str"),
+        )
     model = make_embedder(embedder, book)
     ids = [str(i) for i in texts["id"]]
     values = [str(t) for t in texts["text"]]
@@ -352,6 +356,8 @@ def similarity_proposals(
                 )
             ],
             "margin": near["margin"].round(4),
+            "field": near["field"],
+            "nearest": near["text"],
         }
     )
 
