@@ -101,8 +101,11 @@ class TrainedClassifier:
     models: tuple[CodeModel, ...]
     seed: int
 
-    def predict(self, documents: list[str], ids: list[str]) -> pd.DataFrame:
-        """Proposals (id, code, confidence, method, evidence) at probability >= 0.5."""
+    def predict(
+        self, documents: list[str], ids: list[str], threshold: float = THRESHOLD
+    ) -> pd.DataFrame:
+        """Proposals (id, code, confidence, method, evidence) at probability >=
+        ``threshold``."""
         rows = []
         if not documents:
             return _empty()
@@ -112,7 +115,7 @@ class TrainedClassifier:
                 continue
             probability = model.estimator.predict_proba(features)[:, 1]
             for ident, p in zip(ids, probability, strict=True):
-                if p >= THRESHOLD:
+                if p >= threshold:
                     note = "calibrated" if model.calibrated else "uncalibrated"
                     rows.append(
                         {

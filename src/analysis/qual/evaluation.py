@@ -36,6 +36,7 @@ METHODS = (
     "similarity",
     "rules+similarity",
     "classifier",
+    "classifier (threshold 0.3)",
     "rules+similarity+classifier",
 )
 
@@ -137,21 +138,25 @@ def _fold_proposals(
     if "similarity" in method:
         covered = set(rules["id"]) if method != "similarity" else set()
         uncovered = [i for i in test if data.ids[i] not in covered]
-        frames.append(_similarity(data, uncovered, test, embedder))
+        frames.append(_similarity(data, uncovered, test, train, embedder))
     if "classifier" in method:
-        frames.append(_classifier(data, train, test))
+        threshold = 0.3 if "threshold 0.3" in method else None
+        frames.append(_classifier(data, train, test, threshold))
     frames = [f for f in frames if not f.empty]
     return pd.concat(frames, ignore_index=True) if frames else empty_proposals()
 
 
 def _similarity(
-    data: EvalData, segments: Sequence[int], test: np.ndarray, embedder: str
+    data: EvalData,
+    segments: Sequence[int],
+    test: np.ndarray,
+    train: np.ndarray,
+    embedder: str,
 ) -> pd.DataFrame:
-    """Similarity proposals for ``segments``, with the coded segments outside ``test`` as
+    """Similarity proposals for ``segments``, with the coded ``train`` segments as
     examples (what a researcher's codings teach the fallback)."""
     from analysis.qual.similarity import similarity_proposals
 
-    train = np.setdiff1d(np.arange(len(data.ids)), test)
     return similarity_proposals(
         pd.DataFrame({"id": list(data.ids), "text": list(data.texts)}),
         data.codebook,
@@ -181,12 +186,16 @@ def exemplars_of(data: EvalData, rows: Sequence[int]) -> pd.DataFrame:
     return exemplar_table(coded, segments, data.codebook)
 
 
-def _classifier(data: EvalData, train: np.ndarray, test: np.ndarray) -> pd.DataFrame:
+def _classifier(
+    data: EvalData, train: np.ndarray, test: np.ndarray, threshold: float | None = None
+) -> pd.DataFrame:
+    from analysis.qual.classifier import THRESHOLD
     from analysis.qual.classifier import train as fit
 
     labels = data.labels.iloc[train]
     model = fit([data.documents[i] for i in train], labels.reset_index(drop=True))
-    return model.predict([data.documents[i] for i in test], [data.ids[i] for i in test])
+    documents = [data.documents[i] for i in test]
+    return model.predict(documents, [data.ids[i] for i in test], threshold or THRESHOLD)
 
 
 def cross_validated_proposals(
@@ -319,3 +328,134 @@ def _mask(data: EvalData, part: str) -> np.ndarray:
     if part == "documents":
         return data.is_document.copy()
     return np.ones(len(data.ids), dtype=bool)
+
+
+# --- learning curve ----------------------------------------------------------------------
+
+
+def _uncertainty(
+    data: EvalData, pool: np.ndarray, coded: np.ndarray, embedder: str, method: str
+) -> np.ndarray:
+    """The pool's segments not yet coded, most uncertain first: for ``rules+similarity``
+    the review queue's order (no rule match first, smallest similarity margin first;
+    then rules, lowest confidence first); for ``similarity`` the smallest margin first."""
+    from analysis.qual.similarity import similarity_proposals
+
+    left = np.setdiff1d(pool, coded)
+    rules_first = method != "similarity"
+    near = similarity_proposals(
+        pd.DataFrame({"id": list(data.ids), "text": list(data.texts)}),
+        data.codebook,
+        embedder=embedder,
+        only={data.ids[i] for i in left},
+        exemplars=exemplars_of(data, coded),
+        cache_name="qual_eval_embeddings",
+    )
+    margin = near.groupby("id")["margin"].min()
+    confidence = data.rules.groupby("id")["confidence"].max()
+    score = []
+    for i in left:
+        ident = data.ids[i]
+        if rules_first and ident in confidence.index:
+            score.append(1.0 - float(confidence[ident]))
+        else:
+            score.append(2.0 + 1.0 - float(margin.get(ident, 0.0)))
+    return left[np.argsort(-np.asarray(score), kind="stable")]
+
+
+def learning_curve(
+    data: EvalData,
+    *,
+    methods: Sequence[str] = ("rules+similarity", "similarity"),
+    step: int = 8,
+    n_folds: int = 5,
+    seeds: Sequence[int] = (1, 2, 3, 4, 5),
+    embedder: str = "tfidf",
+    seed: int = DEFAULT_SEED,
+) -> pd.DataFrame:
+    """Held-out micro-F1 against the number of coded segments: in each fold (whole
+    sources held out) the training sources' segments are coded ``step`` at a time, in
+    random order (``seeds``) or by uncertainty (the review queue's order, recomputed after
+    each step), and the similarity learns from the coded ones. Rows: ``sampling``,
+    ``method``, ``n_coded`` (per fold), ``f1`` (out-of-fold, pooled over folds; random:
+    the mean over seeds), ``f1_min``, ``f1_max`` (over seeds)."""
+    truth = data.labels.to_numpy()
+    everything = np.arange(len(data.ids))
+    splits = [(np.setdiff1d(everything, test), test) for test in folds(data, n_folds, seed)]
+    largest = min(len(train) for train, _ in splits)
+    sizes = list(range(0, largest + 1, step))
+    if sizes[-1] != largest:
+        sizes.append(largest)
+    orders: dict[tuple[str, int], list[np.ndarray]] = {}
+    for s in seeds:
+        rng = np.random.default_rng(s)
+        orders[("random", s)] = [rng.permutation(train) for train, _ in splits]
+    rows = []
+    for method in methods:
+        runs: dict[tuple[str, int], list[float]] = {}
+        for (sampling, s), per_fold in orders.items():
+            runs[(sampling, s)] = [
+                _curve_point(data, method, splits, [o[:n] for o in per_fold], embedder, truth)
+                for n in sizes
+            ]
+        uncertain = _uncertainty_runs(data, method, splits, sizes, step, embedder, truth)
+        f1_random = np.array([runs[("random", s)] for s in seeds])
+        for k, n in enumerate(sizes):
+            rows.append(
+                {
+                    "sampling": "random",
+                    "method": method,
+                    "n_coded": n,
+                    "f1": float(f1_random[:, k].mean()),
+                    "f1_min": float(f1_random[:, k].min()),
+                    "f1_max": float(f1_random[:, k].max()),
+                }
+            )
+            rows.append(
+                {
+                    "sampling": "uncertainty",
+                    "method": method,
+                    "n_coded": n,
+                    "f1": uncertain[k],
+                    "f1_min": uncertain[k],
+                    "f1_max": uncertain[k],
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def _uncertainty_runs(
+    data: EvalData,
+    method: str,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    sizes: list[int],
+    step: int,
+    embedder: str,
+    truth: np.ndarray,
+) -> list[float]:
+    coded = [np.array([], dtype=int) for _ in splits]
+    out = []
+    for n in sizes:
+        for k, (train, _) in enumerate(splits):
+            while len(coded[k]) < n:
+                ranked = _uncertainty(data, train, coded[k], embedder, method)
+                coded[k] = np.concatenate([coded[k], ranked[: min(step, n - len(coded[k]))]])
+        out.append(_curve_point(data, method, splits, coded, embedder, truth))
+    return out
+
+
+def _curve_point(
+    data: EvalData,
+    method: str,
+    splits: list[tuple[np.ndarray, np.ndarray]],
+    coded: list[np.ndarray],
+    embedder: str,
+    truth: np.ndarray,
+) -> float:
+    """Out-of-fold micro-F1 when each fold has coded ``coded[k]`` of its training
+    segments."""
+    predicted = np.zeros_like(truth)
+    for (_, test), known in zip(splits, coded, strict=True):
+        proposals = _fold_proposals(data, method, known, test, embedder)
+        predicted[test] = proposal_matrix(proposals, data)[test]
+    return micro_scores(predicted, truth)[2]
