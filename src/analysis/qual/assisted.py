@@ -71,21 +71,37 @@ def propose_texts(
         if choice.note:
             notes.append(choice.note)
         covered = set(frames[0]["id"])
+        exemplars = None
+        if training.use_for_similarity and training_available(training):
+            exemplars = training_exemplars(codebook, training)
+        elif training.use_for_similarity:
+            notes.append(
+                "no demo corpus to learn from (data/raw/interviews/quotes.csv is missing): "
+                "the similarity compares with the codebook's texts only"
+            )
         frames.append(
             similarity_proposals(
                 texts,
                 codebook,
                 embedder=embedder,
                 only=[i for i in texts["id"] if i not in covered],
-                exemplars=training_exemplars(codebook, training)
-                if training.use_for_similarity
-                else None,
+                exemplars=exemplars,
             )
         )
     if method in {"classifier", "both"}:
         frames.append(classifier_proposals(texts, codebook, training))
     proposals = combine_proposals(frames, codebook, list(texts["id"]))
     return Proposed(proposals, embedder, tuple(notes))
+
+
+def training_available(training: Training) -> bool:
+    """False only when the default training corpus (the demo) is not there; a corpus
+    given explicitly is always tried (and a missing one is an error)."""
+    if training.corpus is not None or training.codings is not None:
+        return True
+    from analysis.paths import get_paths
+
+    return (get_paths().interviews / "quotes.csv").is_file()
 
 
 def training_exemplars(codebook: Codebook, training: Training) -> pd.DataFrame:
