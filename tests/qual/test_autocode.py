@@ -390,3 +390,27 @@ def test_the_classifier_is_not_retrained_when_nothing_changed(tmp_path, monkeypa
     model_file.write_bytes(b"not a model")
     classifier.cached_train(documents, changed, tmp_path)
     assert len(calls) == 3
+
+
+def test_a_models_segment_vectors_are_cached_like_the_tokens(isolated_paths):
+    from analysis.qual.similarity import cached_embeddings
+
+    calls = []
+
+    class Counting:
+        name = "counting"
+
+        def key(self):
+            return {"embedder": "counting", "version": "1"}
+
+        def embed(self, texts):
+            calls.append(list(texts))
+            return np.eye(len(texts), 4, dtype="float32")
+
+    ids, texts = ["a", "b"], ["første tekst", "anden tekst"]
+    first = cached_embeddings(Counting(), ids, texts, paths=isolated_paths)
+    again = cached_embeddings(Counting(), ids, texts, paths=isolated_paths)
+    assert len(calls) == 1 and (first == again).all()
+    cached_embeddings(Counting(), ids, ["første tekst", "ændret tekst"], paths=isolated_paths)
+    assert len(calls) == 2  # a changed text is embedded again
+    assert (isolated_paths.processed / "cache" / "qual_embeddings_counting.parquet").is_file()
