@@ -24,6 +24,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "simulate": ("analysis.data.cli_simulate", "write the simulated demo caseload panel"),
     "autocode": ("analysis.qual.cli_autocode", "propose codes for text segments (id,text CSV)"),
+    "review": (
+        "analysis.qual.cli_review",
+        "review proposed codes: apply the sheet's decisions, precision, the next batch",
+    ),
     "import-qdpx": ("analysis.qual.cli_import_qdpx", "import a REFI-QDA project (.qdpx)"),
     "export-qdpx": ("analysis.qual.cli_export_qdpx", "export the corpus as REFI-QDA .qdpx/.qdc"),
     "reliability": ("analysis.qual.cli_reliability", "intercoder reliability from codings CSV"),

@@ -72,3 +72,28 @@ def test_notebook_with_a_second_coder_shows_reliability(tmp_path, notebook_paths
     reliability = scraps["reliability"].data.set_index("code")
     assert reliability.loc["ledelse", "percent_agreement"] < 1
     assert reliability.loc["sagsstamme", "krippendorff_alpha"] == 1.0
+
+
+@pytest.mark.slow
+def test_the_review_loop_runs_in_the_notebook(tmp_path, notebook_paths, run_notebook):
+    import pandas as pd
+
+    interviews = notebook_paths.raw / "interviews"
+    params = {"municipality": None, "language": "da", "review_coder": "nb_rev", "review_batch": 3}
+    first = run_notebook(NOTEBOOK, tmp_path / "first.ipynb", **params)
+    sheet = interviews / "review_nb_rev.xlsx"
+    assert sheet.is_file()
+    assert "qual-review-batch" in first.read_text(encoding="utf-8")
+    table = pd.read_excel(sheet, dtype=str)
+    table.loc[0, "decision"] = "accept"
+    table.loc[1, "decision"] = "reject"
+    table.to_excel(sheet, index=False)
+    second = run_notebook(NOTEBOOK, tmp_path / "second.ipynb", **params)
+    codings = pd.read_csv(interviews / "codings_nb_rev.csv", dtype=str)
+    assert codings[["source", "code"]].values.tolist() == [
+        [table.loc[0, "source"], table.loc[0, "code"]]
+    ]
+    html = second.read_text(encoding="utf-8")
+    assert "qual-review-methods" in html and "qual-review-patterns" in html
+    log = pd.read_csv(interviews / "review_log_nb_rev.csv", dtype=str)
+    assert sorted(log["decision"]) == ["accept", "reject"]

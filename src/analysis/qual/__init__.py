@@ -7,8 +7,12 @@ Modules (one job each):
 - ``demo_corpus``: builds ``data/raw/interviews/quotes.csv`` from the seed documents.
 - ``codebook``: the versioned YAML codebook and its validation.
 - ``codings``: manual codings (CSV) and their attachment to segments.
-- ``nlp``, ``autocode``, ``classifier``: assisted coding (rules on Danish lemmas/stems, a
-  classifier trained on the human codings) - proposals only, never merged into codings.
+- ``nlp``, ``autocode``, ``similarity``, ``classifier``, ``assisted``: assisted coding
+  (rules on Danish lemmas/stems with sub-codes rolled up to their parents, a similarity
+  fallback for segments no rule matches, a classifier trained on the human codings) -
+  proposals only, never merged into codings; ``review``: the review loop that turns
+  accepted proposals into a coder's codings and measures precision per pattern;
+  ``evaluation``: cross-validated F1 and the learning curve (``benchmarks/autocode_eval.py``).
 - ``reliability``: agreement, Cohen's kappa, Krippendorff's alpha on segment x code units.
 - ``summaries``: frequencies, prevalence, co-occurrence, exemplars, the quantitized
   source x code table for mixed methods.

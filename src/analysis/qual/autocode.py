@@ -9,7 +9,8 @@ Pattern syntax (one pattern = one or more words that must follow each other):
   lower-case form and on the lemma (``*sagsstamme*`` matches "sagsstammer",
   ``leder*`` matches "lederne").
 
-A proposal says which pattern matched which words. Its ``confidence`` is a simple score,
+A proposal says which pattern matched which words (``evidence``; ``patterns`` lists the
+patterns alone, for the review's precision per pattern). Its ``confidence`` is a simple score,
 not a probability: 1 - 0.5 ** (number of distinct patterns of the code that matched),
 i.e. 0.5 for one pattern, 0.75 for two. Proposals are a separate table; they are never
 merged into the manual codings.
@@ -26,6 +27,8 @@ from analysis.qual.codebook import Codebook
 from analysis.qual.nlp import lemma, stem
 
 PROPOSAL_COLUMNS = ("id", "code", "confidence", "method", "evidence")
+#: the methods that propose, in the order a segment's proposals are listed
+METHOD_ORDER = {"rules": 0, "similarity": 1, "classifier": 2}
 MIN_STEM = 5
 
 
@@ -121,11 +124,63 @@ def rule_proposals(
                 "confidence": round(1 - 0.5 ** len(patterns), 4),
                 "method": "rules",
                 "evidence": "; ".join(found),
+                "patterns": "; ".join(patterns),
                 "_order": order[code],
             }
         )
     out = pd.DataFrame(rows).sort_values(["id", "_order"], kind="stable")
     return out.drop(columns=["_order"]).reset_index(drop=True)
+
+
+def with_parents(proposals: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
+    """Every proposal of a sub-code also proposes its parent (and the parent's parent),
+    with the evidence ``implied by <sub-code>``: the codebook says a sub-code implies its
+    parent, as the human codings' analysis does (``codings.segment_codes(level="all")``).
+
+    The implied row keeps the sub-code's method and confidence (and any other column). A
+    parent proposed in its own right keeps its own row; the implied one is left out. The
+    one roll-up for the command line, the notebook, the exports and the evaluation.
+    """
+    if proposals.empty:
+        return proposals.reset_index(drop=True)
+    parents = {
+        code: parent
+        for code, parent in zip(codebook.codes["id"], codebook.codes["parent"], strict=True)
+        if isinstance(parent, str)
+    }
+    frames = [proposals]
+    current = proposals
+    while True:
+        current = current[current["code"].isin(set(parents))]
+        if current.empty:
+            break
+        child = current["code"]
+        current = current.assign(code=child.map(parents))
+        if "evidence" in current.columns:
+            current = current.assign(evidence="implied by " + child)
+        frames.append(current)
+    out = pd.concat(frames, ignore_index=True)
+    return out.drop_duplicates(subset=["id", "code"], keep="first").reset_index(drop=True)
+
+
+def combine_proposals(
+    frames: list[pd.DataFrame], codebook: Codebook, ids: list[str], *, parents: bool = True
+) -> pd.DataFrame:
+    """The proposals of several methods as one table: parents rolled up (see
+    :func:`with_parents`), in the order of ``ids``, then method, then codebook order."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return empty_proposals()
+    out = pd.concat(frames, ignore_index=True)
+    if parents:
+        out = with_parents(out, codebook)
+    position = {i: n for n, i in enumerate(ids)}
+    order = {code: n for n, code in enumerate(codebook.ids)}
+    out = out.assign(
+        _id=out["id"].map(position), _m=out["method"].map(METHOD_ORDER), _c=out["code"].map(order)
+    )
+    out = out.sort_values(["_id", "_m", "_c"], kind="stable", na_position="last")
+    return out.drop(columns=["_id", "_m", "_c"]).reset_index(drop=True)
 
 
 def empty_proposals() -> pd.DataFrame:

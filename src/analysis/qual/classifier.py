@@ -17,6 +17,7 @@ are listed with the reason instead of a number.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -100,8 +101,11 @@ class TrainedClassifier:
     models: tuple[CodeModel, ...]
     seed: int
 
-    def predict(self, documents: list[str], ids: list[str]) -> pd.DataFrame:
-        """Proposals (id, code, confidence, method, evidence) at probability >= 0.5."""
+    def predict(
+        self, documents: list[str], ids: list[str], threshold: float = THRESHOLD
+    ) -> pd.DataFrame:
+        """Proposals (id, code, confidence, method, evidence) at probability >=
+        ``threshold``."""
         rows = []
         if not documents:
             return _empty()
@@ -111,7 +115,7 @@ class TrainedClassifier:
                 continue
             probability = model.estimator.predict_proba(features)[:, 1]
             for ident, p in zip(ids, probability, strict=True):
-                if p >= THRESHOLD:
+                if p >= threshold:
                     note = "calibrated" if model.calibrated else "uncalibrated"
                     rows.append(
                         {
@@ -150,6 +154,51 @@ def train(
         estimator.fit(features, y)
         models.append(CodeModel(code, estimator, calibrated, n_pos))
     return TrainedClassifier(vectorizer, tuple(models), seed)
+
+
+def model_key(documents: list[str], labels: pd.DataFrame, *, seed: int) -> str:
+    """What a fitted classifier depends on: the training texts and labels, the settings,
+    this module's code and scikit-learn's version (a hash)."""
+    import importlib.metadata
+    import json
+
+    from analysis.cache import module_hash
+    from analysis.fileio import sha256_bytes
+
+    content = {
+        "documents": sha256_bytes("\x1e".join(documents).encode("utf-8")),
+        "labels": sha256_bytes(labels.to_csv().encode("utf-8")),
+        "seed": seed,
+        "settings": [MIN_POSITIVES, MIN_CALIBRATE, THRESHOLD],
+        "code": module_hash("analysis.qual.classifier"),
+        "scikit-learn": importlib.metadata.version("scikit-learn"),
+    }
+    return sha256_bytes(json.dumps(content, sort_keys=True).encode("utf-8"))
+
+
+def cached_train(
+    documents: list[str], labels: pd.DataFrame, folder: Path, *, seed: int = DEFAULT_SEED
+) -> TrainedClassifier:
+    """:func:`train`, or the model fitted earlier on the same data and settings (kept in
+    ``folder``, the project's cache; a file whose checksum does not match is refitted)."""
+    import pickle
+
+    from analysis.fileio import atomic_write_bytes, sha256_bytes
+
+    key = model_key(documents, labels, seed=seed)
+    path = folder / f"qual_classifier_{key[:16]}.pickle"
+    check = path.with_suffix(".sha256")
+    if path.is_file() and check.is_file():
+        data = path.read_bytes()
+        if check.read_text(encoding="utf-8").strip() == sha256_bytes(data) + " " + key:
+            return pickle.loads(data)  # our own cache file, checksummed
+    model = train(documents, labels, seed=seed)
+    data = pickle.dumps(model)
+    for old in folder.glob("qual_classifier_*"):
+        old.unlink(missing_ok=True)  # one cached model: the latest
+    atomic_write_bytes(path, data)
+    atomic_write_bytes(check, f"{sha256_bytes(data)} {key}\n".encode())
+    return model
 
 
 def cross_validate(

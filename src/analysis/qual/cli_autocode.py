@@ -1,15 +1,19 @@
 """``python -m analysis autocode INPUT.csv --output OUTPUT.csv``: propose codes for texts.
 
 Reads a CSV/XLSX with columns ``id`` and ``text`` and writes one row per proposed code:
-``id, code, confidence, method`` (``--evidence`` adds the matched patterns). By default the
-codebook's transparent rules are used; ``--method classifier`` (or ``both``) also trains the
-classifier on the human codings of a corpus (default: the demo corpus and its codings).
-Proposals are suggestions for a human coder, never codings.
+``id, code, confidence, method`` (``--evidence`` adds what proposed each code and, for
+similarity, the ``margin`` to the next code). By default (``rules+similarity``) the
+codebook's transparent rules are used, and a text no rule matches gets the closest code
+by similarity (:mod:`analysis.qual.assisted`); a sub-code's parent is proposed with it
+("implied by"). ``--method classifier`` (or ``both``) trains the classifier on the human
+codings of a corpus (default: the demo corpus and its codings). Proposals are
+suggestions for a human coder, never codings.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -18,7 +22,8 @@ from analysis.errors import InputError, InputProblem, ProblemCollector
 from analysis.fileio import check_writable
 from analysis.privacy import PrivacyPolicy, find_personal_data
 from analysis.publish import publish_csv
-from analysis.qual.autocode import PROPOSAL_COLUMNS, empty_proposals, propose_rules
+from analysis.qual.assisted import DEFAULT_METHOD, METHODS, Training, propose_texts
+from analysis.qual.autocode import PROPOSAL_COLUMNS
 from analysis.qual.cli_options import add_privacy_options, policy_of, refuse_overwriting_input
 from analysis.qual.codebook import load_codebook
 from analysis.qual.spreadsheet import read_table
@@ -32,15 +37,25 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--method",
-        choices=("rules", "classifier", "both"),
-        default="rules",
-        help="rules (default), a classifier trained on human codings, or both",
+        choices=METHODS,
+        default=DEFAULT_METHOD,
+        help="rules+similarity (default: rules, and the closest code for texts no rule "
+        "matches), rules, a classifier trained on human codings (weak), or both "
+        "(rules and classifier)",
+    )
+    parser.add_argument(
+        "--embedding",
+        choices=("tfidf", "e5", "auto"),
+        default="tfidf",
+        help="similarity by TF-IDF character n-grams (default), the multilingual e5 "
+        "model (optional extra 'embeddings'), or auto (e5 where installed)",
     )
     parser.add_argument(
         "--training-corpus",
         type=Path,
         default=None,
-        help="corpus with human codings for the classifier (default: demo corpus)",
+        help="corpus with human codings for the classifier and the similarity's examples "
+        "(default: demo corpus)",
     )
     parser.add_argument(
         "--training-codings",
@@ -110,29 +125,6 @@ def refuse_personal_ids(texts: pd.DataFrame, path: Path, policy: PrivacyPolicy) 
     problems.raise_if_any()
 
 
-def classifier_proposals(texts: pd.DataFrame, args: argparse.Namespace) -> pd.DataFrame:
-    """Train on the human codings of the training corpus, then predict for ``texts``."""
-    from analysis.qual.classifier import label_matrix, lemma_documents, train
-    from analysis.qual.nlp import tokens
-    from analysis.qual.pipeline import coded_segments, corpus_tokens, load_inputs
-
-    inputs = load_inputs(args.training_corpus, args.codebook, args.training_codings)
-    if inputs.codings.empty:
-        raise InputError.single(
-            args.training_corpus or "training corpus", "no human codings to train on"
-        )
-    coded = coded_segments(inputs, level="all")
-    sources = set(inputs.codings["source"])
-    segments = inputs.corpus.segments[inputs.corpus.segments["source_id"].isin(sources)]
-    ids = list(segments["segment_id"])
-    model = train(
-        lemma_documents(corpus_tokens(inputs), ids), label_matrix(coded, ids, inputs.codebook.ids)
-    )
-    pairs = list(zip(texts["id"], texts["text"], strict=True))
-    documents = lemma_documents(tokens(pairs), list(texts["id"]))
-    return model.predict(documents, list(texts["id"]))
-
-
 def main(args: argparse.Namespace) -> int:
     refuse_overwriting_input(args.output, [args.input, args.codebook])
     check_writable(args.output)
@@ -140,20 +132,24 @@ def main(args: argparse.Namespace) -> int:
     texts = read_texts(args.input)
     refuse_personal_ids(texts, args.input, policy)
     codebook = load_codebook(args.codebook)
-    frames = []
-    if args.method in {"rules", "both"}:
-        frames.append(propose_rules(texts, codebook))
-    if args.method in {"classifier", "both"}:
-        frames.append(classifier_proposals(texts, args))
-    proposals = pd.concat(frames, ignore_index=True) if frames else empty_proposals()
-    order = {i: n for n, i in enumerate(texts["id"])}
-    proposals = proposals.sort_values(
-        ["id", "method", "code"], key=lambda s: s.map(order) if s.name == "id" else s, kind="stable"
+    explicit = args.training_corpus is not None or args.training_codings is not None
+    training = Training(
+        args.training_corpus, args.training_codings, args.codebook is None or explicit
     )
-    columns = list(PROPOSAL_COLUMNS) if args.evidence else ["id", "code", "confidence", "method"]
+    result = propose_texts(
+        texts, codebook, method=args.method, embedding=args.embedding, training=training
+    )
+    for note in result.notes:
+        print(f"note: {note}", file=sys.stderr)
+    proposals = result.proposals
+    columns = ["id", "code", "confidence", "method"]
+    if args.evidence:
+        columns = [*PROPOSAL_COLUMNS, "margin"]
+        proposals = proposals.reindex(columns=columns)
     publish_csv(args.output, proposals[columns], policy)
     print(
         f"{len(proposals)} proposal(s) for {proposals['id'].nunique()} of {len(texts)} "
-        f"text(s) -> {args.output}"
+        f"text(s) -> {args.output} (method {args.method}"
+        + (f", similarity by {result.embedder})" if result.embedder else ")")
     )
     return 0

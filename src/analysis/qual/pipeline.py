@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from analysis.cache import CacheKey, cached_frame
 from analysis.fileio import sha256_bytes
 from analysis.paths import DEFAULT_SEED, ProjectPaths, get_paths
-from analysis.qual.autocode import empty_proposals, rule_proposals
+from analysis.qual.autocode import combine_proposals, empty_proposals, rule_proposals
 from analysis.qual.classifier import (
     cross_validate,
     label_matrix,
@@ -126,9 +127,19 @@ def corpus_tokens(inputs: QualInputs, paths: ProjectPaths | None = None) -> pd.D
     )
 
 
-def corpus_proposals(inputs: QualInputs, paths: ProjectPaths | None = None) -> pd.DataFrame:
-    """Rule proposals for every segment (``id`` = segment id), cached on disk so that a
-    notebook run on cached results does not even load spaCy."""
+def corpus_proposals(
+    inputs: QualInputs,
+    paths: ProjectPaths | None = None,
+    *,
+    method: str = "rules+similarity",
+    embedder: str = "tfidf",
+    parents: bool = True,
+) -> pd.DataFrame:
+    """Proposals for every segment (``id`` = segment id): the rules (cached on disk, so
+    that a notebook run on cached results does not even load spaCy), with ``method``
+    ``rules+similarity`` the similarity fallback for the segments no rule matched (to the
+    codebook's texts and the human-coded segments; a model's vectors cached too), and
+    with ``parents`` every sub-code's parent ("implied by")."""
     segments = inputs.corpus.segments
     if segments.empty:
         return empty_proposals()
@@ -140,12 +151,48 @@ def corpus_proposals(inputs: QualInputs, paths: ProjectPaths | None = None) -> p
         modules=("analysis.qual.autocode", "analysis.qual.nlp", "analysis.qual.codebook"),
         params={"texts": digest, "codebook": inputs.codebook.version, **versions()},
     )
-    return cached_frame(
+    rules = cached_frame(
         "qual_rule_proposals",
         key,
         lambda: rule_proposals(corpus_tokens(inputs, paths), inputs.codebook, texts),
         paths=paths,
     )
+    if method not in {"rules", "rules+similarity"}:
+        raise ValueError(f"method must be rules or rules+similarity, got {method!r}")
+    frames = [rules]
+    if method == "rules+similarity":
+        from analysis.qual.similarity import exemplar_table, similarity_proposals
+
+        uncovered = set(texts) - set(rules["id"])
+        coded = coded_segments(inputs, level="all")
+        table = pd.DataFrame({"id": list(texts), "text": list(texts.values())})
+        frames.append(
+            similarity_proposals(
+                table,
+                inputs.codebook,
+                embedder=embedder,
+                only=uncovered,
+                exemplars=exemplar_table(coded, segments, inputs.codebook),
+                paths=paths,
+                cache_name="qual_embeddings",
+            )
+        )
+    return combine_proposals(frames, inputs.codebook, list(texts), parents=parents)
+
+
+def trained_classifier(inputs: QualInputs, paths: ProjectPaths | None = None) -> Any:
+    """The classifier trained on the inputs' human codings; fitted once and kept in
+    ``data/processed/cache`` until the training data or settings change."""
+    from analysis.cache import cache_dir
+    from analysis.qual.classifier import cached_train
+
+    coded = coded_segments(inputs, level="all")
+    sources = set(inputs.codings["source"])
+    segments = inputs.corpus.segments[inputs.corpus.segments["source_id"].isin(sources)]
+    ids = list(segments["segment_id"])
+    documents = lemma_documents(corpus_tokens(inputs, paths), ids)
+    labels = label_matrix(coded, ids, inputs.codebook.ids)
+    return cached_train(documents, labels, cache_dir(paths))
 
 
 def assisted_coding_evaluation(
@@ -178,8 +225,7 @@ def assisted_coding_evaluation(
         labels = label_matrix(coded, ids, inputs.codebook.ids)
         tokens = corpus_tokens(inputs, paths)
         documents = lemma_documents(tokens, ids)
-        proposals = corpus_proposals(inputs, paths)
-        proposals = _with_ancestors(proposals, inputs.codebook)
+        proposals = corpus_proposals(inputs, paths, method="rules")
         rules = rules_evaluation(proposals[proposals["id"].isin(set(ids))], labels, groups)
         model = cross_validate(documents, labels, groups, seed=seed)
         order = {c: i for i, c in enumerate(inputs.codebook.ids)}
@@ -189,16 +235,3 @@ def assisted_coding_evaluation(
         return table.reset_index(drop=True)
 
     return cached_frame("qual_assisted_evaluation", key, compute, paths=paths)
-
-
-def _with_ancestors(proposals: pd.DataFrame, codebook: Codebook) -> pd.DataFrame:
-    """A proposal of a sub-code also proposes its parents (as human codes imply them)."""
-    parents = dict(zip(codebook.codes["id"], codebook.codes["parent"], strict=True))
-    frames = [proposals]
-    current = proposals
-    while not current.empty:
-        current = current.assign(code=current["code"].map(parents))
-        current = current[current["code"].map(lambda c: isinstance(c, str))]
-        frames.append(current)
-    out = pd.concat(frames, ignore_index=True)
-    return out.drop_duplicates(subset=["id", "code"]).reset_index(drop=True)
