@@ -120,7 +120,7 @@ def test_koebenhavn_did_recovers_the_implied_effect(committed, committed_truth):
         assert np.isnan(twfe["std_error"])
         assert twfe["inference"] == "placebo" and twfe["n_treated"] == 1
         assert twfe["p_min"] == pytest.approx(1 / 8)
-        assert twfe["p_value"] in pytest.approx([k / 8 for k in range(1, 9)])
+        assert any(twfe["p_value"] == pytest.approx(k / 8) for k in range(1, 9))
         assert "one treated unit" in twfe["note"] and "smallest attainable p-value" in twfe["note"]
         assert collapsed["inference"] == "unit-level"
 

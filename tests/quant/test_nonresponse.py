@@ -25,13 +25,14 @@ from analysis.data.survey_summaries import (
     response_table,
 )
 from analysis.data.surveys import read_survey_file, validate_survey_frame
+from analysis.formatting import format_number
 from analysis.labels import t
 from analysis.paths import LANGUAGES
 from analysis.quant import specs as S
 from analysis.quant.compute import QuantResults
 from analysis.quant.fit import fit_twfe
 from analysis.quant.nonresponse import bound_estimates, response_checks
-from analysis.quant.view_response import bounds_table, dropped_text, warnings
+from analysis.quant.view_response import bounds_table, caution, dropped_text, warnings
 
 REPO = Path(__file__).resolve().parents[2]
 SURVEYS = REPO / "data" / "raw" / "surveys"
@@ -74,7 +75,9 @@ def test_the_demo_shows_the_warning(demo, language):
     assert t("data.survey.staff", language).lower() in alerts[1]
     text = dropped_text(results, language)
     dropped = int(response.loc[response["survey"] == "staff", "dropped"].sum())
-    assert f"{dropped} " in text and "3020" in text
+    total = format_number(3020, language, decimals=0)
+    assert f"{dropped} " in text and total in text and total != "3020"
+    assert t("quant.response.caution", language) == caution(results, language)
 
 
 def test_no_warning_when_response_does_not_depend_on_caseload(demo):

@@ -120,7 +120,8 @@ def test_a_trial_municipality_leads_with_its_own_trial(
         language="en",
     )
     text = _outputs_text(output)
-    assert text.index("The trial in København") < text.index("Across all units")
+    assert text.index("The trial in København") < text.index("In the trial unit in København")
+    assert text.index("In the trial unit in København") < text.index("Across all units")
     assert "placebo value" in text and "no p-value can go below 0.125" in text
     own = sb.read_notebook(str(output)).scraps["caseload_own"].data
     assert own["lead"] == "trial" and own["trial_design"]["placebo_p_min"] == 0.125

@@ -230,7 +230,8 @@ def brief_trial_notes(design: Mapping[str, Any] | None, language: str) -> str:
         return ""
     parts = []
     if design.get("pretrend_p") is not None:
-        parts.append(t("quant.kf.pretrend", language, p=p_text(design["pretrend_p"], language)))
+        key = "quant.kf.pretrend_rejected" if design["pretrend_p"] < 0.05 else "quant.kf.pretrend"
+        parts.append(t(key, language, p=p_text(design["pretrend_p"], language)))
     if design.get("placebo_p") is not None and design.get("placebo_p_min"):
         parts.append(
             t(

@@ -16,7 +16,13 @@ import pandas as pd
 from analysis import nb
 from analysis.data.caseloads import STANDARD_OUTCOMES
 from analysis.data.reference import municipality_name
-from analysis.formatting import MISSING, format_percent, format_significant, significant
+from analysis.formatting import (
+    MISSING,
+    format_number,
+    format_percent,
+    format_significant,
+    significant,
+)
 from analysis.labels import t
 from analysis.paths import ProjectPaths, get_paths
 from analysis.quant import plots, texts
@@ -203,6 +209,39 @@ def lead_paragraphs(view: View) -> list[str]:
     return texts.lead_paragraphs(view.headline, view.language)
 
 
+def moves_text(view: View) -> str:
+    """The headline outcome's realistic moves in one sentence, by the log slope and the
+    spline (next to the per-10 figure; empty without them)."""
+    lang, outcome = view.language, view.headline["outcome"]
+    frame = moves(view.estimates)
+    frame = frame[frame["outcome"] == outcome]
+    if frame.empty:
+        return ""
+    parts = []
+    for start, end in S.MOVES:
+        own = frame[(frame["start"] == start) & (frame["end"] == end)].set_index("spec")
+        if S.TWFE_LOG not in own.index:
+            continue
+        fields = {
+            "move": t(f"quant.move.{start:g}_{end:g}", lang),
+            "log": texts.signed(own.loc[S.TWFE_LOG, "effect"], lang),
+            "unit": unit_label(outcome, lang),
+        }
+        if S.SPLINE in own.index:
+            spline = texts.signed(own.loc[S.SPLINE, "effect"], lang)
+            parts.append(t("quant.text.move_pair", lang, spline=spline, **fields))
+        else:
+            parts.append(t("quant.text.move_log", lang, **fields))
+    if not parts:
+        return ""
+    return t(
+        "quant.text.moves_headline",
+        lang,
+        outcome=outcome_label(outcome, lang).lower(),
+        moves="; ".join(parts),
+    )
+
+
 def linearity_text(view: View) -> str:
     """The linearity check for the headline outcome, with how many outcomes reject it."""
     rows = view.estimates[
@@ -254,11 +293,11 @@ def mde_placebo_text(results: QuantResults, language: str, outcome: str = HEADLI
     return t(
         "quant.text.mde_placebo" if low else "quant.text.mde_placebo_ok",
         language,
-        draws=int(row["placebo_draws"]),
         mde=number(row["mde_display"], language, 2),
         unit=unit_label(outcome, language),
         power=format_percent(row["power_placebo"] * 100, language, decimals=0),
         placebo=number(row["mde_placebo_display"], language, 2),
+        draws=format_number(int(row["placebo_draws"]), language, decimals=0),
         size=format_percent(row["size_placebo"] * 100, language, decimals=1),
     )
 

@@ -56,8 +56,8 @@ def dropped_text(results: QuantResults, language: str, municipality: int | None 
             "quant.response.dropped_part",
             language,
             survey=_survey_name(str(survey), language).lower(),
-            dropped=int(row["sum"]),
-            total=int(row["size"]),
+            dropped=format_number(int(row["sum"]), language, decimals=0),
+            total=format_number(int(row["size"]), language, decimals=0),
         )
         for survey, row in counts.iterrows()
     ]
@@ -65,9 +65,15 @@ def dropped_text(results: QuantResults, language: str, municipality: int | None 
     return t(key, language, parts="; ".join(parts))
 
 
+def caution(results: QuantResults, language: str) -> str:
+    """What a warning means for the value goals (once, after the warnings; empty when
+    there is none)."""
+    return t("quant.response.caution", language) if warnings(results, language) else ""
+
+
 def warnings(results: QuantResults, language: str) -> list[str]:
     """One warning per survey whose response rate or dropped unit-months move with
-    caseload (p < 0.05), and what it means for the value goals."""
+    caseload (p < 0.05); :func:`caution` says what it means for the value goals."""
     checks = results.response_checks
     if checks.empty:
         return []
