@@ -330,15 +330,25 @@ def fit_dose(
 
 
 def _knots_with_support(data: pd.DataFrame, config: SpecConfig) -> list[float]:
-    """The band edges the spline can bend at: enough rows below and above the knot
-    (1 % of the rows, at least 30, on each side) and units whose caseload crosses it."""
+    """The band edges the spline can bend at: units in at least
+    ``config.min_treated_clusters`` clusters whose caseload lies clearly on both sides of
+    the knot (below 0.9 and above 1.1 times it), and 1 % of the rows (at least 30) on each
+    side. Units that straddle a knot only by noise (trial units held at 60 ± 2 %) give no
+    support: a change of slope resting on them had tests far off their size."""
     need = max(30, int(0.01 * len(data)))
+    cluster, _ = choose_cluster(data, config.min_clusters)
     knots = []
     for knot in config.band_edges:
-        below = data["caseload"] <= knot
-        crossing = data.assign(_b=below).groupby("unit_id")["_b"].agg(["any", "all"])
-        crosses = int((crossing["any"] & ~crossing["all"]).sum())
-        if below.sum() >= need and (~below).sum() >= need and crosses >= 1:
+        below = data["caseload"] <= 0.9 * knot
+        above = data["caseload"] >= 1.1 * knot
+        sides = data.assign(_b=below, _a=above).groupby("unit_id")[["_b", "_a"]].any()
+        crossing = sides.index[sides["_b"] & sides["_a"]]
+        clusters = data.loc[data["unit_id"].isin(crossing), cluster].nunique()
+        if (
+            below.sum() >= need
+            and above.sum() >= need
+            and (clusters >= config.min_treated_clusters)
+        ):
             knots.append(float(knot))
     return knots
 
@@ -363,11 +373,12 @@ def fit_spline(
     linearity check of the log specification and the effects of realistic moves.
 
     Knots at the band edges with support in the data (:func:`_knots_with_support`). The
-    ``linearity_joint`` row is the Wald test (CRV1, F with clusters − 1 denominator
-    degrees of freedom) that every change of slope is zero, i.e. that the log
+    ``linearity_joint`` row tests that every change of slope is zero, i.e. that the log
     specification fits; ``move_<from>_<to>`` rows give f(to) − f(from) with its delta-
     method interval for each move of :data:`analysis.quant.specs.MOVES` inside the
-    caseloads the panel has (no extrapolation)."""
+    caseloads the panel has (no extrapolation). The ``linearity_joint`` row holds the
+    largest |t| of the changes of slope and the Bonferroni p-value of all of them (a Wald
+    test on their joint covariance over-rejected badly: see the comment below)."""
     covariates = _fixed_effect_covariates(frame, config)
 
     def one(outcome: str) -> list[dict]:
@@ -406,18 +417,22 @@ def fit_spline(
         rows = _rows(model, terms, outcome=outcome, spec=S.SPLINE, scope=scope, cluster=cluster,
                      config=config, caseload_mean=base["caseload_mean"],
                      note="linear spline in log caseload")  # fmt: skip
-        hinges = np.arange(1, len(terms))
-        b, v = coef[hinges], vcov[np.ix_(hinges, hinges)]
-        if np.linalg.matrix_rank(v) == len(hinges):
-            wald = float(b @ np.linalg.solve(v, b)) / len(hinges)
-            p = float(stats.f.sf(wald, len(hinges), max(df, 1)))
-        else:
-            wald, p = np.nan, np.nan
+        # the test of the log form: every change of slope zero. A Wald test on the hinges'
+        # joint CRV1 covariance rejected a true log form in 30-38 % of draws (the hinges
+        # are nearly collinear and rest on the few units that cross the knots), while each
+        # hinge's own t-test kept its size; so the joint p-value is Bonferroni's: the
+        # smallest hinge p-value times the number of hinges (conservative, valid)
+        hinge_rows = [r for r in rows if r["term"].startswith("hinge_")]
+        p_values = [r["p_value"] for r in hinge_rows if np.isfinite(r["p_value"])]
+        p = min(1.0, len(hinge_rows) * min(p_values)) if p_values else np.nan
+        largest = max((abs(r["estimate"] / r["std_error"]) for r in hinge_rows
+                       if r["std_error"] > 0), default=np.nan)  # fmt: skip
         knot_text = ", ".join(f"{k:g}" for k in knots)
-        rows.append({**base, "term": S.TERM_LINEARITY, "estimate": wald, "p_value": p,
-                     "note": f"Wald test that the slope of log caseload does not change at "
-                             f"{knot_text} cases (F({len(hinges)}, {max(df, 1)}), CRV1): "
-                             "the log specification"})  # fmt: skip
+        rows.append({**base, "term": S.TERM_LINEARITY, "estimate": largest, "p_value": p,
+                     "note": f"test that the slope of log caseload does not change at "
+                             f"{knot_text} cases: the largest |t| of the changes of slope "
+                             f"(CRV1, {max(df, 1)} df) and its Bonferroni p-value "
+                             f"({len(hinge_rows)} tests): the log specification"})  # fmt: skip
         low, high = float(data["caseload"].min()), float(data["caseload"].max())
         for start, end in S.MOVES:
             if not (low <= min(start, end) and max(start, end) <= high):
