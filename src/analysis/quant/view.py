@@ -280,6 +280,12 @@ def mde_text(results: QuantResults, language: str) -> str:
     )
 
 
+def mde_texts(results: QuantResults, language: str) -> list[str]:
+    """The power section's paragraphs: the formula's MDE and its check by placebo trials."""
+    return [text for text in (mde_text(results, language), mde_placebo_text(results, language))
+            if text]  # fmt: skip
+
+
 def mde_placebo_text(results: QuantResults, language: str, outcome: str = HEADLINE_OUTCOME) -> str:
     """The formula's MDE checked by placebo trials on the panel (empty without them)."""
     m = results.mde_outcomes

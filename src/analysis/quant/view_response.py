@@ -6,6 +6,7 @@ only (re-exported by :mod:`analysis.quant.view`, the one module the notebooks im
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pandas as pd
 
@@ -218,3 +219,50 @@ def _pp(value: float, language: str) -> str:
 
 def rate_percent(value: float, language: str) -> str:
     return format_percent(value * 100, language, decimals=0)
+
+
+@dataclass(frozen=True)
+class Item:
+    """One piece of the response section, in page order: ``kind`` is ``heading``,
+    ``text``, ``warning`` or ``table`` (with its Table and the summary of its closed
+    ``<details>``, None for an open table)."""
+
+    kind: str
+    text: str = ""
+    table: object = None
+    summary: str | None = None
+
+
+def section(results: QuantResults, language: str, municipality: int | None = None) -> list[Item]:
+    """The "Who answers?" part of a page, in order (empty without surveys): the
+    unit-months left out, the warnings and what they mean, response by caseload band and
+    by month (national report) or by unit (a municipality), and the sensitivity table
+    (national report)."""
+    dropped = dropped_text(results, language, municipality)
+    if not dropped:
+        return []
+    items = [Item("heading", t("quant.h.response", language)), Item("text", dropped)]
+    alerts = warnings(results, language)
+    items += [Item("warning", text) for text in alerts]
+    if municipality is not None:
+        if alerts:
+            items.append(Item("text", t("quant.response.see_national", language)))
+        table = by_unit(results, municipality, language)
+        if not table.empty:
+            items.append(Item("table", table=table, summary=t("quant.details.response_units",
+                                                                language)))  # fmt: skip
+        return items
+    if alerts:
+        items.append(Item("text", caution(results, language)))
+    elif not results.response_checks.empty:
+        items.append(Item("text", t("quant.response.no_warning", language)))
+    for table, key in (
+        (by_band(results, language), "quant.details.response_band"),
+        (by_period(results, language), "quant.details.response_period"),
+    ):
+        if not table.empty:
+            items.append(Item("table", table=table, summary=t(key, language)))
+    bounds = bounds_table(results, language)
+    if not bounds.empty:
+        items += [Item("text", bounds_text(results, language)), Item("table", table=bounds)]
+    return items
