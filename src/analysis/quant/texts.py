@@ -156,8 +156,9 @@ def agreement_sentence(design: Mapping[str, Any], outcome: str, language: str) -
     trial estimate (empty when the move is unknown)."""
     if design.get("twfe_implied") is None:
         return ""
+    own = design.get("scope") not in (None, "national")
     implied = t(
-        "quant.text.association_implied",
+        "quant.text.association_implied_own" if own else "quant.text.association_implied",
         language,
         implied=signed(design["twfe_implied"], language),
         low=number(design["twfe_implied_low"], language),
