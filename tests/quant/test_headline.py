@@ -141,12 +141,12 @@ def test_key_findings_lead_with_the_trials(committed_estimates):
         "simulated": True,
     }
     sentence = caseload_sentence(own, "Albertslund", "en")
-    trials = sentence.index("In the trials nationally")
-    association = sentence.index("Across all units")
+    trials = sentence.index("In the trials (caseloads about")
+    association = sentence.index("All units:")
     assert trials < association
-    assert "test for differences before the start" in sentence
+    assert "pre-trend test: p = " in sentence and "an association assuming" in sentence
     page = national_findings({"national_headline": record, "inputs": []}, "da")
-    assert page.index("I forsøgene på landsplan") < page.index("På tværs af alle enheder")
+    assert page.index("I forsøgene (sagsstammen") < page.index("Alle enheder:")
 
 
 def test_a_trial_municipality_gets_its_pretrend_and_placebo_in_the_key_findings():

@@ -126,3 +126,5 @@ def test_a_trial_municipality_leads_with_its_own_trial(
     own = sb.read_notebook(str(output)).scraps["caseload_own"].data
     assert own["lead"] == "trial" and own["trial_design"]["placebo_p_min"] == 0.125
     assert "Left out (&lt; 5 respondents)" in text or "Left out (< 5 respondents)" in text
+    assert "Across all municipalities, response rates move with caseload" in text
+    assert "Warning – response moves" not in text, "the national warnings stay national"

@@ -49,6 +49,17 @@ def test_the_processed_panel_carries_the_value_goals_and_models_them_by_default(
     assert demo.processed_file("surveys") in key.inputs, "survey changes must reach the cache"
 
 
+def test_the_national_models_run_on_the_committed_panel_with_its_surveys(results):
+    """Issue 21 §2: the two-stage DiD failed on the staff goals of the committed panel
+    (units with one surveyed month; numpy's broadcast error reached the national page)."""
+    assert "estimation_failed" not in set(results.skipped["reason"])
+    did2s = results.estimates[
+        (results.estimates["spec"] == S.STAGGERED) & (results.estimates["term"] == S.TERM_ATT)
+    ]
+    assert set(did2s["outcome"]) == set(GOALS)
+    assert did2s["inference"].eq("crv1").all() and did2s["n_treated"].ge(5).all()
+
+
 def test_value_goals_get_estimates_labels_and_the_simulated_flag(results):
     estimates = compute.value_goal_estimates(results)
     assert set(estimates["outcome"]) == set(GOALS)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.data.caseloads import SURVEY_OUTCOMES
+from analysis.data.reference import municipality_name
 from analysis.data.survey_summaries import response_summary
 from analysis.formatting import format_number, format_percent
 from analysis.labels import t
@@ -62,8 +63,10 @@ def dropped_text(results: QuantResults, language: str, municipality: int | None 
         )
         for survey, row in counts.iterrows()
     ]
-    key = "quant.response.dropped" if municipality is None else "quant.response.dropped_own"
-    return t(key, language, parts="; ".join(parts))
+    if municipality is None:
+        return t("quant.response.dropped", language, parts="; ".join(parts))
+    name = municipality_name(int(municipality))
+    return t("quant.response.dropped_own", language, parts="; ".join(parts), name=name)
 
 
 def caution(results: QuantResults, language: str) -> str:
@@ -241,17 +244,21 @@ def section(results: QuantResults, language: str, municipality: int | None = Non
     dropped = dropped_text(results, language, municipality)
     if not dropped:
         return []
-    items = [Item("heading", t("quant.h.response", language)), Item("text", dropped)]
     alerts = warnings(results, language)
-    items += [Item("warning", text) for text in alerts]
     if municipality is not None:
+        # a municipality's page: its own counts and units; the national check only as a
+        # pointer in the same paragraph (the national text is not repeated on 98 pages)
         if alerts:
-            items.append(Item("text", t("quant.response.see_national", language)))
+            dropped = f"{dropped} {t('quant.response.see_national', language)}"
+        items = [Item("text", dropped)]
         table = by_unit(results, municipality, language)
         if not table.empty:
-            items.append(Item("table", table=table, summary=t("quant.details.response_units",
-                                                                language)))  # fmt: skip
+            summary = t("quant.details.response_units", language,
+                        name=municipality_name(int(municipality)))  # fmt: skip
+            items.append(Item("table", table=table, summary=summary))
         return items
+    items = [Item("heading", t("quant.h.response", language)), Item("text", dropped)]
+    items += [Item("warning", text) for text in alerts]
     if alerts:
         items.append(Item("text", caution(results, language)))
     elif not results.response_checks.empty:
