@@ -80,6 +80,10 @@ class ProjectPaths:
         return self.raw / "benchmark"
 
     @property
+    def literature(self) -> Path:
+        return self.raw / "literature"
+
+    @property
     def schemas(self) -> Path:
         return self.raw / "schemas"
 
@@ -117,6 +121,11 @@ class ProjectPaths:
     @property
     def simulated_truth(self) -> Path:
         return self.caseloads / "simulated_caseloads_truth.yaml"
+
+    @property
+    def published_effects(self) -> Path:
+        """Effect sizes of published caseload trials (context, never regression data)."""
+        return self.literature / "published_caseload_effects.csv"
 
     @property
     def privacy_names(self) -> Path:

@@ -421,3 +421,60 @@ def test_in_memory_frames_are_validated_the_same_way(items):
     assert survey.table["respondents"].eq(5).all()
     with pytest.raises(InputError, match=r"frame, row 3, column 's_thrive'"):
         validate_survey_frame(frame.assign(s_thrive=[4, 11, 4, 4, 4]), items, "frame")
+
+
+# --- invited (or eligible) counts: response rates (issue 21 §4) ---------------------------
+
+
+def test_files_without_invited_stay_valid_and_give_no_count(tmp_path, items):
+    survey = read_survey_file(write(tmp_path, staff_rows(GOOD_STAFF)), items)
+    assert "invited" in survey.table.columns and survey.table["invited"].isna().all()
+
+
+def test_invited_in_an_aggregated_file(tmp_path, items):
+    header = CITIZEN_HEADER.replace("respondents,", "respondents,invited,")
+    lines = [
+        ",".join(["101", "forsoeg", "2024-03", "20", "50", *map(str, GOOD_CITIZEN)]),
+        ",".join(["101", "team_01", "2024-03", "20", "", *map(str, GOOD_CITIZEN)]),
+    ]
+    table = read_survey_file(write(tmp_path, citizen_text(*lines, header=header)), items).table
+    invited = table.drop_duplicates("unit").set_index("unit")["invited"]
+    assert invited["forsoeg"] == 50 and pd.isna(invited["team_01"])
+
+
+def test_bad_invited_counts_are_named_with_row_and_column(tmp_path, items):
+    header = CITIZEN_HEADER.replace("respondents,", "respondents,invited,")
+    lines = [
+        ",".join(["101", "a", "2024-03", "20", "12", *map(str, GOOD_CITIZEN)]),  # row 2
+        ",".join(["101", "b", "2024-03", "20", "30.5", *map(str, GOOD_CITIZEN)]),  # row 3
+        ",".join(["101", "c", "2024-03", "20", "-1", *map(str, GOOD_CITIZEN)]),  # row 4
+    ]
+    found = problems_of(write(tmp_path, citizen_text(*lines, header=header)), items)
+    by_row = {(p.row, p.column): p for p in found}
+    assert "fewer persons invited (12) than answered (20)" in by_row[(2, "invited")].message
+    assert "whole number" in by_row[(3, "invited")].message
+    assert "whole number" in by_row[(4, "invited")].message
+
+
+def test_invited_in_a_respondent_file_is_one_number_per_unit_month(tmp_path, items):
+    header = STAFF_HEADER + ",invited"
+    good = "\n".join(
+        [header, *[",".join(["101", "forsoeg", "2024-03", *map(str, r), "9"]) for r in GOOD_STAFF]]
+    )
+    table = read_survey_file(write(tmp_path, good + "\n", "good.csv"), items).table
+    assert table["invited"].eq(9).all() and table["respondents"].eq(5).all()
+    rows = [",".join(["101", "forsoeg", "2024-03", *map(str, r), n]) for r, n in
+            zip(GOOD_STAFF, ["9", "9", "8", "9", "9"], strict=True)]  # fmt: skip
+    rows += [",".join(["101", "team_01", "2024-03", *map(str, r), "3"]) for r in GOOD_STAFF]
+    found = problems_of(write(tmp_path, "\n".join([header, *rows]) + "\n", "bad.csv"), items)
+    messages = {p.row: p for p in found}
+    assert "differs between the rows of one unit-month" in messages[2].message
+    assert messages[2].found == "8 to 9"
+    assert "fewer persons invited (3) than answered (5)" in messages[7].message
+    assert all(p.column == "invited" for p in found)
+
+
+def test_invited_cannot_be_an_item_id():
+    from analysis.data.survey_items import RESERVED
+
+    assert "invited" in RESERVED

@@ -80,7 +80,7 @@ def test_no_trial_is_skipped_not_estimated(small_panel):
     panel, _ = small_panel
     never = panel[panel["treated"] == 0]
     run = run_all(never, ["exit_job_education"], FAST)
-    assert set(run.estimates["spec"]) == {S.POOLED, S.TWFE_LOG, S.TWFE_LEVEL, S.DOSE}
+    assert set(run.estimates["spec"]) == {S.POOLED, S.TWFE_LOG, S.TWFE_LEVEL, S.DOSE, S.SPLINE}
     assert set(run.skipped["reason"]) == {"no_trial"}
 
 

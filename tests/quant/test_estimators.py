@@ -114,8 +114,15 @@ def test_koebenhavn_did_recovers_the_implied_effect(committed, committed_truth):
         assert twfe["estimate"] == pytest.approx(collapsed["estimate"], rel=1e-8, abs=1e-12)
         assert abs(_z(collapsed, implied[outcome])) < 3, outcome
         assert collapsed["n_clusters"] == 8 and twfe["cluster_var"] == "unit_id"
-        assert 0 <= twfe["p_wild"] <= 1  # few clusters: the wild bootstrap is reported
-        assert "one treated unit" in twfe["note"]
+        # one treated cluster: no cluster-robust interval, no wild bootstrap (issue 21 §2);
+        # a placebo p-value from the trial reassigned to each of the 7 other units
+        assert np.isnan(twfe["p_wild"]) and np.isnan(twfe["ci_low"]) and np.isnan(twfe["ci_high"])
+        assert np.isnan(twfe["std_error"])
+        assert twfe["inference"] == "placebo" and twfe["n_treated"] == 1
+        assert twfe["p_min"] == pytest.approx(1 / 8)
+        assert any(twfe["p_value"] == pytest.approx(k / 8) for k in range(1, 9))
+        assert "one treated unit" in twfe["note"] and "smallest attainable p-value" in twfe["note"]
+        assert collapsed["inference"] == "unit-level"
 
 
 def test_collapsed_did_is_the_mean_change_difference(committed):

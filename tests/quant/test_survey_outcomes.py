@@ -49,11 +49,23 @@ def test_the_processed_panel_carries_the_value_goals_and_models_them_by_default(
     assert demo.processed_file("surveys") in key.inputs, "survey changes must reach the cache"
 
 
+def test_the_national_models_run_on_the_committed_panel_with_its_surveys(results):
+    """Issue 21 §2: the two-stage DiD failed on the staff goals of the committed panel
+    (units with one surveyed month; numpy's broadcast error reached the national page)."""
+    assert "estimation_failed" not in set(results.skipped["reason"])
+    did2s = results.estimates[
+        (results.estimates["spec"] == S.STAGGERED) & (results.estimates["term"] == S.TERM_ATT)
+    ]
+    assert set(did2s["outcome"]) == set(GOALS)
+    assert did2s["inference"].eq("crv1").all() and did2s["n_treated"].ge(5).all()
+
+
 def test_value_goals_get_estimates_labels_and_the_simulated_flag(results):
     estimates = compute.value_goal_estimates(results)
     assert set(estimates["outcome"]) == set(GOALS)
     national = estimates[(estimates["spec"] == S.TWFE_LOG) & (estimates["scope"] == S.NATIONAL)]
-    assert len(national) == len(GOALS) and national["n_clusters"].eq(98).all()
+    # a municipality whose staff never reach 5 respondents has no staff goals
+    assert len(national) == len(GOALS) and national["n_clusters"].between(95, 98).all()
     assert estimates["simulated"].all()
     assert {"101", "751"} <= set(estimates.loc[estimates["spec"] == S.DID, "scope"])
     for goal in GOALS:
@@ -68,12 +80,19 @@ def test_the_simulated_effect_is_recovered(results, demo):
     truth = compute.value_goal_truth_table(results, demo)
     twfe = truth[truth["spec"] == S.TWFE_LOG].set_index("outcome")
     assert set(twfe.index) == set(GOALS)
-    assert twfe["covered"].all(), twfe
+    # five 95 % intervals: each within 3 standard errors of the truth, at least four cover
+    # it (the Monte Carlo in tests/data/test_survey_simulation.py checks the rate)
+    se = (twfe["ci_high"] - twfe["ci_low"]) / 3.92
+    assert ((twfe["estimate"] - twfe["truth"]).abs() < 3 * se).all(), twfe
+    assert twfe["covered"].astype(bool).sum() >= 4, twfe
     assert twfe.loc["citizen_goal_direction", "truth"] == pytest.approx(-12.0)  # pp per log point
     pooled = truth[truth["spec"] == S.POOLED]
-    assert not pooled["covered"].any(), "the pooled slope is confounded by design"
+    assert not pooled["covered"].astype(bool).any(), "the pooled slope is confounded by design"
+    collapsed = truth[(truth["spec"] == S.DID_COLLAPSED) & (truth["scope"] == "101")]
+    assert set(collapsed["outcome"]) == set(GOALS) and collapsed["covered"].astype(bool).all()
+    # the fixed-effects DiD of one trial unit has a placebo p-value and no interval
     did = truth[(truth["spec"] == S.DID) & (truth["scope"] == "101")]
-    assert set(did["outcome"]) == set(GOALS) and did["covered"].all()
+    assert set(did["outcome"]) == set(GOALS) and did["covered"].isna().all()
 
 
 def test_regress_lists_the_value_goals(results, demo, tmp_path, capsys):

@@ -28,13 +28,25 @@ with probabilities 0.15, 0.35 and 0.5. So the expected answer is 2.35 + 2.05 · 
 mean score changes by 2.05 · beta_g per log point. Each answer is missing with
 probability 0.03. A negatively worded item's written answer is 6 minus the answer.
 
-Surveys. Citizens answer every third month (March, June, September, December), about
-2.5 per caseworker FTE of the unit (Poisson); the file is aggregated, one row per unit and
-survey month (respondents, and per item the mean answer and the share agreeing, or for a
-negative item the share answering 1 or 2). Staff answer in March and September, each
-caseworker (round(FTE)) with probability 0.8; the file has one row per respondent, and
-small units often have fewer than 5 respondents, whose unit-months the small-count rule
-leaves out. Neither the number of respondents nor the months depend on caseload.
+Surveys and who answers. Citizens are invited every third month (March, June, September,
+December), on average 5 per caseworker FTE of the unit (Poisson); the file is aggregated,
+one row per unit and survey month (invited, respondents, and per item the mean answer and
+the share agreeing, or for a negative item the share answering 1 or 2). Staff are invited
+in March and September, every caseworker (round(FTE)); the file has one row per
+respondent, with the unit-month's invited count on each row. **Response falls with
+caseload**: an invited person answers with probability
+
+    r_ut = clip(r_s + rho_s · (log C_ut − log 150), 0.05, 0.98)
+
+(citizens r = 0.5, rho = −0.30; staff r = 0.8, rho = −0.40), so high-caseload unit-months
+have lower response rates and more of them fall below 5 respondents, which the small-count
+rule leaves out: the demo of the warning that response moves with caseload. Response
+depends on caseload only, not on the answers, so the estimates stay unbiased; a knob
+(``response_on_agreement`` = d, 0 in the demo) adds d · (log C_ut − log 150) · (the
+person's share of items agreed − 0.5) to each person's probability: the dissatisfied stop
+answering where caseloads are high, which biases the caseload slope of the respondents'
+share agreeing towards zero (the case the bounds of
+:func:`analysis.quant.nonresponse.bound_estimates` are for).
 
 The truth files (``<file>_truth.yaml``) hold every parameter, the true effect per goal
 (share agreeing and mean score per log point of caseload) and the effect the København
@@ -51,7 +63,7 @@ import numpy as np
 import pandas as pd
 
 from analysis.data.survey_items import AGREE, SurveyItems
-from analysis.data.surveys import KEY_COLUMNS, RESPONDENTS, validate_survey_frame
+from analysis.data.surveys import INVITED, KEY_COLUMNS, RESPONDENTS, validate_survey_frame
 from analysis.paths import DEFAULT_SEED
 
 KOEBENHAVN = 101
@@ -104,8 +116,14 @@ class SurveySimulationConfig:
     reference_caseload: float = 150.0
     goals: tuple[GoalEffect, ...] = DEFAULT_GOALS
     designs: tuple[SurveyDesign, ...] = DEFAULT_DESIGNS
-    citizens_per_fte: float = 2.5
-    staff_response_rate: float = 0.8
+    citizens_per_fte: float = 5.0  # invited per caseworker FTE and survey month
+    #: response probability at caseload 150 and its change per log point of caseload
+    citizen_response: tuple[float, float] = (0.5, -0.30)
+    staff_response: tuple[float, float] = (0.8, -0.40)
+    #: times (log caseload − log 150) × (share of items agreed − 0.5), added to a person's
+    #: response probability: positive, the dissatisfied answer less where caseloads are high
+    response_on_agreement: float = 0.0
+    response_clip: tuple[float, float] = (0.05, 0.98)
     unit_confounding: float = 0.7  # r
     item_offset_sd: float = 0.04
     five_given_agree: float = 0.4
@@ -205,23 +223,28 @@ def _survey(
     asked = items.of(design.survey)
     low, high = config.clip
     n_units = len(grid.units)
+    shape = (n_units, len(wave))
     if design.survey == "citizen":
         lam = config.citizens_per_fte * grid.units["fte"].to_numpy()
-        counts = rng.poisson(np.repeat(lam[:, None], len(wave), axis=1))
+        invited = rng.poisson(np.repeat(lam[:, None], len(wave), axis=1))
+        base, slope = config.citizen_response
     else:
         staff = np.round(grid.units["fte"].to_numpy()).astype(int)
-        counts = rng.binomial(
-            np.repeat(staff[:, None], len(wave), axis=1), config.staff_response_rate
-        )
-    unit_of = np.repeat(np.repeat(np.arange(n_units), len(wave)), counts.ravel())
-    month_of = np.repeat(np.tile(np.arange(len(wave)), n_units), counts.ravel())
+        invited = np.repeat(staff[:, None], len(wave), axis=1)
+        base, slope = config.staff_response
+    log_c = np.log(grid.caseload[:, wave]) - math.log(config.reference_caseload)
+    rate = np.clip(base + slope * log_c, *config.response_clip)
+    unit_of = np.repeat(np.repeat(np.arange(n_units), len(wave)), invited.ravel())
+    month_of = np.repeat(np.tile(np.arange(len(wave)), n_units), invited.ravel())
     answers: dict[str, np.ndarray] = {}
+    agreed = np.zeros(unit_of.size)
     clipped: dict[str, int] = {}
     for item in asked:
         p = shares[item.goal][:, wave] + offsets[item.id]
         clipped[item.goal] = clipped.get(item.goal, 0) + int(((p < low) | (p > high)).sum())
         p = np.clip(p, low, high)[unit_of, month_of]
         agree = rng.random(p.size) < p
+        agreed += agree
         pick = rng.random(p.size)
         one, two, _ = config.given_disagree
         value = np.where(
@@ -235,6 +258,12 @@ def _survey(
         none = np.all([np.isnan(answers[i.id]) for i in asked], axis=0)
         fill = answers[asked[0].id]
         fill[none] = 3.0
+    person_rate = rate[unit_of, month_of] + config.response_on_agreement * log_c[
+        unit_of, month_of
+    ] * (agreed / max(len(asked), 1) - 0.5)
+    responds = rng.random(unit_of.size) < np.clip(person_rate, *config.response_clip)
+    counts = np.zeros(shape, dtype=int)
+    np.add.at(counts, (unit_of[responds], month_of[responds]), 1)
     keys = pd.DataFrame(
         {
             "municipality_code": grid.units["municipality_code"].to_numpy()[unit_of],
@@ -242,20 +271,59 @@ def _survey(
             "period": grid.periods[wave][month_of],
         }
     )
-    respondents = keys.assign(data_origin="simulated", **answers)
+    respondents = keys.assign(data_origin="simulated", **answers)[responds]
     if design.layout == "respondents":
-        frame = respondents
+        frame = respondents.assign(invited=invited[unit_of, month_of][responds])
+        frame.insert(4, INVITED, frame.pop(INVITED))  # after data_origin, as in the citizen file
     else:
-        frame = _aggregate(respondents, asked, grid, wave)
+        frame = _aggregate(respondents, asked, grid, wave, invited)
     frame = frame.sort_values(list(KEY_COLUMNS), kind="stable").reset_index(drop=True)
     truth = _truth(design, grid, wave, counts, asked, offsets, clipped, config, frame)
+    truth["response"] = _response_truth(design, invited, counts, rate, base, slope, config)
     return SimulatedSurvey(design, frame, truth)
 
 
+def _response_truth(
+    design: SurveyDesign,
+    invited: np.ndarray,
+    counts: np.ndarray,
+    rate: np.ndarray,
+    base: float,
+    slope: float,
+    config: SurveySimulationConfig,
+) -> dict:
+    """How response was simulated, and what it gave."""
+    return {
+        "model": (
+            "an invited person answers with probability clip(rate_at_reference + "
+            "per_log_point × (log caseload − log 150), clip)"
+            + (
+                " + response_on_agreement × (share of items agreed − 0.5)"
+                if config.response_on_agreement
+                else ""
+            )
+        ),
+        "rate_at_reference": base,
+        "per_log_point": slope,
+        "clip": list(config.response_clip),
+        "response_on_agreement": config.response_on_agreement,
+        "invited": int(invited.sum()),
+        "respondents": int(counts.sum()),
+        "mean_expected_rate": float(rate.mean()),
+        "unit_months_below_5_respondents": int((counts < 5).sum()),
+        "layout_note": (
+            "unit-months without respondents have no row in a respondent file"
+            if design.layout == "respondents"
+            else "every unit-month has a row, with 0 respondents where nobody answered"
+        ),
+    }
+
+
 def _aggregate(
-    respondents: pd.DataFrame, asked: list, grid: _Grid, wave: np.ndarray
+    respondents: pd.DataFrame, asked: list, grid: _Grid, wave: np.ndarray, invited: np.ndarray
 ) -> pd.DataFrame:
-    """One row per unit and survey month: respondents, mean answer and share per item."""
+    """One row per unit and survey month: invited, respondents, mean answer and share per
+    item."""
     index = pd.MultiIndex.from_product(
         [
             list(zip(grid.units["municipality_code"], grid.units["unit"], strict=True)),
@@ -277,6 +345,7 @@ def _aggregate(
     out = keys.merge(stats.reset_index(), on=list(KEY_COLUMNS), how="left")
     out[RESPONDENTS] = out[RESPONDENTS].fillna(0).astype("int64")
     out.insert(3, "data_origin", "simulated")
+    out.insert(4, INVITED, invited.ravel().astype("int64"))  # units × months, as ``keys``
     return out
 
 
@@ -391,7 +460,7 @@ def survey_to_csv(survey: SimulatedSurvey) -> str:
         if column in text:
             continue
         values = frame[column]
-        if column == RESPONDENTS or survey.design.layout == "respondents":
+        if column in (RESPONDENTS, INVITED) or survey.design.layout == "respondents":
             shown = values.map(lambda v: "" if pd.isna(v) else f"{v:.0f}")
         elif column.endswith("_mean"):
             shown = values.map(lambda v: "" if pd.isna(v) else f"{v:.2f}")

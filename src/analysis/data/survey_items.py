@@ -41,7 +41,7 @@ AGREE = (4, 5)
 #: endings of the columns of an aggregated file, so an item id may not end with them
 AGGREGATE_SUFFIXES = ("_mean", "_agree", "_disagree")
 RESERVED = ("municipality_code", "unit", "period", "respondents", "respondent_id",
-            "data_origin")  # fmt: skip
+            "data_origin", "invited")  # fmt: skip
 _ID = re.compile(r"[a-z][a-z0-9_]*")
 _LANGUAGES = ("da", "en")
 

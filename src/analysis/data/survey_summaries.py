@@ -317,3 +317,123 @@ def summary_display(
     out[t("data.survey.col.share_agree", language)] = summary["share_agree"]
     out[t("data.survey.col.mean_score", language)] = summary["mean_score"]
     return out.reset_index(drop=True)
+
+
+# --- response and dropped cells ----------------------------------------------------------------
+
+#: the columns of :func:`response_table`
+RESPONSE_COLUMNS = (
+    "survey",
+    "municipality_code",
+    "unit",
+    "period",
+    "invited",
+    "respondents",
+    "response_rate",
+    "dropped",
+    "caseload",
+)
+
+
+def response_table(
+    table: pd.DataFrame,
+    panel: pd.DataFrame | None = None,
+    threshold: int = SMALL_COUNT_THRESHOLD,
+) -> pd.DataFrame:
+    """One row per survey and unit-month surveyed: persons invited (missing where the file
+    has no ``invited`` column), respondents, the response rate, whether the unit-month is
+    ``dropped`` (fewer than ``threshold`` respondents: no outcome value, never shown) and,
+    with the caseload ``panel``, its caseload.
+
+    A unit-month is surveyed when its unit appears in the survey at least once and the
+    month is one of the survey's months: a respondent file has no row for a unit-month in
+    which nobody answered, so such a unit-month counts with 0 respondents (and unknown
+    invited) instead of disappearing from the count."""
+    if table.empty:
+        return pd.DataFrame(columns=list(RESPONSE_COLUMNS))
+    months = table.drop_duplicates(["survey", *KEY_COLUMNS])
+    invited = months["invited"] if "invited" in months else pd.Series(np.nan, months.index)
+    seen = months.assign(invited=invited)[["survey", *KEY_COLUMNS, "respondents", "invited"]]
+    frames = []
+    for survey, rows in seen.groupby("survey", sort=True):
+        units = rows[["municipality_code", "unit"]].drop_duplicates()
+        periods = pd.DataFrame({"period": sorted(rows["period"].unique())})
+        grid = units.merge(periods, how="cross").assign(survey=survey)
+        frames.append(grid.merge(rows, on=["survey", *KEY_COLUMNS], how="left"))
+    out = pd.concat(frames, ignore_index=True)
+    out["respondents"] = out["respondents"].fillna(0).astype("int64")
+    out["invited"] = pd.to_numeric(out["invited"], errors="coerce").astype("float64")
+    out["response_rate"] = (out["respondents"] / out["invited"].where(out["invited"] > 0)).astype(
+        "float64"
+    )
+    out["dropped"] = out["respondents"] < threshold
+    out["caseload"] = np.nan
+    if panel is not None and not panel.empty:
+        key = panel[["municipality_code", "unit", "period", "caseload"]].assign(
+            municipality_code=panel["municipality_code"].astype("int64"),
+            unit=panel["unit"].astype(str),
+            period=panel["period"].astype("period[M]"),
+        )
+        key = key.drop_duplicates(list(KEY_COLUMNS))
+        joined = out.drop(columns="caseload").merge(key, on=list(KEY_COLUMNS), how="left")
+        out = joined
+    out = out[list(RESPONSE_COLUMNS)]
+    return out.sort_values(["survey", *KEY_COLUMNS], kind="stable").reset_index(drop=True)
+
+
+def response_summary(response: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Response by ``by`` (any of survey, municipality_code, unit, period, caseload_band):
+    unit-months surveyed, dropped ones, persons invited and answering (summed over the
+    unit-months with an invited count) and the pooled response rate."""
+    frame = response.copy()
+    known = frame["invited"].notna()
+    frame["_invited"] = frame["invited"].where(known, 0.0)
+    frame["_answered"] = frame["respondents"].where(known, 0)
+    out = (
+        frame.groupby(list(by), sort=True, observed=True)
+        .agg(
+            unit_months=("respondents", "size"),
+            dropped=("dropped", "sum"),
+            invited=("_invited", "sum"),
+            respondents=("_answered", "sum"),
+            caseload=("caseload", "mean"),
+        )
+        .reset_index()
+    )
+    out["response_rate"] = out["respondents"] / out["invited"].where(out["invited"] > 0)
+    out["dropped"] = out["dropped"].astype("int64")
+    return out
+
+
+def bound_outcomes(table: pd.DataFrame, threshold: int = SMALL_COUNT_THRESHOLD) -> pd.DataFrame:
+    """The value-goal outcomes of every unit-month with an invited count, as answered and
+    under the two extreme assumptions about the persons who did not answer (invited
+    minus answers, item by item): all of them would have disagreed (``<goal>_low``:
+    agreeing answers / invited) or all agreed (``<goal>_high``). Columns as
+    :func:`goal_outcomes` plus the two bound columns per goal; unit-months below
+    ``threshold`` respondents are left out as there."""
+    if "invited" not in table.columns:
+        return pd.DataFrame(columns=list(KEY_COLUMNS))
+    usable = table[
+        (table["respondents"] >= threshold)
+        & (table["answers"] >= threshold)
+        & table["invited"].notna()
+        & (table["invited"] > 0)
+    ].copy()
+    if usable.empty:
+        return pd.DataFrame(columns=list(KEY_COLUMNS))
+    agreeing = usable["share_agree"] * usable["answers"]
+    missing = (usable["invited"] - usable["answers"]).clip(lower=0)
+    usable["_low"] = agreeing / usable["invited"]
+    usable["_high"] = (agreeing + missing) / usable["invited"]
+    groups = usable.groupby([*KEY_COLUMNS, "goal"], sort=True)
+    parts = {
+        "": groups["share_agree"].mean(),
+        "_low": groups["_low"].mean(),
+        "_high": groups["_high"].mean(),
+    }
+    wide = pd.concat({suffix: values.unstack("goal") for suffix, values in parts.items()}, axis=1)
+    wide.columns = [f"{goal}{suffix}" for suffix, goal in wide.columns]
+    goals = [g for g in SURVEY_OUTCOMES if g in set(usable["goal"])]
+    order = [f"{g}{suffix}" for g in goals for suffix in ("", "_low", "_high")]
+    return wide.reindex(columns=order).astype("float64").reset_index()

@@ -11,7 +11,7 @@ items of one survey (citizen or staff) in one of two layouts:
 - **one row per respondent**: ``municipality_code``, ``unit``, ``period`` (the month the
   answers belong to, as in the caseload contract), one column per item (its id) with the
   answer, a whole number 1–5, empty for no answer; optional ``respondent_id`` and
-  ``data_origin``;
+  ``data_origin``, and ``invited`` (below);
 - **one row per unit and month** (aggregated, recognised by a ``respondents`` column):
   ``municipality_code``, ``unit``, ``period``, ``respondents`` (persons who answered) and
   per item ``<id>_mean`` (mean answer, 1–5) and ``<id>_agree`` (share answering 4 or 5,
@@ -19,6 +19,11 @@ items of one survey (citizen or staff) in one of two layouts:
   ``<id>_agree``. Means and shares may use a decimal comma or point (judged on every
   value; a ``<name>_format.yaml`` beside the file states it when every value reads both
   ways, as for caseload panels).
+
+Both layouts may give ``invited``: the persons invited to (or eligible for) the survey in
+the unit-month, a whole number no smaller than the respondents (in a respondent file the
+same number on every row of the unit-month). Without it response rates cannot be computed;
+the column is optional, so files without it stay valid, and the table holds it as missing.
 
 Every item of the survey must have its column(s) (leave a column empty where an item was
 not asked). Bad files — another scale (0–10, 1–7), answers outside 1–5, missing or unknown
@@ -75,7 +80,9 @@ from analysis.paths import ProjectPaths
 
 KEY_COLUMNS = ("municipality_code", "unit", "period")
 RESPONDENTS = "respondents"
-OPTIONAL_COLUMNS = ("respondent_id", "data_origin")
+#: persons invited to (or eligible for) the survey in a unit-month (optional)
+INVITED = "invited"
+OPTIONAL_COLUMNS = ("respondent_id", "data_origin", INVITED)
 LAYOUTS = ("respondents", "aggregated")
 SURVEY_SUFFIXES = (".csv", ".xlsx")
 ITEMS_FILE = "items.yaml"
@@ -90,6 +97,7 @@ TABLE_COLUMNS = (
     "item",
     "goal",
     "respondents",
+    "invited",
     "answers",
     "mean_score",
     "share_agree",
@@ -673,6 +681,7 @@ def _respondent_table(
     data = data[data[columns.items].notna().any(axis=1)]
     group = data.groupby(list(KEY_COLUMNS), sort=True, observed=True)
     respondents = group.size()
+    invited = _respondent_invited(frame, keys, respondents, problems)
     parts = []
     for item in columns.items:
         values = group[item]
@@ -682,6 +691,7 @@ def _respondent_table(
                 {
                     "item": item,
                     "respondents": respondents,
+                    "invited": invited.reindex(respondents.index),
                     "answers": values.count(),
                     "mean_score": values.mean(),
                     "share_agree": agree.groupby([data[k] for k in KEY_COLUMNS]).mean(),
@@ -691,13 +701,82 @@ def _respondent_table(
     return _finish(parts, columns.survey, items)
 
 
+def _invited_numbers(column: pd.Series, decimal: str, problems: ProblemCollector) -> pd.Series:
+    """The ``invited`` column as whole numbers >= 0 (NaN where empty)."""
+    expected = "a whole number of persons invited (or eligible) >= the respondents"
+    values = _numbers(column, INVITED, decimal, expected, problems)
+    for row, value in values.dropna().items():
+        if value < 0 or not float(value).is_integer():
+            problems.add(
+                f"{INVITED} must be a whole number >= 0",
+                row=int(row),
+                column=INVITED,
+                expected=expected,
+                found=f"{value:g}",
+            )
+            values[row] = np.nan
+    return values
+
+
+def _respondent_invited(
+    frame: pd.DataFrame,
+    keys: pd.DataFrame,
+    respondents: pd.Series,
+    problems: ProblemCollector,
+) -> pd.Series:
+    """Invited per unit-month of a respondent file: the same number on every row of the
+    unit-month, no smaller than its respondents (NaN without the column)."""
+    if INVITED not in frame.columns:
+        return pd.Series(np.nan, index=respondents.index, dtype="float64")
+    values = _invited_numbers(frame[INVITED], ".", problems)
+    given = keys.assign(
+        _invited=values, _empty=frame[INVITED].map(_is_missing), _row=frame.index.astype(int)
+    ).dropna(subset=list(KEY_COLUMNS))
+    per_month = given.groupby(list(KEY_COLUMNS), sort=True, observed=True).agg(
+        numbers=("_invited", "nunique"),
+        value=("_invited", "first"),
+        empty=("_empty", "any"),
+        low=("_invited", "min"),
+        high=("_invited", "max"),
+        row=("_row", "min"),
+    )
+    mixed = (per_month["numbers"] > 1) | ((per_month["numbers"] == 1) & per_month["empty"])
+    for key, block in per_month[mixed].iterrows():
+        if block["numbers"] > 1:
+            found = f"{block['low']:g} to {block['high']:g}"
+        else:
+            found = f"{block['value']:g} and empty cells"
+        problems.add(
+            f"{INVITED} differs between the rows of one unit-month (municipality {key[0]}, "
+            f"unit {key[1]!r}, {key[2]}): it counts the persons invited in the unit-month, "
+            "so every respondent row of it carries the same number",
+            row=int(block["row"]),
+            column=INVITED,
+            expected="one number per unit-month, on every row of it",
+            found=found,
+        )
+    invited = per_month["value"].where(~mixed).reindex(respondents.index).astype("float64")
+    rows = per_month["row"].reindex(respondents.index)
+    for key in invited.index[invited < respondents]:
+        problems.add(
+            f"fewer persons invited ({invited[key]:g}) than answered ({respondents[key]}) in "
+            f"municipality {key[0]}, unit {key[1]!r}, {key[2]}",
+            row=int(rows[key]),
+            column=INVITED,
+            expected=f"at least the {respondents[key]} respondents of the unit-month",
+            found=f"{invited[key]:g}",
+        )
+    return invited
+
+
 def _finish(parts: list[pd.DataFrame], survey: str, items: SurveyItems) -> pd.DataFrame:
     if parts:
         table = pd.concat(parts).reset_index()
     else:
         table = pd.DataFrame(
-            columns=[*KEY_COLUMNS, "item", "respondents", "answers", "mean_score", "share_agree"]
-        )
+            columns=[*KEY_COLUMNS, "item", "respondents", "invited", "answers", "mean_score",
+                     "share_agree"]
+        )  # fmt: skip
     table.insert(0, "survey", survey)
     table["goal"] = table["item"].map(lambda i: items.items[i].goal)
     table["municipality_code"] = table["municipality_code"].astype("int64")
@@ -705,7 +784,7 @@ def _finish(parts: list[pd.DataFrame], survey: str, items: SurveyItems) -> pd.Da
     table["period"] = table["period"].astype("period[M]")
     for name in ("respondents", "answers"):
         table[name] = table[name].astype("int64")
-    for name in ("mean_score", "share_agree"):
+    for name in ("invited", "mean_score", "share_agree"):
         table[name] = pd.to_numeric(table.get(name), errors="coerce").astype("float64")
     table["data_origin"] = None
     return table
@@ -797,6 +876,18 @@ def _aggregated_table(
             n[row] = np.nan
     for row in n.index[n.isna() & frame[RESPONDENTS].map(_is_missing)]:
         problems.add("missing value", row=int(row), column=RESPONDENTS, expected=expected_n)
+    invited = pd.Series(np.nan, index=frame.index, dtype="float64")
+    if INVITED in frame.columns:
+        invited = _invited_numbers(frame[INVITED], decimal, problems)
+        for row in invited.index[invited.notna() & n.notna() & (invited < n)]:
+            problems.add(
+                f"fewer persons invited ({invited[row]:g}) than answered ({n[row]:g})",
+                row=int(row),
+                column=INVITED,
+                expected=f"at least the {n[row]:g} respondents of the row",
+                found=f"{invited[row]:g}",
+            )
+            invited[row] = np.nan
     parts = []
     for item in columns.items:
         mean_col, share_col = _item_columns(item, items)
@@ -810,6 +901,7 @@ def _aggregated_table(
                     **{k: keys[k] for k in KEY_COLUMNS},
                     "item": item,
                     "respondents": n.fillna(0),
+                    "invited": invited,
                     "answers": n.fillna(0).where(mean.notna(), 0),
                     "mean_score": 6 - mean if reversed_ else mean,
                     "share_agree": share,

@@ -35,6 +35,9 @@ REASONS = {
         "{limit} log points at the trial start, so they are not untreated controls"
     ),
     "few_bands": "fewer than two caseload bands (or no reference band {value}) have data",
+    "different_starts": (
+        "the {value} trial units start in different months; the unit-level DiD needs one start"
+    ),
     "estimation_failed": "the estimation failed: {value}",
 }
 

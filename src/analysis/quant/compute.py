@@ -17,7 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -63,6 +63,12 @@ class QuantResults:
     panel: pd.DataFrame  # one row: simulated, rows, units, municipalities, months, ...
     mde_grid: pd.DataFrame
     mde_outcomes: pd.DataFrame
+    #: survey response per survey and unit-month surveyed (invited, respondents, rate,
+    #: dropped, caseload; :func:`analysis.data.survey_summaries.response_table`), and the
+    #: checks and bounds of :mod:`analysis.quant.nonresponse` (empty without surveys)
+    response: pd.DataFrame = field(default_factory=pd.DataFrame)
+    response_checks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    response_bounds: pd.DataFrame = field(default_factory=pd.DataFrame)
 
     @property
     def simulated(self) -> bool:
@@ -180,7 +186,7 @@ def _join(run: ModelRun) -> pd.DataFrame:
         estimates[column] = None
     frame = pd.concat([estimates, skipped], ignore_index=True)
     for column in ("outcome", "spec", "scope", "reason", "value", "limit", "message", "note",
-                   "cluster_var", "term"):  # fmt: skip
+                   "cluster_var", "term", "inference"):  # fmt: skip
         frame[column] = frame[column].astype("object").where(frame[column].notna(), None)
     flag = frame["simulated"].astype("object")
     frame["simulated"] = flag.where(flag.notna(), False).astype(bool)
@@ -238,15 +244,69 @@ def load_results(
             S.select_outcomes(panel.frame, outcomes),
             PLANNED_DESIGN,
             scales={o: display_scale(o) for o in STANDARD_OUTCOMES},
+            seed=config.seed,
         ),
         paths=paths,
     )
+    response, checks, bounds = _response_tables(source, paths, outcomes, config, panel)
     return QuantResults(
         source,
         run.estimates,
         run.skipped,
         *(_plain_strings(f) for f in (units, info, grid, per_outcome)),
+        response=_plain_strings(response),
+        response_checks=_plain_strings(checks),
+        response_bounds=_plain_strings(bounds),
     )
+
+
+def _response_tables(
+    source: PanelSource,
+    paths: ProjectPaths,
+    outcomes: Sequence[str] | None,
+    config: S.SpecConfig,
+    panel: _Panel,
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Survey response by unit-month, its checks against caseload and the value goals'
+    bounds under non-response (cached; empty frames without processed surveys)."""
+    if source.surveys is None:
+        return pd.DataFrame(), pd.DataFrame(), pd.DataFrame()
+    from analysis.data.caseloads import SURVEY_OUTCOMES
+    from analysis.data.store import read_table
+    from analysis.data.survey_summaries import bound_outcomes, response_table
+    from analysis.quant.nonresponse import bound_estimates, response_checks
+
+    surveys: dict[str, pd.DataFrame] = {}
+
+    def table() -> pd.DataFrame:
+        if "table" not in surveys:
+            surveys["table"] = read_table("surveys", paths)
+        return surveys["table"]
+
+    def response_frame() -> pd.DataFrame:
+        frame = response_table(table(), panel.raw)
+        return frame.assign(period=frame["period"].astype(str))
+
+    response = cached_frame(
+        f"quant_response_{source.tag}",
+        _key(source, paths, outcomes, config, table="response"),
+        response_frame,
+        paths=paths,
+    )
+    checks = cached_frame(
+        f"quant_response_checks_{source.tag}",
+        _key(source, paths, outcomes, config, table="response_checks"),
+        lambda: response_checks(response.assign(period=pd.PeriodIndex(response["period"],
+                                                                      freq="M")), config),
+        paths=paths,
+    )  # fmt: skip
+    bounds = cached_frame(
+        f"quant_response_bounds_{source.tag}",
+        _key(source, paths, outcomes, config, table="response_bounds"),
+        lambda: bound_estimates(panel.raw, bound_outcomes(table()), list(SURVEY_OUTCOMES), config),
+        paths=paths,
+    )
+    return response, checks, bounds
 
 
 def _plain_strings(frame: pd.DataFrame) -> pd.DataFrame:

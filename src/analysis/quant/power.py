@@ -193,9 +193,15 @@ def outcome_mde_table(
     scales: dict[str, float] | None = None,
     alpha: float = 0.05,
     power: float = 0.80,
+    placebo_draws: int = 1000,
+    seed: int = 0,
 ) -> pd.DataFrame:
     """MDE of one design (treated, control, months before, months after) per outcome,
-    with the outcome's estimated variance components."""
+    with the outcome's estimated variance components, checked by placebo trials on the
+    panel itself (:func:`placebo_trials`, ``placebo_draws`` draws): ``power_placebo`` is
+    the share of placebo trials that detect the formula's MDE, ``size_placebo`` the share
+    that reject without an effect, ``mde_placebo`` the effect that 80 % of them detect
+    (``*_display`` in display units)."""
     rows = []
     for outcome in outcomes:
         if outcome not in frame.columns or frame[outcome].notna().sum() < 3:
@@ -208,6 +214,9 @@ def outcome_mde_table(
             continue
         d = Design(*design, icc=comp.icc, sd=comp.sd, ar=comp.ar, alpha=alpha, power=power)
         value = mde(d)
+        scale = (scales or {}).get(outcome, 1.0)
+        checked = placebo_trials(frame, outcome, design, placebo_draws, seed, alpha)
+        by_placebo = checked.mde(power)
         rows.append(
             {
                 "outcome": outcome,
@@ -219,7 +228,116 @@ def outcome_mde_table(
                 "icc": comp.icc,
                 "ar": comp.ar,
                 "mde": value,
-                "mde_display": value * (scales or {}).get(outcome, 1.0),
+                "mde_display": value * scale,
+                "placebo_draws": checked.draws,
+                "power_placebo": checked.power(value),
+                "size_placebo": checked.power(0.0),
+                "mde_placebo": by_placebo,
+                "mde_placebo_display": by_placebo * scale,
             }
         )
     return pd.DataFrame(rows)
+
+
+# --- power by placebo trials on the panel itself --------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaceboPower:
+    """Placebo trials of one design drawn from a panel's untreated units and months: each
+    draw's unit-level DiD estimate and standard error (no effect added)."""
+
+    outcome: str
+    estimates: np.ndarray
+    std_errors: np.ndarray
+    df: int
+    alpha: float = 0.05
+
+    @property
+    def draws(self) -> int:
+        return len(self.estimates)
+
+    def power(self, effect: float) -> float:
+        """Share of placebo trials whose t-test rejects once ``effect`` is added to the
+        trial unit(s)' months from the start."""
+        if not self.draws:
+            return float("nan")
+        crit = stats.t.ppf(1 - self.alpha / 2, self.df)
+        return float(np.mean(np.abs(self.estimates + effect) > crit * self.std_errors))
+
+    def mde(self, power: float = 0.80) -> float:
+        """The smallest positive effect with at least ``power`` in the placebo trials
+        (bisection on the rejection rate; NaN when no effect up to 100 standard errors
+        reaches it)."""
+        if not self.draws:
+            return float("nan")
+        high = 100 * float(np.nanmedian(self.std_errors))
+        if self.power(high) < power:
+            return float("nan")
+        low = 0.0
+        for _ in range(60):
+            middle = (low + high) / 2
+            low, high = (middle, high) if self.power(middle) < power else (low, middle)
+        return high
+
+
+def untreated_wide(frame: pd.DataFrame, outcome: str) -> pd.DataFrame:
+    """Unit × month table of ``outcome`` over units and months without any trial: units
+    that never had one, in municipalities where no unit had one (their other units'
+    caseloads may have moved with the trial, as in København)."""
+    trial_munis = frame.loc[frame["g"] != 0, "municipality_code"].unique()
+    rows = frame[(frame["g"] == 0) & ~frame["municipality_code"].isin(trial_munis)]
+    wide = rows.pivot_table(index="unit_id", columns="t", values=outcome, aggfunc="mean")
+    return wide.reindex(columns=range(int(frame["t"].min()), int(frame["t"].max()) + 1))
+
+
+def placebo_trials(
+    frame: pd.DataFrame,
+    outcome: str,
+    design: tuple[int, int, int, int] = (1, 7, 24, 24),
+    draws: int = 1000,
+    seed: int = 0,
+    alpha: float = 0.05,
+) -> PlaceboPower:
+    """Placebo trials of ``design`` (trial units, control units, months before, months
+    from the start) on the panel itself: each draw picks a window of months and
+    ``n_treated + n_control`` units with answers before and after its midpoint among the
+    units and months without a trial (:func:`untreated_wide`), calls the first
+    ``n_treated`` the trial, and runs the unit-level DiD t-test the power calculation
+    assumes. The estimates carry whatever the data hold (persistent noise, unequal
+    units, seasonal patterns) that the formula's variance components may miss."""
+    n_t, n_c, pre, post = design
+    wide = untreated_wide(frame, outcome)
+    values = wide.to_numpy(dtype=float)
+    months = values.shape[1]
+    starts = months - (pre + post) + 1
+    rng = np.random.default_rng(seed)
+    estimates, errors = [], []
+    if starts < 1 or len(values) < n_t + n_c:
+        return PlaceboPower(outcome, np.array([]), np.array([]), max(n_t + n_c - 2, 1), alpha)
+    # each unit's before and after means for every possible window
+    for _ in range(draws * 3):
+        if len(estimates) >= draws:
+            break
+        first = int(rng.integers(0, starts))
+        window = values[:, first : first + pre + post]
+        before = _nanmean(window[:, :pre])
+        after = _nanmean(window[:, pre:])
+        usable = np.flatnonzero(np.isfinite(before) & np.isfinite(after))
+        if len(usable) < n_t + n_c:
+            continue
+        pick = rng.choice(usable, size=n_t + n_c, replace=False)
+        change = after[pick] - before[pick]
+        treated, control = change[:n_t], change[n_t:]
+        ss = ((treated - treated.mean()) ** 2).sum() + ((control - control.mean()) ** 2).sum()
+        se = math.sqrt(ss / (n_t + n_c - 2) * (1 / n_t + 1 / n_c))
+        estimates.append(treated.mean() - control.mean())
+        errors.append(se)
+    return PlaceboPower(outcome, np.asarray(estimates), np.asarray(errors), n_t + n_c - 2, alpha)
+
+
+def _nanmean(block: np.ndarray) -> np.ndarray:
+    counts = np.isfinite(block).sum(axis=1)
+    sums = np.nansum(block, axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(counts > 0, sums / np.maximum(counts, 1), np.nan)

@@ -12,7 +12,15 @@ One row per outcome × specification × term × scope. The first columns are fix
 - ``caseload_mean``: mean caseload of the estimation sample (used to express a
   log-caseload slope as the effect of 10 fewer cases);
 - ``note``: what to keep in mind when reading the row; ``simulated``: the panel is
-  simulated.
+  simulated;
+- ``inference``: the method behind the row's interval and p-value (:data:`INFERENCE`):
+  ``crv1`` (cluster-robust), ``unit-level`` (units as independent observations, the
+  control units' spread), ``placebo`` (the trial reassigned to control units: a p-value,
+  no interval), ``none`` (a point estimate only);
+- ``n_treated``: treated clusters of a trial design (units in one municipality,
+  municipalities nationally); with fewer than 5 no cluster-robust or wild-bootstrap
+  inference is given (:data:`analysis.quant.specs.SpecConfig.min_treated_clusters`);
+- ``p_min``: the smallest p-value a placebo p-value could have reached (1 / (placebos + 1)).
 
 The row ``pretrend_joint`` of an event study holds the joint test that all leads are
 zero: ``estimate`` is the F statistic, ``p_value`` its p-value, the interval is empty.
@@ -53,10 +61,16 @@ EXTRA_COLUMNS = (
     "caseload_mean",
     "note",
     "simulated",
+    "inference",
+    "n_treated",
+    "p_min",
 )
+#: the methods an interval or p-value may rest on (column ``inference``)
+INFERENCE = ("crv1", "wild", "unit-level", "placebo", "none")
 ESTIMATE_COLUMNS = TIDY_COLUMNS + EXTRA_COLUMNS
-_FLOAT = ("estimate", "std_error", "ci_low", "ci_high", "p_value", "p_wild", "p_holm", "p_bh")
-_TEXT = ("outcome", "spec", "term", "scope", "cluster_var", "note")
+_FLOAT = ("estimate", "std_error", "ci_low", "ci_high", "p_value", "p_wild", "p_holm", "p_bh",
+          "p_min")  # fmt: skip
+_TEXT = ("outcome", "spec", "term", "scope", "cluster_var", "note", "inference")
 
 #: the spec and term carrying the headline caseload effect per outcome
 HEADLINE_SPEC = S.TWFE_LOG
@@ -95,7 +109,9 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
         if column not in out.columns:
             out[column] = None if column in _TEXT else False if column == "simulated" else np.nan
     out = out[list(ESTIMATE_COLUMNS)]
-    for column in (*_FLOAT, "event_time", "caseload_mean"):
+    # n_treated is a float (NaN where a design has no treated units): the personal-data
+    # gate compares cells as objects, and pandas' NA cannot be compared
+    for column in (*_FLOAT, "event_time", "caseload_mean", "n_treated"):
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("float64")
     for column in ("n_obs", "n_clusters"):
         out[column] = pd.to_numeric(out[column], errors="coerce").astype("Int64")
@@ -230,6 +246,44 @@ def per_ten_fewer(estimates: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(records, columns=_PER_TEN_COLUMNS)
 
 
+def moves(estimates: pd.DataFrame, scope: str = S.NATIONAL) -> pd.DataFrame:
+    """Effects of the realistic caseload moves (:data:`analysis.quant.specs.MOVES`) in
+    display units, by the log specification (slope × log(to / from), interval scaled
+    alike) and by the spline (its ``move_*`` rows), one row per outcome, move and spec.
+
+    Columns: outcome, spec, start, end, effect, ci_low, ci_high, p_value."""
+    rows = []
+    log_rows = estimates[
+        (estimates["spec"] == S.TWFE_LOG)
+        & (estimates["term"] == S.TERM_LOG)
+        & (estimates["scope"] == scope)
+    ]
+    spline = estimates[
+        (estimates["spec"] == S.SPLINE)
+        & estimates["term"].str.startswith("move_")
+        & (estimates["scope"] == scope)
+    ]
+    for row in log_rows.itertuples(index=False):
+        scale = display_scale(row.outcome)
+        for start, end in S.MOVES:
+            factor = math.log(end / start) * scale
+            low, high = sorted([row.ci_low * factor, row.ci_high * factor])
+            rows.append({"outcome": row.outcome, "spec": S.TWFE_LOG, "start": start, "end": end,
+                         "effect": row.estimate * factor, "ci_low": low, "ci_high": high,
+                         "p_value": row.p_value})  # fmt: skip
+    for row in spline.itertuples(index=False):
+        move = S.parse_move(row.term)
+        if move is None:
+            continue
+        scale = display_scale(row.outcome)
+        rows.append({"outcome": row.outcome, "spec": S.SPLINE, "start": move[0], "end": move[1],
+                     "effect": row.estimate * scale, "ci_low": row.ci_low * scale,
+                     "ci_high": row.ci_high * scale, "p_value": row.p_value})  # fmt: skip
+    return pd.DataFrame(
+        rows, columns=["outcome", "spec", "start", "end", "effect", "ci_low", "ci_high", "p_value"]
+    )
+
+
 def in_display_units(estimates: pd.DataFrame) -> pd.DataFrame:
     """Estimates and intervals in display units (pp for shares); tests left as they are."""
     out = estimates.copy()
@@ -239,17 +293,112 @@ def in_display_units(estimates: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _pick(estimates: pd.DataFrame, outcome: str, spec: str, term: str, scope: str):
+    rows = estimates[
+        (estimates["outcome"] == outcome)
+        & (estimates["spec"] == spec)
+        & (estimates["term"] == term)
+        & (estimates["scope"] == scope)
+    ]
+    return rows.iloc[0] if not rows.empty else None
+
+
+#: where the design-based estimate of a scope comes from: (effect spec, effect term,
+#: pre-trend spec); nationally the staggered trials, in a municipality its own trial
+DESIGNS = {
+    S.NATIONAL: (S.STAGGERED, S.TERM_ATT, S.STAGGERED_EVENT),
+    "municipality": (S.DID_COLLAPSED, S.TERM_TRIAL, S.EVENT),
+}
+
+
+def design_record(estimates: pd.DataFrame, outcome: str, scope: str = S.NATIONAL) -> dict | None:
+    """The design-based estimate of ``outcome`` in ``scope`` with what the page puts
+    beside it (display units: pp for shares), or None without a trial estimate.
+
+    Nationally the two-stage DiD of the trials against units without one, in a
+    municipality its own trial's unit-level DiD; with each its pre-trend test, the move in
+    caseload the trial made (``shift``, log points, the same design with log caseload as
+    the outcome) and what the national two-way fixed-effects slope implies for that move
+    (slope × shift, interval scaled alike). ``agreement`` is ``"agree"`` when the two
+    intervals overlap, ``"disagree"`` when they do not, ``"unknown"`` when the trial
+    estimate has no interval (placebo inference with few trial units)."""
+    spec, term, event = DESIGNS[S.NATIONAL if scope == S.NATIONAL else "municipality"]
+    row = _pick(estimates, outcome, spec, term, scope)
+    if row is None or _num(row["estimate"]) is None:
+        return None
+    scale = display_scale(outcome)
+    pre = _pick(estimates, outcome, event, S.TERM_PRETREND, scope)
+    shift = _pick(estimates, outcome, spec, S.TERM_SHIFT, scope)
+    slope = _pick(estimates, outcome, HEADLINE_SPEC, HEADLINE_TERM, S.NATIONAL)
+    record: dict = {
+        "spec": spec,
+        "scope": scope,
+        "estimate": _num(row["estimate"] * scale),
+        "ci_low": _num(row["ci_low"] * scale),
+        "ci_high": _num(row["ci_high"] * scale),
+        "p_value": _num(row["p_value"]),
+        "inference": row["inference"] if isinstance(row.get("inference"), str) else None,
+        "p_min": _num(row.get("p_min")),
+        "n_treated": None if pd.isna(row.get("n_treated")) else int(row["n_treated"]),
+        "n_clusters": None if pd.isna(row.get("n_clusters")) else int(row["n_clusters"]),
+        "pretrend_p": None if pre is None else _num(pre["p_value"]),
+        "shift": None if shift is None else _num(shift["estimate"]),
+        "twfe_implied": None,
+        "twfe_implied_low": None,
+        "twfe_implied_high": None,
+        "agreement": "unknown",
+    }
+    if scope != S.NATIONAL:  # the fixed-effects DiD of the same trial, by placebo
+        did = _pick(estimates, outcome, S.DID, S.TERM_TRIAL, scope)
+        if did is not None and did.get("inference") == "placebo":
+            record.update(placebo_p=_num(did["p_value"]), placebo_p_min=_num(did["p_min"]))
+    if record["shift"] is not None and slope is not None:
+        factor = record["shift"] * scale
+        low, high = sorted([slope["ci_low"] * factor, slope["ci_high"] * factor])
+        record.update(
+            twfe_implied=_num(slope["estimate"] * factor),
+            twfe_implied_low=_num(low),
+            twfe_implied_high=_num(high),
+        )
+        bounds = (record["ci_low"], record["ci_high"], record["twfe_implied_low"],
+                  record["twfe_implied_high"])  # fmt: skip
+        if all(b is not None for b in bounds):
+            overlap = record["ci_low"] <= record["twfe_implied_high"] and (
+                record["twfe_implied_low"] <= record["ci_high"]
+            )
+            record["agreement"] = "agree" if overlap else "disagree"
+    return record
+
+
+def linearity_record(estimates: pd.DataFrame, outcome: str) -> dict | None:
+    """The test of the log specification against the spline for ``outcome`` (national):
+    F statistic, p-value and whether the log form is rejected at the 5 % level."""
+    row = _pick(estimates, outcome, S.SPLINE, S.TERM_LINEARITY, S.NATIONAL)
+    if row is None or _num(row["p_value"]) is None:
+        return None
+    p = float(row["p_value"])
+    return {"f": _num(row["estimate"]), "p_value": p, "rejected": bool(p < 0.05)}
+
+
 def headline(
     estimates: pd.DataFrame, outcome: str = HEADLINE_OUTCOME, simulated: bool = False
 ) -> dict:
-    """The report-index record: effect of 10 fewer cases on ``outcome`` (national
-    two-way fixed effects, log caseload, at the sample mean caseload; pp for shares)."""
+    """The headline record (scrapbook ``caseload_headline`` and ``national_headline``).
+
+    The top-level ``estimate``, ``ci_low``, ``ci_high`` are, as before, the association
+    across all units: the national two-way fixed-effects log-caseload slope as the effect
+    of 10 fewer cases at the sample mean caseload (pp for shares; ``spec`` says so).
+    ``lead`` says what a page puts first: ``"design"`` when the panel has trials, whose
+    design-based estimate is in ``design`` (:func:`design_record`: the two-stage DiD with
+    its pre-trend test, and whether the slope agrees with it), else ``"association"``.
+    ``linearity`` holds the test of the log specification (:func:`linearity_record`)."""
     effects = per_ten_fewer(estimates)
     pick = effects[
         (effects["outcome"] == outcome)
         & (effects["spec"] == HEADLINE_SPEC)
         & (effects["scope"] == S.NATIONAL)
     ]
+    design = design_record(estimates, outcome, S.NATIONAL)
     record: dict = {
         "outcome": outcome,
         "estimate": None,
@@ -261,6 +410,9 @@ def headline(
         "per": "10 fewer cases per caseworker at the sample mean caseload",
         "caseload_mean": None,
         "simulated": bool(simulated),
+        "lead": "design" if design is not None else "association",
+        "design": design,
+        "linearity": linearity_record(estimates, outcome),
     }
     if not pick.empty:
         row = pick.iloc[0]
@@ -320,9 +472,11 @@ def term_table(
     language: str,
     scope: str = S.NATIONAL,
     terms: Sequence[str] | None = None,
+    inference: bool = False,
 ) -> pd.DataFrame:
     """Estimates of ``specs`` in display units (pp for shares), one row per outcome ×
-    design × term, with wild-bootstrap and Holm p-values."""
+    design × term, with wild-bootstrap and Holm p-values; ``inference`` adds the column
+    naming the method behind each interval or p-value."""
     rows = estimates[estimates["spec"].isin(specs) & (estimates["scope"] == scope)]
     rows = rows[rows["term"] != S.TERM_PRETREND]
     if terms is not None:
@@ -332,7 +486,7 @@ def term_table(
         ["outcome", "spec", "term"],
         key=lambda c: c.map(_outcome_order) if c.name == "outcome" else c,
     )
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             t("quant.col.outcome", language): rows["outcome"].map(
                 lambda o: outcome_label(o, language)
@@ -350,6 +504,12 @@ def term_table(
             t("quant.col.p_holm", language): rows["p_holm"],
         }
     )
+    if inference:
+        frame[t("quant.col.inference", language)] = [
+            t(f"quant.inference.{value}", language) if isinstance(value, str) else ""
+            for value in rows["inference"]
+        ]
+    return frame
 
 
 def pretrend_table(estimates: pd.DataFrame, spec: str, scope: str, language: str) -> pd.DataFrame:
@@ -373,6 +533,11 @@ def pretrend_table(estimates: pd.DataFrame, spec: str, scope: str, language: str
 
 
 def term_label(term: str, language: str) -> str:
+    move = S.parse_move(term)
+    if move is not None:
+        return t("quant.term.move", language, start=f"{move[0]:g}", end=f"{move[1]:g}")
+    if term.startswith("hinge_"):
+        return t("quant.term.hinge", language, knot=term.removeprefix("hinge_"))
     if term.startswith("band_"):
         return t("quant.term.band", language, band=_band_text(term))
     if term.startswith("event_"):

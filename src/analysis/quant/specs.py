@@ -13,6 +13,11 @@ Specifications (the ``spec`` column of the tidy table):
 - ``twfe_log`` / ``twfe_level``: unit and month fixed effects, log caseload (an
   elasticity-type slope) or caseload in cases, plus covariates.
 - ``dose_bands``: unit and month fixed effects, caseload bands against a reference band.
+- ``twfe_spline``: unit and month fixed effects, a linear spline in log caseload with
+  knots at the band edges: the log specification plus a change of slope at each knot.
+  Its ``linearity_joint`` row tests the log specification against it (all changes of
+  slope zero); its ``move_<from>_<to>`` rows are the effects of realistic moves
+  (:data:`MOVES`, e.g. from 200 to 125 cases per caseworker).
 - ``did`` / ``did_collapsed`` / ``event_study``: a trial unit against the other units
   of its municipality (DiD by two-way fixed effects; the same DiD as a t-test across
   units' pre/post changes; leads and lags with a joint pre-trend test).
@@ -38,13 +43,14 @@ POOLED = "pooled_ols"
 TWFE_LOG = "twfe_log"
 TWFE_LEVEL = "twfe_level"
 DOSE = "dose_bands"
+SPLINE = "twfe_spline"
 DID = "did"
 DID_COLLAPSED = "did_collapsed"
 EVENT = "event_study"
 STAGGERED = "staggered_did2s"
 STAGGERED_EVENT = "staggered_event"
 
-NATIONAL_SPECS = (POOLED, TWFE_LOG, TWFE_LEVEL, DOSE, STAGGERED, STAGGERED_EVENT)
+NATIONAL_SPECS = (POOLED, TWFE_LOG, TWFE_LEVEL, DOSE, SPLINE, STAGGERED, STAGGERED_EVENT)
 MUNICIPAL_SPECS = (DID, DID_COLLAPSED, EVENT)
 ALL_SPECS = NATIONAL_SPECS + MUNICIPAL_SPECS
 
@@ -54,6 +60,18 @@ TERM_LEVEL = "caseload"
 TERM_TRIAL = "treated_post"
 TERM_PRETREND = "pretrend_joint"
 TERM_ATT = "att"
+TERM_LINEARITY = "linearity_joint"
+#: a trial design's estimate of how much the trial moved log caseload (the same design with
+#: log caseload as the outcome): the size of the move its effect belongs to
+TERM_SHIFT = "caseload_shift"
+
+#: realistic caseload moves (cases per caseworker, from -> to) whose effects are shown
+#: beside the effect of 10 fewer cases: an illustrative halving and more, and the moves of
+#: Copenhagen's 2018 trial (committee note of 27 August 2018, seed 001, lines 26 and 48:
+#: the ordinary norm fell from about 200 to 120-130; the trial department had 50 cases;
+#: the trial compared 50 with about 125)
+MOVES: tuple[tuple[float, float], ...] = ((150.0, 50.0), (200.0, 125.0), (200.0, 50.0),
+                                          (125.0, 50.0))  # fmt: skip
 
 NATIONAL = "national"
 
@@ -69,7 +87,11 @@ class SpecConfig:
     the reference. With fewer than ``min_clusters`` clusters a model is skipped; below
     ``few_clusters`` a wild cluster bootstrap p-value is added (``wild_reps`` draws with
     Webb weights, seeded); with fewer than ``few_treated_clusters`` treated clusters the
-    staggered estimate carries a warning note. A municipality whose untreated units'
+    staggered estimate carries a warning note, and with fewer than
+    ``min_treated_clusters`` a trial design gets no cluster-robust interval and no wild
+    bootstrap p-value at all: its p-value comes from reassigning the trial to control
+    units (:mod:`analysis.quant.placebo`, at most ``placebo_draws`` placebo trials). A
+    municipality whose untreated units'
     mean log caseload moves by more than ``spillover_threshold`` at a trial start is left
     out of the staggered design (its untreated units were treated too).
     """
@@ -82,6 +104,8 @@ class SpecConfig:
     min_clusters: int = 4
     few_clusters: int = 30
     few_treated_clusters: int = 10
+    min_treated_clusters: int = 5
+    placebo_draws: int = 199
     wild_reps: int = 9999
     seed: int = DEFAULT_SEED
     spillover_threshold: float = 0.10
@@ -233,6 +257,37 @@ def _month_number(values: pd.Series) -> pd.Series:
     ordinals = periods.asi8.astype("float64")
     ordinals[periods.isna()] = np.nan
     return pd.Series(ordinals, index=values.index)
+
+
+def hinge_term(knot: float) -> str:
+    """Term name of the spline's change of slope at ``knot`` cases (``hinge_100``)."""
+    return f"hinge_{knot:g}"
+
+
+def move_term(start: float, end: float) -> str:
+    """Term name of the effect of moving from ``start`` to ``end`` cases per caseworker."""
+    return f"move_{start:g}_{end:g}"
+
+
+def parse_move(term: str) -> tuple[float, float] | None:
+    """(from, to) of a ``move_<from>_<to>`` term, else None."""
+    if not term.startswith("move_"):
+        return None
+    start, _, end = term.removeprefix("move_").partition("_")
+    try:
+        return float(start), float(end)
+    except ValueError:
+        return None
+
+
+def spline_basis(caseload: pd.Series | np.ndarray, knots: Sequence[float]) -> pd.DataFrame:
+    """The linear spline in log caseload: ``log_caseload`` and, per knot k,
+    ``hinge_k`` = max(0, log caseload − log k) (the change of slope above k)."""
+    log_c = np.log(np.asarray(caseload, dtype=float))
+    columns = {TERM_LOG: log_c}
+    for knot in knots:
+        columns[hinge_term(knot)] = np.maximum(0.0, log_c - math.log(knot))
+    return pd.DataFrame(columns, index=getattr(caseload, "index", None))
 
 
 def event_term(k: int) -> str:

@@ -72,7 +72,8 @@ def truth_table(estimates: pd.DataFrame, skipped: pd.DataFrame, truth: dict) -> 
     Rows: the log-caseload slope of ``twfe_log`` and ``pooled_ols`` (truth: beta), the
     København trial DiD (``did``, ``did_collapsed``; truth: the implied effect) and the
     staggered average effect (``staggered_did2s``; truth: cohort effects weighted by
-    post-start unit-months, cohorts in spillover municipalities left out).
+    post-start unit-months, cohorts in spillover municipalities left out). ``covered`` is
+    None for a row without an interval (placebo inference with few treated units).
     """
     wanted: list[tuple[str, str, str, str, float]] = []
     for outcome, params in truth.get("outcomes", {}).items():
@@ -110,10 +111,16 @@ def truth_table(estimates: pd.DataFrame, skipped: pd.DataFrame, truth: dict) -> 
                 "estimate": row["estimate"] * scale,
                 "ci_low": row["ci_low"] * scale,
                 "ci_high": row["ci_high"] * scale,
-                "covered": bool(row["ci_low"] <= true <= row["ci_high"]),
+                "covered": (
+                    None
+                    if pd.isna(row["ci_low"]) or pd.isna(row["ci_high"])
+                    else bool(row["ci_low"] <= true <= row["ci_high"])
+                ),
             }
         )
-    return pd.DataFrame(rows, columns=list(TRUTH_COLUMNS))
+    frame = pd.DataFrame(rows, columns=list(TRUTH_COLUMNS))
+    frame["covered"] = frame["covered"].astype("object")
+    return frame
 
 
 def coverage_draws(

@@ -16,10 +16,16 @@ import pandas as pd
 from analysis import nb
 from analysis.data.caseloads import STANDARD_OUTCOMES
 from analysis.data.reference import municipality_name
-from analysis.formatting import MISSING, format_significant, significant
+from analysis.formatting import (
+    MISSING,
+    format_number,
+    format_percent,
+    format_significant,
+    significant,
+)
 from analysis.labels import t
 from analysis.paths import ProjectPaths, get_paths
-from analysis.quant import plots
+from analysis.quant import plots, texts
 from analysis.quant import specs as S
 from analysis.quant.compute import (  # load_results: re-exported for notebook 02
     QuantResults,
@@ -29,9 +35,12 @@ from analysis.quant.compute import (  # load_results: re-exported for notebook 0
 )
 from analysis.quant.results import (
     HEADLINE_OUTCOME,
+    design_record,
     display_scale,
     effects_table,
     headline,
+    linearity_record,
+    moves,
     outcome_label,
     per_ten_fewer,
     pretrend_table,
@@ -72,6 +81,8 @@ class View:
     panel: pd.Series
     units: pd.DataFrame  # this municipality's units
     headline: dict
+    #: the municipality's own trial as a design record (:func:`design_record`), or None
+    own_design: dict | None = None
 
 
 def p_format(value: object) -> str:
@@ -135,6 +146,11 @@ def build_view(results: QuantResults, municipality: int | None, language: str) -
         panel=panel,
         units=units,
         headline=headline(estimates, HEADLINE_OUTCOME, results.simulated),
+        own_design=(
+            design_record(estimates, HEADLINE_OUTCOME, str(code))
+            if code is not None and has_trial(results, code)
+            else None
+        ),
     )
 
 
@@ -175,17 +191,72 @@ def skipped_messages(view: View) -> list[str]:
 
 
 def headline_text(view: View) -> str:
-    h = view.headline
-    if h["estimate"] is None:
-        return t("quant.text.no_headline", view.language)
+    """The national report's opening on caseloads (paragraphs joined): the trials'
+    design-based estimate with its pre-trend test first, then the fixed-effects slope
+    as the association across all units, and whether they agree
+    (:func:`analysis.quant.texts.lead_paragraphs`)."""
+    return "\n\n".join(texts.lead_paragraphs(view.headline, view.language))
+
+
+def lead_paragraphs(view: View) -> list[str]:
+    """What a page says first: for a municipality with its own trial, that trial (with
+    its pre-trend test and placebo p-value) against the national association; else the
+    national trials and association."""
+    if view.own_design is not None:
+        return texts.lead_paragraphs(
+            view.headline, view.language, own=view.own_design, name=view.name
+        )
+    return texts.lead_paragraphs(view.headline, view.language)
+
+
+def moves_text(view: View) -> str:
+    """The headline outcome's realistic moves in one sentence, by the log slope and the
+    spline (next to the per-10 figure; empty without them)."""
+    lang, outcome = view.language, view.headline["outcome"]
+    frame = moves(view.estimates)
+    frame = frame[frame["outcome"] == outcome]
+    if frame.empty:
+        return ""
+    parts = []
+    for start, end in S.MOVES:
+        own = frame[(frame["start"] == start) & (frame["end"] == end)].set_index("spec")
+        if S.TWFE_LOG not in own.index:
+            continue
+        fields = {
+            "move": t(f"quant.move.{start:g}_{end:g}", lang),
+            "log": texts.signed(own.loc[S.TWFE_LOG, "effect"], lang),
+            "unit": unit_label(outcome, lang),
+        }
+        if S.SPLINE in own.index:
+            spline = texts.signed(own.loc[S.SPLINE, "effect"], lang)
+            parts.append(t("quant.text.move_pair", lang, spline=spline, **fields))
+        else:
+            parts.append(t("quant.text.move_log", lang, **fields))
+    if not parts:
+        return ""
     return t(
-        "quant.text.headline",
+        "quant.text.moves_headline",
+        lang,
+        outcome=outcome_label(outcome, lang).lower(),
+        moves="; ".join(parts),
+    )
+
+
+def linearity_text(view: View) -> str:
+    """The linearity check for the headline outcome, with how many outcomes reject it."""
+    rows = view.estimates[
+        (view.estimates["spec"] == S.SPLINE)
+        & (view.estimates["term"] == S.TERM_LINEARITY)
+        & (view.estimates["scope"] == S.NATIONAL)
+        & view.estimates["p_value"].notna()
+    ]
+    outcome = view.headline["outcome"]
+    return texts.linearity_sentence(
+        linearity_record(view.estimates, outcome),
+        outcome,
         view.language,
-        outcome=outcome_label(h["outcome"], view.language),
-        estimate=number(h["estimate"], view.language, 2),
-        low=number(h["ci_low"], view.language, 2),
-        high=number(h["ci_high"], view.language, 2),
-        unit=unit_label(h["outcome"], view.language),
+        rejected=int((rows["p_value"] < 0.05).sum()),
+        tested=len(rows),
     )
 
 
@@ -206,6 +277,34 @@ def mde_text(results: QuantResults, language: str) -> str:
         outcome=outcome_label(str(row["outcome"]), language),
         icc=number(row["icc"], language, 2),
         ar=number(row["ar"], language, 2),
+    )
+
+
+def mde_texts(results: QuantResults, language: str) -> list[str]:
+    """The power section's paragraphs: the formula's MDE and its check by placebo trials."""
+    return [text for text in (mde_text(results, language), mde_placebo_text(results, language))
+            if text]  # fmt: skip
+
+
+def mde_placebo_text(results: QuantResults, language: str, outcome: str = HEADLINE_OUTCOME) -> str:
+    """The formula's MDE checked by placebo trials on the panel (empty without them)."""
+    m = results.mde_outcomes
+    if m.empty or "power_placebo" not in m.columns:
+        return ""
+    rows = m[m["outcome"] == outcome]
+    if rows.empty or not rows.iloc[0]["placebo_draws"]:
+        return ""
+    row = rows.iloc[0]
+    low = row["power_placebo"] < 0.75
+    return t(
+        "quant.text.mde_placebo" if low else "quant.text.mde_placebo_ok",
+        language,
+        mde=number(row["mde_display"], language, 2),
+        unit=unit_label(outcome, language),
+        power=format_percent(row["power_placebo"] * 100, language, decimals=0),
+        placebo=number(row["mde_placebo_display"], language, 2),
+        draws=format_number(int(row["placebo_draws"]), language, decimals=0),
+        size=format_percent(row["size_placebo"] * 100, language, decimals=1),
     )
 
 
@@ -246,39 +345,38 @@ def own_finding(view: View) -> dict:
         "trial": trial_effect(view),
         "national": {k: view.headline.get(k) for k in ("estimate", "ci_low", "ci_high")},
         "simulated": bool(view.simulated),
+        # issue 21: the design-based estimates lead, the association comes second
+        "lead": "trial" if view.own_design is not None else view.headline.get("lead"),
+        "trial_design": view.own_design,
+        "national_design": view.headline.get("design"),
     }
 
 
 def national_summary_text(view: View) -> str:
-    """Two to four sentences on the national analysis, for each municipality's page (the
-    full analysis is in the national report, ``national.html``)."""
+    """The national analysis in a few sentences, for each municipality's page (the full
+    analysis is in the national report, ``national.html``): the trials' estimate first
+    where there are trials, then the association across all units, the plain comparison
+    without fixed effects and the link."""
     lang, h = view.language, view.headline
-    if h["estimate"] is None:
+    if h["estimate"] is None and h.get("design") is None:
         return t("quant.text.national_none", lang)
+    parts = list(texts.lead_paragraphs(h, lang))
     pooled = per_ten_fewer(view.estimates)
     pooled = pooled[
         (pooled["spec"] == S.POOLED)
         & (pooled["scope"] == S.NATIONAL)
         & (pooled["outcome"] == h["outcome"])
     ]
-    text = t(
-        "quant.text.national_summary",
-        lang,
-        outcome=outcome_label(h["outcome"], lang).lower(),
-        estimate=number(h["estimate"], lang, 2),
-        low=number(h["ci_low"], lang, 2),
-        high=number(h["ci_high"], lang, 2),
-        unit=unit_label(h["outcome"], lang),
-        municipalities=int(view.panel.get("municipalities", 0)),
-    )
     if not pooled.empty:
-        text += " " + t(
-            "quant.text.national_pooled",
-            lang,
-            pooled=number(pooled.iloc[0]["effect"], lang, 2),
-            unit=unit_label(h["outcome"], lang),
+        parts.append(
+            t(
+                "quant.text.national_pooled",
+                lang,
+                pooled=number(pooled.iloc[0]["effect"], lang, 2),
+                unit=unit_label(h["outcome"], lang),
+            )
         )
-    return text + " " + t("quant.text.national_link", lang)
+    return " ".join(parts) + " " + t("quant.text.national_link", lang)
 
 
 # --- tables ---------------------------------------------------------------------------------
@@ -287,6 +385,39 @@ def national_summary_text(view: View) -> str:
 def slopes(view: View) -> Table:
     frame = effects_table(view.estimates, (S.POOLED, S.TWFE_LOG, S.TWFE_LEVEL), view.language)
     return _table(frame, "quant-slopes", view.language)
+
+
+def moves_table(view: View) -> Table:
+    """Effects of realistic caseload changes per outcome, by the log slope and by the
+    spline (display units), with 95 % intervals."""
+    lang = view.language
+    frame = moves(view.estimates)
+    if frame.empty:
+        return Table(pd.DataFrame(), "quant-moves")
+    order = {m: i for i, m in enumerate(S.MOVES)}
+    frame = frame.assign(
+        _o=frame["outcome"].map(lambda o: list(STANDARD_OUTCOMES).index(o)
+                                if o in STANDARD_OUTCOMES else 99),
+        _m=[order.get((a, b), 99) for a, b in zip(frame["start"], frame["end"], strict=True)],
+        _s=frame["spec"].map({S.TWFE_LOG: 0, S.SPLINE: 1}),
+    ).sort_values(["_o", "_m", "_s"])  # fmt: skip
+    shown = pd.DataFrame(
+        {
+            t("quant.col.outcome", lang): frame["outcome"].map(lambda o: outcome_label(o, lang)),
+            t("quant.col.move", lang): [
+                t(f"quant.move.{a:g}_{b:g}", lang)
+                for a, b in zip(frame["start"], frame["end"], strict=True)
+            ],
+            t("quant.col.design", lang): frame["spec"].map(
+                lambda s: t(f"quant.spec_short.{s}", lang)
+            ),
+            t("quant.col.estimate", lang): frame["effect"],
+            t("quant.col.ci_low", lang): frame["ci_low"],
+            t("quant.col.ci_high", lang): frame["ci_high"],
+            t("quant.col.unit", lang): frame["outcome"].map(lambda o: unit_label(o, lang)),
+        }
+    )
+    return _table(shown, "quant-moves", lang)
 
 
 def truth_check(view: View) -> Table:
@@ -309,7 +440,11 @@ def _truth_display(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
             t("quant.col.ci_low", lang): frame["ci_low"],
             t("quant.col.ci_high", lang): frame["ci_high"],
             t("quant.col.covered", lang): frame["covered"].map(
-                lambda c: t("quant.yes" if c else "quant.no", lang)
+                lambda c: (
+                    t("quant.no_interval", lang)
+                    if c is None or (isinstance(c, float) and math.isnan(c))
+                    else t("quant.yes" if c else "quant.no", lang)
+                )
             ),
         }
     )
@@ -338,15 +473,19 @@ def value_goals_recovered(results: QuantResults) -> tuple[int, int]:
     from analysis.quant.compute import value_goal_truth_table
 
     truth = value_goal_truth_table(results)
-    truth = truth[truth["spec"] != S.POOLED]
-    return int(truth["covered"].sum()), len(truth)
+    truth = truth[(truth["spec"] != S.POOLED) & truth["covered"].notna()]
+    return int(truth["covered"].astype(bool).sum()), len(truth)
 
 
 def trial_summary(view: View) -> Table:
     """The trial in brief: one row per outcome with the unit-level difference-in-
     differences (the design to read with one trial unit) and its 95 % interval."""
     frame = term_table(
-        view.estimates, (S.DID_COLLAPSED,), view.language, scope=str(view.municipality)
+        view.estimates,
+        (S.DID_COLLAPSED,),
+        view.language,
+        scope=str(view.municipality),
+        terms=[S.TERM_TRIAL],
     )
     lang = view.language
     keep = [t(k, lang) for k in ("quant.col.outcome", "quant.col.estimate", "quant.col.ci_low",
@@ -355,8 +494,15 @@ def trial_summary(view: View) -> Table:
 
 
 def trial(view: View) -> Table:
+    """Both trial designs per outcome with the method behind each interval or p-value
+    (with one trial unit: placebo for the fixed-effects DiD, no cluster-robust interval)."""
     frame = term_table(
-        view.estimates, (S.DID, S.DID_COLLAPSED), view.language, scope=str(view.municipality)
+        view.estimates,
+        (S.DID, S.DID_COLLAPSED),
+        view.language,
+        scope=str(view.municipality),
+        terms=[S.TERM_TRIAL],
+        inference=True,
     )
     return _table(frame, "quant-trial-did", view.language)
 
@@ -367,7 +513,9 @@ def trial_pretrend(view: View) -> Table:
 
 
 def staggered(view: View) -> Table:
-    frame = term_table(view.estimates, (S.STAGGERED,), view.language)
+    frame = term_table(
+        view.estimates, (S.STAGGERED,), view.language, terms=[S.TERM_ATT], inference=True
+    )
     return _table(frame, "quant-staggered", view.language)
 
 
@@ -404,7 +552,15 @@ def mde_outcomes(results: QuantResults, language: str) -> Table:
             t("quant.col.outcome", language): m["outcome"].map(
                 lambda o: outcome_label(o, language)
             ),
-            t("quant.col.mde", language): m["mde_display"],
+            t("quant.col.mde_formula", language): m["mde_display"],
+            **(
+                {
+                    t("quant.col.power_placebo", language): m["power_placebo"],
+                    t("quant.col.mde_placebo", language): m["mde_placebo_display"],
+                }
+                if "power_placebo" in m.columns
+                else {}
+            ),
             t("quant.col.unit", language): m["outcome"].map(lambda o: unit_label(o, language)),
             t("quant.col.sd", language): m["sd"] * m["outcome"].map(display_scale),
             t("quant.col.icc", language): m["icc"],
@@ -434,6 +590,32 @@ def mde_grid(results: QuantResults, language: str) -> Table:
 def skipped(view: View) -> Table:
     frame = skipped_table(view.skipped, view.language, _scopes(view))
     return Table(frame.reset_index(drop=True), "quant-skipped")
+
+
+def published(language: str, paths: ProjectPaths | None = None) -> Table:
+    """The published effects of caseload trials (``data/raw/literature``), as published:
+    study, country, design, population, caseloads compared, outcome, effect and unit
+    (:mod:`analysis.quant.literature`); empty when the file is absent."""
+    from analysis.quant.literature import published_table, read_published_effects
+
+    path = (paths or get_paths()).published_effects
+    if not path.is_file():
+        return Table(pd.DataFrame(), "quant-literature")
+    frame = published_table(read_published_effects(path), language)
+    return Table(frame, "quant-literature", {})
+
+
+def literature_text(view: View) -> str:
+    """What the published effects are next to the project's own estimates, and why
+    they are not converted."""
+    origin = "quant.text.literature_simulated" if view.simulated else "quant.text.literature_real"
+    return t("quant.text.literature", view.language, simulated=t(origin, view.language))
+
+
+def literature_files(paths: ProjectPaths | None = None) -> list:
+    """The published-effects file, for ``nb.record_inputs`` (real data), if present."""
+    path = (paths or get_paths()).published_effects
+    return [path] if path.is_file() else []
 
 
 # --- figures ----------------------------------------------------------------------------
@@ -567,3 +749,8 @@ def input_files(results: QuantResults, paths: ProjectPaths | None = None):
     if "unemployment_rate" in covariates and paths.jobindsats_snapshot.is_file():
         files.append(paths.jobindsats_snapshot)
     return files, simulated
+
+
+# the survey-response tables and texts, for the notebooks as ``qv.response.<name>``
+# (imported last: the module reads this one's Table helpers)
+from analysis.quant import view_response as response  # noqa: E402, F401

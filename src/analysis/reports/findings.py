@@ -78,32 +78,40 @@ def benchmark_sentence(headline: Mapping[str, Any], name: str, language: str) ->
 
 
 def caseload_sentence(own: Mapping[str, Any], name: str, language: str) -> str:
-    """The caseload finding that applies to this municipality (display units)."""
+    """The caseload finding that applies to this municipality (display units): its own
+    trial with its pre-trend test and placebo value where it has one; else its units and
+    the national estimates, the trials' design-based estimate first and the fixed-effects
+    association second (:mod:`analysis.quant.texts`)."""
     from analysis.quant.results import outcome_label, unit_label
+    from analysis.quant.texts import brief_national, brief_trial_notes
 
     outcome = str(own.get("outcome", "exit_job_education"))
+    simulated = t("reports.kf.simulated", language) if own.get("simulated") else ""
     fields = {
         "name": _e(name),
         "outcome": _e(outcome_label(outcome, language).lower()),
         "unit": _e(unit_label(outcome, language)),
-        "simulated": t("reports.kf.simulated", language) if own.get("simulated") else "",
+        "simulated": simulated,
     }
     national = own.get("national") or {}
-    national_text = (
-        t(
-            "reports.kf.national",
-            language,
-            estimate=_number(national.get("estimate"), language),
-            low=_number(national.get("ci_low"), language),
-            high=_number(national.get("ci_high"), language),
-            **fields,
-        )
-        if national.get("estimate") is not None
-        else ""
-    )
+    national_design = own.get("national_design")
+    if national_design or national.get("estimate") is not None:
+        headline = {**national, "outcome": outcome, "design": national_design}
+        national_text = brief_national(headline, language, simulated)
+        if not national_design:  # records of old runs: the association alone, as before
+            national_text = t(
+                "reports.kf.national",
+                language,
+                estimate=_number(national.get("estimate"), language),
+                low=_number(national.get("ci_low"), language),
+                high=_number(national.get("ci_high"), language),
+                **fields,
+            )
+    else:
+        national_text = ""
     trial = own.get("trial")
     if trial:
-        return t(
+        sentence = t(
             "reports.kf.trial",
             language,
             estimate=_number(trial["estimate"], language),
@@ -111,6 +119,7 @@ def caseload_sentence(own: Mapping[str, Any], name: str, language: str) -> str:
             high=_number(trial["ci_high"], language),
             **fields,
         )
+        return f"{sentence} {brief_trial_notes(own.get('trial_design'), language)}".strip()
     if own.get("n_units"):
         n = int(own["n_units"])
         count = (
@@ -219,30 +228,18 @@ def key_findings(
 
 
 def national_findings(scraps: Mapping[str, Any], language: str) -> str:
-    """The national report's first screen: the headline estimate and the inputs."""
+    """The national report's first screen: the trials' design-based estimate with its
+    pre-trend test, the fixed-effects association, whether they disagree, and the
+    inputs."""
     headline = scraps.get("national_headline")
     items = []
-    if isinstance(headline, Mapping) and headline.get("estimate") is not None:
-        from analysis.quant.results import outcome_label, unit_label
+    if isinstance(headline, Mapping) and (
+        headline.get("estimate") is not None or headline.get("design")
+    ):
+        from analysis.quant.texts import brief_national
 
-        outcome = str(headline["outcome"])
-        items.append(
-            (
-                "caseload",
-                t(
-                    "reports.kf.national_headline",
-                    language,
-                    outcome=_e(outcome_label(outcome, language).lower()),
-                    unit=_e(unit_label(outcome, language)),
-                    estimate=_number(headline["estimate"], language),
-                    low=_number(headline["ci_low"], language),
-                    high=_number(headline["ci_high"], language),
-                    simulated=t("reports.kf.simulated", language)
-                    if headline.get("simulated")
-                    else "",
-                ),
-            )
-        )
+        simulated = t("reports.kf.simulated", language) if headline.get("simulated") else ""
+        items.append(("caseload", brief_national(headline, language, simulated)))
     items.append(("data", inputs_sentence(scraps.get("inputs") or [], language)))
     lines = "".join(
         f'<li class="kf-{key}"><strong>{_e(t(f"reports.kf.label.{key}", language))}:</strong> '
