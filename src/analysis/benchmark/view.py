@@ -353,10 +353,12 @@ class BenchmarkView:
         return {
             "indicator": HEADLINE_INDICATOR,
             "level": number(row["level"]),
+            "development": number(row["development"]),  # in a year, KLK's unit (the map)
             "cluster_mean": number(row["cluster_level"]),
             "period": str(row["period"]),
             "cluster": self.group.label(language),
             "cluster_size": len(self.group.members),
+            "members": [int(m) for m in self.group.members],  # the page's locator map
             "n_indicators": len(card),
             "n_better": int(card["level_status"].eq(BETTER).sum()),
             "n_worse": int(card["level_status"].eq(WORSE).sum()),
