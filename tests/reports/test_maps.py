@@ -240,3 +240,17 @@ def test_the_palettes_read_in_greyscale():
     self_, group, rest = (_lightness(c) for c in
                           (maps.LOCATOR_SELF, maps.LOCATOR_GROUP, maps.LOCATOR_REST))  # fmt: skip
     assert rest - group >= 15 and group - self_ >= 15
+
+
+def test_few_classes_still_span_the_scheme_in_map_and_legend(geo_paths):
+    """Three distinct values make three classes: light, middle and dark (not the three
+    lightest), the same on the map and in the legend."""
+    rows = [{**r, "benchmark_unemployment": (1.5, 2.5, 3.5)[n % 3]}
+            for n, r in enumerate(index_rows(geo_paths))]  # fmt: skip
+    drawn = maps.index_map(rows, "da", geo_paths)
+    colours = maps.SEQUENTIAL[0], maps.SEQUENTIAL[2], maps.SEQUENTIAL[4]
+    for n, colour in enumerate(colours):
+        assert f'.index-map[data-ind="u"] .u{n} {{ fill: {colour}; }}' in drawn.css
+        assert f".sw.u{n} {{ background: {colour}; }}" in drawn.css
+    assert ".u3 " not in drawn.css
+    assert len(lxml_html.fromstring(drawn.html).find_class("map-legend-u")[0].findall(".//li")) == 3

@@ -214,17 +214,17 @@ def index_html(
         f'<span class="index-search-count" aria-live="polite" '
         f'data-template="{e(search_template)}"></span></p>\n'
     )
-    map_section = (
+    drawn = (
         maps.index_map(rows, language, paths, codes=[int(r["code"]) for r in rows])
         if paths is not None
-        else ""
+        else None
     )
     return (
         f'<!DOCTYPE html>\n<html lang="{language}">\n<head>\n<meta charset="utf-8" />\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1.0">\n'
         f"<title>{e(t('reports.index.title', language))}</title>\n"
         f'<style type="text/css">\n{css}\n{INDEX_CSS}\n'
-        + (maps.index_map_css() if map_section else "")
+        + (drawn.css if drawn else "")
         + "\n</style>\n</head>\n"
         f'<body class="report index">\n<h1>{e(t("reports.index.title", language))}</h1>\n'
         f"<p>{e(t('reports.index.intro', language))}</p>\n<p>{e(summary)}</p>\n"
@@ -236,12 +236,12 @@ def index_html(
         )
         + (f'<p class="index-period">{e(period_text)}</p>\n' if period_text else "")
         + _failures(rows, language)
-        + map_section
+        + (drawn.html if drawn else "")
         + search
         + f'<table class="analysis-table sortable" data-table="index">\n<thead><tr>{header}'
         f"</tr></thead>\n{national}"
         '<tbody class="index-rows">\n' + "\n".join(body) + "\n</tbody>\n</table>\n"
         f"<script>{SORT_SCRIPT}{SEARCH_SCRIPT}"
-        + (maps.MAP_SCRIPT if map_section else "")
+        + (maps.MAP_SCRIPT if drawn else "")
         + "</script>\n</body>\n</html>\n"
     )

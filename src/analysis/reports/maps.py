@@ -348,19 +348,31 @@ def _period_text(rows: Sequence[Mapping[str, object]], language: str) -> tuple[s
     return format_period(str(period), language), format_period(str(period - 12), language)
 
 
+@dataclass(frozen=True)
+class IndexMap:
+    """The index page's map: its section (HTML with an inline SVG) and its style (the
+    colour of each class of each indicator, for the map and its legend alike)."""
+
+    html: str
+    css: str
+
+
 def index_map(
     rows: Sequence[Mapping[str, object]],
     language: str,
     paths: ProjectPaths | None = None,
     codes: Sequence[int] | None = None,
-) -> str:
-    """The index page's map section (HTML with an inline SVG), or "" without borders.
-    ``rows``: the index table's rows (code, name, href and the headline fields)."""
+) -> IndexMap | None:
+    """The index page's map, or None without the borders file. ``rows``: the index
+    table's rows (code, name, href and the headline fields); ``codes``: every code that
+    must have a shape."""
     layout = shapes(INDEX_TOLERANCE, INDEX_WIDTH, INDEX_MIN_AREA, paths, codes)
     if layout is None:
-        return ""
-    period = _period_text(rows, language)
-    month, before = period or (t("reports.map.latest_month", language),) * 2
+        return None
+    month, before = _period_text(rows, language) or (
+        t("reports.map.latest_month", language),
+        t("reports.map.year_before", language),
+    )
     values = {ind.key: [ind.value(r) for r in rows] for ind in INDICATORS}
     classes = {
         ind.key: classes_for(ind, [v for v in values[ind.key] if v is not None])
@@ -410,7 +422,7 @@ def index_map(
     )
     templates = "".join(f' data-tpl-{ind.key}="{_e(ind.template(language))}"' for ind in INDICATORS)
     templates += f' data-none="{_e(t("reports.map.no_value", language))}"'
-    return (
+    markup = (
         f'<section class="index-map" id="index-map" data-ind="{default.key}"{templates} '
         'aria-labelledby="index-map-title">'
         f'<h2 id="index-map-title">{_e(t("reports.map.title", language))}</h2>'
@@ -422,6 +434,7 @@ def index_map(
         f'<p class="map-readout" hidden>{_e(t("reports.map.hint", language))}</p>'
         f"{legends}</div></div></section>\n"
     )
+    return IndexMap(markup, _index_css(classes))
 
 
 def _legend(
@@ -461,30 +474,20 @@ def _legend(
     )
 
 
-def index_map_css() -> str:
+def _index_css(classes: Mapping[str, Classes]) -> str:
     """The map's style: each indicator's class colours (fill on the map, background in
-    the legend) under ``[data-ind=...]``, which the switch sets."""
+    the legend's swatches) under ``[data-ind=...]``, which the switch sets."""
     rules = [_style("map.css")]
+    hatch = "repeating-linear-gradient(-45deg, #fff 0 3px, #6b7780 3px 4px)"
     for ind in INDICATORS:
         scope = f'.index-map[data-ind="{ind.key}"]'
         rules.append(f"{scope} .map-legend-{ind.key} {{ display: block; }}")
         rules.append(f"{scope} .{ind.key}n {{ fill: url(#map-na); }}")
-        rules.append(
-            f".sw.{ind.key}n {{ background: repeating-linear-gradient(-45deg, #fff 0 3px,"
-            " #6b7780 3px 4px); }"
-        )
-        for n, colour in enumerate(_all_colours(ind)):
+        rules.append(f".sw.{ind.key}n {{ background: {hatch}; }}")
+        for n, colour in enumerate(classes[ind.key].colours):
             rules.append(f"{scope} .{ind.key}{n} {{ fill: {colour}; }}")
             rules.append(f".sw.{ind.key}{n} {{ background: {colour}; }}")
     return "\n".join(rules)
-
-
-def _all_colours(indicator: MapIndicator) -> tuple[str, ...]:
-    """The colours the indicator's classes can take (the legend and map agree: both
-    come from :class:`Classes`; this lists them for the style sheet)."""
-    if indicator.diverging:
-        return DIVERGING if indicator.higher_is_better else DIVERGING[::-1]
-    return SEQUENTIAL
 
 
 MAP_SCRIPT = """
@@ -583,18 +586,18 @@ def locator_map(
     )
 
 
-#: for tests and the page: every name this module offers
+#: the public names (the page builders, the palettes and classes the tests check)
 __all__ = [
     "ATTRIBUTION",
     "INDICATORS",
     "MAP_SCRIPT",
     "Classes",
+    "IndexMap",
     "MapIndicator",
     "Shapes",
     "classes_for",
     "diverging_classes",
     "index_map",
-    "index_map_css",
     "locator_css",
     "locator_map",
     "sequential_classes",
