@@ -87,6 +87,10 @@ class ProjectPaths:
     def schemas(self) -> Path:
         return self.raw / "schemas"
 
+    @property
+    def geo(self) -> Path:
+        return self.raw / "geo"
+
     # --- files ---------------------------------------------------------------------
     @property
     def municipalities_csv(self) -> Path:
@@ -95,6 +99,11 @@ class ProjectPaths:
     @property
     def clusters_yaml(self) -> Path:
         return self.reference / "clusters.yaml"
+
+    @property
+    def municipality_boundaries(self) -> Path:
+        """The municipalities' borders (DAGI TopoJSON, see ``data/raw/geo/PROVENANCE.md``)."""
+        return self.geo / "kommuner.topojson"
 
     @property
     def jobindsats_snapshot(self) -> Path:

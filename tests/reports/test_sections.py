@@ -98,6 +98,8 @@ def test_index_headlines_come_from_the_sections_that_glue_them():
     columns = [h.column for h in sections.HEADLINES]
     assert columns == [
         "benchmark_unemployment",
+        "benchmark_unemployment_development",
+        "benchmark_period",
         "benchmark_better",
         "benchmark_worse",
         "benchmark_up",

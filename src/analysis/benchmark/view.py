@@ -426,6 +426,7 @@ class BenchmarkView:
         return {
             "indicator": HEADLINE_INDICATOR,
             "level": number(row["level"]),
+            "development": number(row["development"]),  # in a year, KLK's unit (the map)
             "cluster_mean": number(row["cluster_level"]),
             "period": str(row["period"]),
             "period_start": str(row["period_start"]),
@@ -437,6 +438,7 @@ class BenchmarkView:
             "poor_fit": bool(self.fit.poor) if self.fit is not None else False,
             "fit_mean": number(self.fit.mean) if self.fit is not None else None,
             "fit_typical_mean": number(self.fit.typical_mean) if self.fit is not None else None,
+            "members": [int(m) for m in self.group.members],  # the page's locator map
         }
 
 

@@ -580,6 +580,8 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
         national_href=None if national else national_page.name,
         count_rule=scraps.get("small_count_rule"),
         notebooks=job.versions,
+        comparison_group=tuple((scraps.get("benchmark_headline") or {}).get("members") or ()),
+        comparison_label=str((scraps.get("benchmark_headline") or {}).get("cluster") or ""),
     )
     html = report_html(sections, meta)
     # The page is written beside its place first, its run record (with the page's hash)
@@ -938,7 +940,12 @@ def write_index(options: RunOptions, paths: ProjectPaths) -> Path:
         # error messages of failed runs can quote a text: the index passes the gate too
         national = out / f"{NATIONAL_STEM}.html"
         markup = index_html(
-            rows, columns, lang, _css(), national_href=national.name if national.is_file() else None
+            rows,
+            columns,
+            lang,
+            _css(),
+            national_href=national.name if national.is_file() else None,
+            paths=paths,
         )
         publish_html(target, markup, policy)
     except OSError as exc:  # disk full ...: the previous index stays as it was

@@ -63,6 +63,9 @@ class ReportMeta:
     national_href: str | None = None  # link to the national report, if there is one
     count_rule: dict[str, Any] | None = None  # the interview corpus's small-count rule
     notebooks: str = ""  # the notebooks' versions: committed, or which differ (batch)
+    #: the benchmark's comparison group (codes) and its name, for the locator map
+    comparison_group: tuple[int, ...] = ()
+    comparison_label: str = ""
 
 
 def _keep_output(output: nbformat.NotebookNode) -> bool:
@@ -234,6 +237,7 @@ def _report_resources(sections: list[Section], meta: ReportMeta) -> dict[str, An
     national = meta.kind == "national"
     title_key = "reports.national.title" if national else "reports.title"
     kicker_key = "reports.national.kicker" if national else "reports.kicker"
+    locator = _locator(meta) if meta.comparison_group and not national else ""
     return {
         "title": t(title_key, lang, name=meta.municipality_name),
         "kicker": t(kicker_key, lang, region=meta.region),
@@ -242,7 +246,8 @@ def _report_resources(sections: list[Section], meta: ReportMeta) -> dict[str, An
         "national_label": t("reports.national.link", lang),
         "municipality_code": meta.municipality_code,
         "language": lang,
-        "css": _css(),
+        "css": _css() + (_locator_css() if locator else ""),
+        "locator": locator,
         "simulated": meta.simulated,
         "simulated_title": t("common.simulated_data", lang),
         "simulated_text": t("common.simulated_banner", lang),
@@ -307,6 +312,26 @@ def _report_resources(sections: list[Section], meta: ReportMeta) -> dict[str, An
         ),
         "package_version": meta.package_version,
     }
+
+
+def _locator(meta: ReportMeta) -> str:
+    """The page header's small map: the municipality and its comparison group (a page
+    without the benchmark has no group, and no map)."""
+    from analysis.reports.maps import locator_map
+
+    return locator_map(
+        meta.municipality_code,
+        meta.comparison_group,
+        meta.municipality_name,
+        meta.comparison_label,
+        meta.language,
+    )
+
+
+def _locator_css() -> str:
+    from analysis.reports.maps import locator_css
+
+    return "\n" + locator_css()
 
 
 def small_counts_text(rule: dict[str, Any] | None, language: str) -> str:
