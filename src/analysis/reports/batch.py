@@ -1087,7 +1087,8 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
     with exclusive_lock(out), contextlib.ExitStack() as stack:
         stack.enter_context(one_thread_per_process())
         owned = claim()  # again: another run may have written here before we got the lock
-        sections = _chosen_sections(options.notebooks)
+        chosen = options.notebooks or default_notebooks(paths)
+        sections = _chosen_sections(chosen)
         pool = None
         if _cold(options, out):  # every page will be built: kernels start while we plan
             early = max(1, options.workers or os.cpu_count() or 1)
@@ -1108,7 +1109,7 @@ def run_reports(options: RunOptions, paths: ProjectPaths | None = None) -> Batch
         local = bool(todo) and not options.scheduler
         if pool is None:
             pool = stack.enter_context(_local_pool(workers if local else 0, paths, sections))
-        precompute_shared(paths, options.notebooks, parallel=(os.cpu_count() or 1) > 1)
+        precompute_shared(paths, chosen, parallel=(os.cpu_count() or 1) > 1)
         index = out / "index.html"
         targets = [index, *(t for job in todo for t in job_targets(job))]
         outputs.refuse_conflicts(owned, targets)
