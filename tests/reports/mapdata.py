@@ -37,6 +37,7 @@ def index_rows(paths: ProjectPaths, *, status: str = "ok") -> list[dict]:
                 "benchmark_unemployment": round(1.2 + (code * 7 % 37) / 10, 2),
                 "benchmark_unemployment_development": round(((code * 5) % 23 - 11) * 1.37, 2),
                 "benchmark_period": "2026-07",
+                "benchmark_period_start": "2026-05",
                 "benchmark_better": code % 7,
                 "benchmark_worse": (code // 7 + n) % 7,
                 "benchmark_up": (code // 3) % 6,

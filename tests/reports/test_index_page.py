@@ -72,12 +72,17 @@ def test_a_search_box_that_is_hidden_without_script(repo_paths):
 def test_the_month_is_said_once_and_not_a_column(repo_paths):
     rows = index_rows(repo_paths)
     page = _page(rows)
-    assert "Tallene fra Jobindsats gælder juli 2026; udviklingen er målt fra juli 2025." in page
+    assert (
+        "Tallene fra Jobindsats gælder maj–juli 2026; udviklingen er målt fra maj–juli 2025."
+        in page
+    ), "the levels average three months (KLK): the page names the window, not one month"
     assert "Måned (benchmark)" not in _heads(page)
+    assert "Første måned" not in _heads(page)
     rows[0] = {**rows[0], "benchmark_period": "2026-06"}
     mixed = _page(rows)
     assert "Måned (benchmark)" in _heads(mixed), "pages from different months show theirs"
     assert "ikke samme måned" in mixed
+    assert "Første måned" not in _heads(mixed)
 
 
 def test_the_development_column_is_shown(repo_paths):

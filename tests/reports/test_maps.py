@@ -71,7 +71,7 @@ def test_a_legend_for_every_indicator_with_its_breaks_and_source(page):
         assert sum(int(re.search(r"\((\d+) kom\.\)", i.text_content()).group(1))
                    for i in items) == 98  # fmt: skip
         assert "Jobindsats.dk / STAR" in legend[0].text_content()
-        assert "juli 2026" in legend[0].text_content()
+        assert "maj–juli 2026" in legend[0].text_content(), "levels average three months"
     assert maps.ATTRIBUTION in tree.find_class("map-attribution")[0].text_content()
     assert "Farv kortet efter" in page
     # without script, the default indicator's legend is the one the style sheet shows
@@ -254,3 +254,9 @@ def test_few_classes_still_span_the_scheme_in_map_and_legend(geo_paths):
         assert f".sw.u{n} {{ background: {colour}; }}" in drawn.css
     assert ".u3 " not in drawn.css
     assert len(lxml_html.fromstring(drawn.html).find_class("map-legend-u")[0].findall(".//li")) == 3
+
+
+def test_the_legends_name_the_three_month_window_and_the_year_before(page):
+    text = lxml_html.fromstring(page).text_content()
+    assert "Ledighed i pct. af arbejdsstyrken, maj–juli 2026" in text
+    assert "Ledighedens udvikling fra maj–juli 2025 til maj–juli 2026" in text

@@ -100,6 +100,7 @@ def test_index_headlines_come_from_the_sections_that_glue_them():
         "benchmark_unemployment",
         "benchmark_unemployment_development",
         "benchmark_period",
+        "benchmark_period_start",
         "benchmark_better",
         "benchmark_worse",
         "benchmark_up",

@@ -115,18 +115,10 @@ def _period_note(rows: Sequence[Mapping[str, Any]], language: str) -> tuple[str,
     months = {str(r[maps.PERIOD_COLUMN]) for r in rows if r.get(maps.PERIOD_COLUMN)}
     if not months:
         return "", False
-    if len(months) > 1:
+    window = maps.period_text(rows, language)
+    if window is None:
         return t("reports.index.period_mixed", language), True
-    from analysis.benchmark.summaries import format_period
-
-    period = pd.Period(months.pop(), freq="M")
-    text = t(
-        "reports.index.period",
-        language,
-        month=format_period(str(period), language),
-        before=format_period(str(period - 12), language),
-    )
-    return text, False
+    return t("reports.index.period", language, month=window[0], before=window[1]), False
 
 
 def _failures(rows: Sequence[Mapping[str, Any]], language: str) -> str:
@@ -168,7 +160,9 @@ def index_html(
     all_done = counts["failed"] == 0 and counts["missing"] == 0
     period_text, month_column = _period_note(rows, language)
     columns = [
-        (key, title) for key, title in headline_columns if key != maps.PERIOD_COLUMN or month_column
+        (key, title)
+        for key, title in headline_columns
+        if key != maps.PERIOD_START_COLUMN and (key != maps.PERIOD_COLUMN or month_column)
     ]
     head = [
         t("reports.index.code", language),

@@ -123,6 +123,7 @@ INDICATORS: tuple[MapIndicator, ...] = (
 )
 #: the index row field that names the month of the benchmark's levels
 PERIOD_COLUMN = "benchmark_period"
+PERIOD_START_COLUMN = "benchmark_period_start"
 
 
 @dataclass(frozen=True)
@@ -336,16 +337,24 @@ def _e(text: object) -> str:
     return html.escape(str(text), quote=True)
 
 
-def _period_text(rows: Sequence[Mapping[str, object]], language: str) -> tuple[str, str] | None:
-    """(month, the month a year before) of the benchmark's levels when every row with a
-    value names the same month, else None."""
-    from analysis.benchmark.summaries import format_period
+def period_text(rows: Sequence[Mapping[str, object]], language: str) -> tuple[str, str] | None:
+    """(the months the benchmark's levels average, the same months a year before), e.g.
+    ('maj–juli 2026', 'maj–juli 2025'), when every row with a value names the same
+    window, else None."""
+    from analysis.benchmark.summaries import format_window
 
-    periods = {str(r[PERIOD_COLUMN]) for r in rows if not is_missing(r.get(PERIOD_COLUMN))}
-    if len(periods) != 1:
+    windows = {
+        (str(r.get(PERIOD_START_COLUMN) or r[PERIOD_COLUMN]), str(r[PERIOD_COLUMN]))
+        for r in rows
+        if not is_missing(r.get(PERIOD_COLUMN))
+    }
+    if len(windows) != 1:
         return None
-    period = pd.Period(periods.pop(), freq="M")
-    return format_period(str(period), language), format_period(str(period - 12), language)
+    start, end = (pd.Period(p, freq="M") for p in windows.pop())
+    return (
+        format_window(str(start), str(end), language),
+        format_window(str(start - 12), str(end - 12), language),
+    )
 
 
 @dataclass(frozen=True)
@@ -369,7 +378,7 @@ def index_map(
     layout = shapes(INDEX_TOLERANCE, INDEX_WIDTH, INDEX_MIN_AREA, paths, codes)
     if layout is None:
         return None
-    month, before = _period_text(rows, language) or (
+    month, before = period_text(rows, language) or (
         t("reports.map.latest_month", language),
         t("reports.map.year_before", language),
     )

@@ -104,6 +104,7 @@ BENCHMARK = Section(
         Headline("benchmark_unemployment", "benchmark_headline", "level"),
         Headline("benchmark_unemployment_development", "benchmark_headline", "development"),
         Headline("benchmark_period", "benchmark_headline", "period"),
+        Headline("benchmark_period_start", "benchmark_headline", "period_start"),
         Headline("benchmark_better", "benchmark_headline", "n_better"),
         Headline("benchmark_worse", "benchmark_headline", "n_worse"),
         Headline("benchmark_up", "benchmark_headline", "n_up"),
