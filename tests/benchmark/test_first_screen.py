@@ -180,7 +180,7 @@ def test_legend_is_on_the_first_screen_and_reads_in_greyscale(pages):
                     crop = grey.crop(
                         (round(b["x"]), round(b["y"]), round(b["x"]) + 15, round(b["y"]) + 15)
                     )
-                    masks[status] = [value < 200 for value in crop.getdata()]  # ink
+                    masks[status] = [value < 200 for value in crop.tobytes()]  # ink
                 both = sum(a and b for a, b in zip(*masks.values(), strict=True))
                 either = sum(a or b for a, b in zip(*masks.values(), strict=True))
                 assert both / either < 0.9, f"{stem}: better and worse look alike in greyscale"

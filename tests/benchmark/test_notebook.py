@@ -79,6 +79,16 @@ def test_notebook_runs_and_glues(
         else ("tættere på", "længere fra", "samme afstand", "for få personer")
     )
     assert any(w in trend[0] for w in words)
+    gaps = scraps["benchmark_gaps"].data
+    assert list(gaps["indicator"]) == list(card["indicator"])
+    assert set(gaps["movement"]) <= {
+        "towards",
+        "away",
+        "steady",
+        "crossed",
+        "small_base",
+        "no_data",
+    }
     if municipality == 825:  # Læsø: suppressed and small figures are "no data"
         tiny = card.set_index("indicator")
         assert tiny.loc["longterm_rate", "arrow"] == "no_data"
