@@ -252,6 +252,10 @@ def test_figure_is_small_and_reproducible_and_keeps_its_text_record(copenhagen):
 
     image = Image.open(io.BytesIO(first))
     assert image.mode == "P" and image.info.get("dpi") is not None
+    # the palette keeps the group's blue (median cut turned the thin dashed line grey)
+    colours = [c for _, c in image.convert("RGB").getcolors()]
+    blue = tuple(int(trend_plot.GROUP_COLOUR[i : i + 2], 16) for i in (1, 3, 5))
+    assert min(sum((a - b) ** 2 for a, b in zip(c, blue, strict=True)) for c in colours) < 100
 
 
 def test_quantize_png_keeps_every_text_chunk():

@@ -33,8 +33,8 @@ MEAN_COLOUR = "#333333"
 AXIS_COLOUR = "#999999"
 GRID_COLOUR = "#e3e3e3"
 #: colours of a page's benchmark figure after :func:`compact_png` (they draw a few flat
-#: colours; 32 keep the anti-aliased edges smooth)
-PALETTE_COLOURS = 32
+#: colours; 24 keep the anti-aliased edges smooth)
+PALETTE_COLOURS = 24
 LABEL_GID = "indicator-label"  # the text above each strip (tests and tools find it by this)
 TICK_GID = "indicator-tick"
 
@@ -166,8 +166,9 @@ def strip_labels(fig: plt.Figure) -> list[str]:
 
 
 def quantize_png(png: bytes, colours: int = PALETTE_COLOURS) -> bytes:
-    """``png`` with a palette of at most ``colours`` colours (median cut, no dithering:
-    the same picture gives the same bytes), keeping its text chunks, so the record of
+    """``png`` with a palette of at most ``colours`` colours (Pillow's fast octree, which
+    keeps small areas of a distinct colour such as a thin blue line; no dithering: the
+    same picture gives the same bytes), keeping its text chunks, so the record of
     the text it draws (:data:`analysis.publish.DRAWN_TEXT_KEY`, written by
     :func:`analysis.nb.figure_png` and read by the exit) travels unchanged. A figure of
     lines and dots in a few flat colours looks the same and weighs a third."""
@@ -179,7 +180,7 @@ def quantize_png(png: bytes, colours: int = PALETTE_COLOURS) -> bytes:
     image = Image.open(io.BytesIO(png))
     dpi = image.info.get("dpi")
     palette = image.convert("RGB").quantize(
-        colors=colours, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE
+        colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
     )
     info = PngImagePlugin.PngInfo()
     for key, value in texts.items():
