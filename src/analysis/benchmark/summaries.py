@@ -632,7 +632,8 @@ def _development_brief(row: object, language: str) -> str:
     words = t(f"benchmark.arrow.{row.arrow}", language)
     status = row.development_status
     compared = _status_text(status, language).lstrip("● ")
-    inner = f'<span class="kf-arrow" role="img" aria-label="{nb.escape(words)}">'
+    kind = "kf-arrow" if arrow else "kf-arrow kf-none"
+    inner = f'<span class="{kind}" role="img" aria-label="{nb.escape(words)}">'
     inner += f"{nb.escape(arrow or NO_MARK)}</span>"
     if status in STATUS_MARKS:
         inner += _mark(status, language)  # no space: a gap in CSS, one "word" in the text

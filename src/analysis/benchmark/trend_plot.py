@@ -58,6 +58,7 @@ _TITLE_INCHES, _PLOT_INCHES, _AXIS_INCHES = 0.44, 0.85, 0.22
 _LEFT, _GAP, _RIGHT = 0.42, 0.42, 0.08
 _TOP = 0.05
 _WRAP = 56
+_NOTE_BOX = {"facecolor": "white", "edgecolor": "none", "pad": 1.5, "alpha": 0.9}
 
 
 def month_positions(periods: Sequence[str]) -> dict[str, int]:
@@ -232,6 +233,7 @@ def trend_figure(
                 ha="center",
                 va="center",
                 color="#333333",
+                bbox=_NOTE_BOX,
             )
         elif np.isfinite(series["municipality"]).sum() == 1:
             month = format_period(card.period, language)
@@ -244,6 +246,7 @@ def trend_figure(
                 ha="center",
                 va="center",
                 color="#333333",
+                bbox=_NOTE_BOX,
             )
         title = textwrap.fill(indicator.label(language), _WRAP)
         subtitle = gap_text(by_gap.get(card.indicator), language)
