@@ -190,6 +190,7 @@ def test_the_level_window_is_marked(copenhagen, copenhagen_figure):
     for indicator, ax in panels.items():
         spans = [p for p in ax.patches if p.get_gid() == trend_plot.WINDOW_GID]
         assert len(spans) == 1, indicator
+        assert spans[0].get_hatch(), "hatched: not the gap band's grey in greyscale"
         xs = (spans[0].get_x(), spans[0].get_x() + spans[0].get_width())
         start, end = card.loc[indicator, "period_start"], card.loc[indicator, "period"]
         assert (min(xs), max(xs)) == (positions[start] - 0.5, positions[end] + 0.5), indicator

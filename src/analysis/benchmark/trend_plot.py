@@ -4,7 +4,7 @@ Each panel shows the municipality (black, solid), its comparison group's average
 dashed) and the whole country (grey, dotted) over every month of the snapshot, on one
 time axis shared by all panels. The band between the municipality and its group is
 shaded: a band that narrows towards the right is a municipality moving towards its
-group. The months the table's levels average are a grey column at the right, a break in
+group. The months the table's levels average are a hatched grey column at the right, a break in
 a series (the July 2025 kontanthjælp reform) a dash-dotted vertical line marked "brud".
 Above each panel, beside the indicator, the distance to the group in the level window a
 year before and now, and in words whether that is closer or further away.
@@ -39,7 +39,14 @@ OWN_COLOUR = "#000000"
 GROUP_COLOUR = MEMBER_COLOUR
 COUNTRY_COLOUR = "#7a7a7a"
 GAP_COLOUR = "#9ec3ea"
-WINDOW_COLOUR = "#dedede"
+WINDOW_COLOUR = "#ececec"
+WINDOW_HATCH_COLOUR = "#8c8c8c"  # hatched: tells the window from the gap band in greyscale
+WINDOW_STYLE = {
+    "facecolor": WINDOW_COLOUR,
+    "edgecolor": WINDOW_HATCH_COLOUR,
+    "hatch": "////",
+    "linewidth": 0,
+}
 BREAK_COLOUR = "#444444"
 #: gids: tests and tools find the parts of the figure by these
 PANEL_GID = "trend-panel-"  # + indicator id
@@ -156,10 +163,9 @@ def trend_figure(
             ax.axvspan(
                 positions[start] - 0.5,
                 positions[str(card.period)] + 0.5,
-                color=WINDOW_COLOUR,
-                linewidth=0,
                 zorder=0,
                 gid=WINDOW_GID,
+                **WINDOW_STYLE,
             )
         both = np.isfinite(series["municipality"]) & np.isfinite(series["group"])
         if both.any():
@@ -267,7 +273,7 @@ def trend_figure(
         plt.Line2D([], [], **{k: v for k, v in STYLES["group"].items() if k != "zorder"}),
         plt.Line2D([], [], **{k: v for k, v in STYLES["country"].items() if k != "zorder"}),
         Patch(color=GAP_COLOUR, alpha=0.55, linewidth=0),
-        Patch(color=WINDOW_COLOUR, linewidth=0),
+        Patch(**WINDOW_STYLE),
     ]
     labels = [
         name,
