@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import scrapbook as sb
 
-from analysis.benchmark.indicators import JOBINDSATS_INDICATORS
+from analysis.benchmark.indicators import CATALOGUE, JOBINDSATS_INDICATORS
 from analysis.data.store import prepare
 
 REPO = Path(__file__).resolve().parents[2]
@@ -58,6 +58,37 @@ def test_notebook_runs_and_glues(
     assert {"persons", "previous_persons", "small_base", "country_level"} <= set(card.columns)
     assert card.set_index("indicator").loc["unemployment_rate", "persons"] > 0
     assert headline["n_indicators"] == 4  # outcome areas, each counted once
+    # issue 22: a trend chart of every indicator, with an alt text that says in words
+    # whether the municipality moved towards its group or away from it
+    import nbformat
+
+    figures = [
+        output["data"]["text/html"]
+        for cell in nbformat.read(output, as_version=4).cells
+        for output in cell.get("outputs", [])
+        if 'alt="' in output.get("data", {}).get("text/html", "")
+    ]
+    start = "Small charts for each indicator" if language == "en" else "Små kurver"
+    trend = [f for f in figures if f'alt="{start}' in f]
+    assert len(trend) == 1, "one trend figure"
+    for indicator in JOBINDSATS_INDICATORS:
+        assert CATALOGUE[indicator].label(language) in trend[0]
+    words = (
+        ("closer", "further", "same distance", "too few")
+        if language == "en"
+        else ("tættere på", "længere fra", "samme afstand", "for få personer")
+    )
+    assert any(w in trend[0] for w in words)
+    gaps = scraps["benchmark_gaps"].data
+    assert list(gaps["indicator"]) == list(card["indicator"])
+    assert set(gaps["movement"]) <= {
+        "towards",
+        "away",
+        "steady",
+        "crossed",
+        "small_base",
+        "no_data",
+    }
     if municipality == 825:  # Læsø: suppressed and small figures are "no data"
         tiny = card.set_index("indicator")
         assert tiny.loc["longterm_rate", "arrow"] == "no_data"

@@ -28,6 +28,7 @@ CACHED = (
     "benchmark_scorecards_weighted",
     "benchmark_country_levels",
     "benchmark_monthly",
+    "benchmark_trends",
 )
 
 

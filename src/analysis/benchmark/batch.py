@@ -12,6 +12,7 @@ from analysis.benchmark.view import (
     load_monthly,
     load_scorecards,
     load_similar,
+    load_trend_values,
 )
 from analysis.paths import ProjectPaths, get_paths
 
@@ -23,6 +24,7 @@ def precompute(paths: ProjectPaths | None = None, helpers: Executor | None = Non
     load_levels(paths)
     load_country_levels(paths)
     load_monthly(paths)
+    load_trend_values(paths)
     load_features(paths)
     load_similar(paths)
     for weighted in (False, True):

@@ -13,6 +13,7 @@ for every municipality.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -31,6 +32,9 @@ ALL_COLOUR = "#c8c8c8"
 MEAN_COLOUR = "#333333"
 AXIS_COLOUR = "#999999"
 GRID_COLOUR = "#e3e3e3"
+#: colours of a page's benchmark figure after :func:`compact_png` (they draw a few flat
+#: colours; 24 keep the anti-aliased edges smooth)
+PALETTE_COLOURS = 24
 LABEL_GID = "indicator-label"  # the text above each strip (tests and tools find it by this)
 TICK_GID = "indicator-tick"
 
@@ -159,3 +163,40 @@ def dot_plot(
 def strip_labels(fig: plt.Figure) -> list[str]:
     """The label above each strip, top to bottom (what a reader sees first)."""
     return [x.get_text() for ax in fig.axes for x in ax.texts if x.get_gid() == LABEL_GID]
+
+
+def quantize_png(png: bytes, colours: int = PALETTE_COLOURS) -> bytes:
+    """``png`` with a palette of at most ``colours`` colours (Pillow's fast octree, which
+    keeps small areas of a distinct colour such as a thin blue line; no dithering: the
+    same picture gives the same bytes), keeping its text chunks, so the record of
+    the text it draws (:data:`analysis.publish.DRAWN_TEXT_KEY`, written by
+    :func:`analysis.nb.figure_png` and read by the exit) travels unchanged. A figure of
+    lines and dots in a few flat colours looks the same and weighs a third."""
+    from PIL import Image, PngImagePlugin
+
+    from analysis.publish import png_texts
+
+    texts = png_texts(png) or {}
+    image = Image.open(io.BytesIO(png))
+    dpi = image.info.get("dpi")
+    palette = image.convert("RGB").quantize(
+        colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
+    )
+    info = PngImagePlugin.PngInfo()
+    for key, value in texts.items():
+        info.add_itxt(key, value)
+    buffer = io.BytesIO()
+    options = {"dpi": dpi} if dpi else {}
+    palette.save(buffer, format="PNG", optimize=True, pnginfo=info, **options)
+    return buffer.getvalue()
+
+
+def compact_png(fig: plt.Figure, *, crop: bool = False, colours: int = PALETTE_COLOURS) -> bytes:
+    """A benchmark figure as PNG bytes for :func:`analysis.nb.figure`: drawn by
+    :func:`analysis.nb.figure_png` (text gated and recorded, fixed DPI), closed, and
+    given a palette (:func:`quantize_png`): a third of the weight on every page."""
+    from analysis import nb
+
+    png = nb.figure_png(fig, crop=crop)
+    plt.close(fig)
+    return quantize_png(png, colours)

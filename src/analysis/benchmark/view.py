@@ -49,7 +49,7 @@ from analysis.benchmark.framework import (
     framework_table,
 )
 from analysis.benchmark.indicators import indicator_panel
-from analysis.benchmark.plots import dot_plot
+from analysis.benchmark.plots import compact_png, dot_plot
 from analysis.benchmark.savings import (
     BenefitCost,
     load_costs,
@@ -76,6 +76,8 @@ from analysis.benchmark.summaries import (
     styled_scorecard,
     summary_sentences,
 )
+from analysis.benchmark.trend_plot import trend_alt, trend_figure
+from analysis.benchmark.trends import group_gaps, monthly_values, trend_series
 from analysis.cache import CacheKey, cached_frame
 from analysis.data.reference import load_municipalities, municipality_name
 from analysis.errors import AnalysisError
@@ -258,6 +260,32 @@ def load_country_levels(
     )
 
 
+def load_trend_values(
+    paths: ProjectPaths | None = None, inputs: BenchmarkInputs = BenchmarkInputs()
+) -> pd.DataFrame:
+    """Every indicator month by month for all 98 and, as code 0, the whole country
+    (:func:`analysis.benchmark.trends.monthly_values`): what the trend charts draw,
+    cached."""
+    paths = _paths(paths)
+    resolved = _resolve(paths, inputs)
+
+    def compute() -> pd.DataFrame:
+        municipalities = monthly_values(indicator_panel(_snapshot(resolved)))
+        country = monthly_values(indicator_panel(_national_snapshot(resolved)))
+        return pd.concat([country, municipalities], ignore_index=True)
+
+    return cached_frame(
+        "benchmark_trends" + resolved.suffix(),
+        CacheKey(
+            inputs=(*_key(resolved).inputs, resolved.raw_snapshot),
+            modules=MODULES,
+            params={"table": "trends"},
+        ),
+        compute,
+        paths=paths,
+    )
+
+
 def load_monthly(
     paths: ProjectPaths | None = None, inputs: BenchmarkInputs = BenchmarkInputs()
 ) -> pd.DataFrame:
@@ -411,6 +439,34 @@ class BenchmarkView:
     fit: GroupFit | None = None
     #: the savings potential from 12-month averages with a range (what the page shows)
     savings_range: pd.DataFrame | None = None
+    #: every indicator month by month: municipality, group average, whole country
+    #: (:func:`analysis.benchmark.trends.trend_series`)
+    trends: pd.DataFrame | None = None
+    #: the distance to the group now and a year before, and whether the municipality
+    #: moved towards it (:func:`analysis.benchmark.trends.group_gaps`)
+    gaps: pd.DataFrame | None = None
+
+    def trend_figure(self, language: str = "da"):
+        """The small multiples of :attr:`trends` (one panel per scorecard row)."""
+        return trend_figure(
+            self.trends,
+            self.scorecard,
+            self.gaps,
+            name=self.name,
+            cluster=self.group.label(language),
+            language=language,
+        )
+
+    def trend_alt(self, language: str = "da") -> str:
+        """The trend figure in words (its alt text)."""
+        return trend_alt(
+            self.gaps,
+            self.scorecard,
+            self.trends,
+            name=self.name,
+            cluster=self.group.label(language),
+            language=language,
+        )
 
     def headline(self, language: str = "da") -> dict:
         """The index page's headline: latest unemployment rate against the cluster mean,
@@ -480,6 +536,15 @@ def benchmark_view(
         load_monthly(paths, inputs), code, group.members, costs, cluster=cluster, weighted=weighted
     )
     files = (resolved.raw_snapshot, resolved.reference, resolved.costs, *config.files())
+    values = load_trend_values(paths, inputs)
+    trends = trend_series(
+        values[values["municipality_code"].ne(0)],
+        code,
+        group.members,
+        country=values[values["municipality_code"].eq(0)],
+        weighted=weighted,
+        indicators=list(rows["indicator"]),
+    )
     return BenchmarkView(
         municipality=code,
         name=municipality_name(code, resolved.reference),
@@ -493,6 +558,8 @@ def benchmark_view(
         framework=framework_column(load_framework(paths, inputs), code),
         fit=fit,
         savings_range=ranges,
+        trends=trends,
+        gaps=group_gaps(levels, rows, group.members, weighted=weighted),
     )
 
 
@@ -500,6 +567,7 @@ __all__ = [
     "BenchmarkInputs",
     "BenchmarkView",
     "benchmark_view",
+    "compact_png",
     "display_table",
     "dot_plot",
     "fit_text",
@@ -514,6 +582,7 @@ __all__ = [
     "load_monthly",
     "load_scorecards",
     "load_similar",
+    "load_trend_values",
     "savings_caveats",
     "savings_range_table",
     "savings_summary",

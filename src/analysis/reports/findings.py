@@ -208,12 +208,15 @@ def key_findings(
         f"{text}</li>"
         for key, text in items
     )
-    table = ""
+    table = legend = ""
     scorecard = scraps.get("scorecard")
     if isinstance(scorecard, pd.DataFrame) and not scorecard.empty:
-        from analysis.benchmark.summaries import brief_markup
+        from analysis.benchmark.summaries import brief_legend_markup, brief_markup
 
         table = f'<div class="kf-table">{brief_markup(scorecard, language)}</div>'
+        # the table's key, right below the findings on the first screen: no <details>
+        # to open (kept outside the section, whose findings stay at about 250 words)
+        legend = brief_legend_markup(language)
     link = ""
     if national_href:
         link = (
@@ -224,6 +227,7 @@ def key_findings(
         f'<section id="key-findings" class="key-findings" aria-labelledby="key-findings-title">'
         f'<h2 id="key-findings-title">{_e(t("reports.kf.title", language))}</h2>'
         f'<div class="kf-body"><ul class="kf-list">{lines}</ul>{table}</div>{link}</section>'
+        f"{legend}"
     )
 
 
