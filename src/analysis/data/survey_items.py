@@ -7,7 +7,7 @@ Like a codebook for survey answers: every survey file is read against it
   Danish and English (the contract reads 1–5 Likert items only; agreeing is 4 or 5);
 - ``goals``: the value goals of Copenhagen's 2018 action plan (seed 003) that the items
   measure, each a survey outcome of the regressions
-  (:data:`analysis.data.caseloads.SURVEY_OUTCOMES`) with ``who`` (citizen or staff) and
+  (:data:`analysis.data.outcomes.SURVEY_OUTCOMES`) with ``who`` (citizen or staff) and
   its wording quoted from the seed file with its place (``line``, ``offset``);
 - ``items``: ``id`` (the column of a survey file), ``who``, ``goal``, ``scale``,
   ``direction`` (``positive``: agreeing means the goal is met; ``negative``: the answers
@@ -26,7 +26,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from analysis.data.caseloads import SURVEY_OUTCOMES
+from analysis.data.outcomes import SURVEY_OUTCOMES
 from analysis.yamlio import YamlProblems, read_yaml_text
 
 #: the surveys, and whose experience each value goal is

@@ -15,7 +15,7 @@ appears in the panel nor enters a regression.
 **The value-goal outcome** of a unit-month (:func:`goal_outcomes`) is the share agreeing
 averaged over the goal's items (each item with at least 5 answers). It joins the caseload
 panel as one column per goal (:func:`join_survey_outcomes`, named as in
-:data:`analysis.data.caseloads.SURVEY_OUTCOMES`), refusing to pool simulated and real data.
+:data:`analysis.data.outcomes.SURVEY_OUTCOMES`), refusing to pool simulated and real data.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.data.caseloads import SURVEY_OUTCOMES, is_simulated
+from analysis.data.caseloads import is_simulated
+from analysis.data.outcomes import SURVEY_OUTCOMES
 from analysis.data.survey_items import SurveyItems
 from analysis.data.surveys import KEY_COLUMNS, is_simulated_table
 from analysis.errors import AnalysisError, InputError, InputProblem

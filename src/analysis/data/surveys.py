@@ -51,18 +51,30 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-# The caseload loader's readers and cell parsers, so that both contracts read files,
-# number rows and parse municipalities, units and months the same way.
-from analysis.data.caseloads import (
-    _is_missing,
-    _parse_months,
-    _parse_municipalities,
-    _parse_text,
-    _Raw,
-    _read_csv,
-    _read_excel,
+from analysis.data.contract_reader import (
+    RawTable as _Raw,
+)
+from analysis.data.contract_reader import (
     format_file_for,
     read_format_file,
+)
+from analysis.data.contract_reader import (
+    is_missing as _is_missing,
+)
+from analysis.data.contract_reader import (
+    parse_months as _parse_months,
+)
+from analysis.data.contract_reader import (
+    parse_municipalities as _parse_municipalities,
+)
+from analysis.data.contract_reader import (
+    parse_text as _parse_text,
+)
+from analysis.data.contract_reader import (
+    read_csv as _read_csv,
+)
+from analysis.data.contract_reader import (
+    read_excel as _read_excel,
 )
 from analysis.data.parsing import (
     MISSING_TOKENS,
@@ -180,7 +192,7 @@ def validate_survey_frame(
     frame.columns = [str(c).strip() for c in frame.columns]
     how = "say which: validate_survey_frame(df, items, decimal='.') or decimal=','"
     stated = None if decimal is None else decimal_mark(decimal)
-    return _validate(_Raw(frame, _ROWS_FRAME), source, items, stated, how)
+    return _validate(_Raw(frame, _ROWS_FRAME, source=source), source, items, stated, how)
 
 
 # --- the folder and the processed table ---------------------------------------------------
