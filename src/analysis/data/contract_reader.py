@@ -97,8 +97,9 @@ def read_table_file(
 
     For a workbook: ``sheet`` names the worksheet to read (``sheet_named_in`` says where
     it was named, for the message when there is no such sheet); else ``header_fit``
-    chooses among several sheets the one whose first row fits the contract best;
-    without either, the first sheet is read.
+    chooses among several sheets the one whose first row fits the contract best; with
+    either, every problem names the sheet (``RawTable.source``). Without either, the
+    first sheet is read and problems name the file only (as caseload panels always did).
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -168,7 +169,7 @@ def read_excel(
         chosen, source = sheets[0], str(path)
     else:
         chosen = _chosen_sheet(path, sheets, sheet, header_fit, named_in)
-        source = str(path) if len(sheets) == 1 else f"{path}, sheet '{chosen.title}'"
+        source = f"{path}, sheet '{chosen.title}'"
     return _sheet_table(path, chosen, source, first=not choose)
 
 

@@ -107,12 +107,14 @@ STANDARD_OUTCOMES: Mapping[str, OutcomeSpec] = _by_name(
 #: holds), before the survey outcomes join them.
 CASELOAD_OUTCOMES: Mapping[str, OutcomeSpec] = STANDARD_OUTCOMES
 
-_AGREE_DA, _AGREE_EN = "andel enige (svar 4–5)", "share agreeing (answers 4–5)"
+_AGREE_DA = "andel enige (svar over skalaens midte)"
+_AGREE_EN = "share agreeing (answers above the scale's middle)"
 _RESPONDENTS = Limit(1.0, "a share of the respondents: at most all of them agree")
 
 #: Value goals of Copenhagen's 2018 action plan measured by experience surveys
 #: (:mod:`analysis.data.surveys`): per unit-month, the share of the respondents agreeing
-#: (4 or 5 on a 1–5 item, negatively worded items reversed) averaged over the goal's items.
+#: (an answer above the middle of the scale: 4 or 5 on 1–5, 3 or 4 on 1–4; negatively worded
+#: items reversed) averaged over the goal's items.
 SURVEY_OUTCOMES: Mapping[str, OutcomeSpec] = _by_name(
     OutcomeSpec(
         "citizen_goal_direction", "Borgere: mål og retning i forløbet",
