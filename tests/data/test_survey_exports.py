@@ -216,6 +216,7 @@ def test_redcap_raw_export_with_a_missing_data_code(items):
     assert stay["share_agree"] == pytest.approx(1.0)
     thrive = row_of(survey.table, "team_01", "s_thrive", "2024-09")
     assert (thrive["answers"], thrive["share_agree"]) == (4, 0.0)
+    assert any("2 answers 'don't know / not relevant' (code NASK)" in n for n in survey.notes)
 
 
 def test_redcap_survey_not_completed_is_named_with_row_and_column(tmp_path, items):

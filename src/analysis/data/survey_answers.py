@@ -36,21 +36,13 @@ from analysis.errors import ProblemCollector
 OTHER_SCALE_SHARE = 0.05
 
 
-def _format_name(fmt: SurveyFormat, source: str) -> str:
-    """The format file's name, said where it would go when there is none."""
-    if fmt.name is not None:
-        return fmt.name
-    stem = source.split(", sheet ")[0].rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    return f"{stem}_format.yaml" if stem and not stem.startswith("<") else "a format file"
-
-
 def answer_expected(items: SurveyItems, item: str, scale: AnswerScale, fmt: SurveyFormat) -> str:
     if scale.stated_in is None:
         what = f"a whole number {scale.text} ({items.scale_of(item).describe('en')})"
     else:
         what = f"a whole number {scale.text} ({scale.described})"
     if fmt.dont_know:
-        return f"{what}, a don't-know code ({fmt.codes_text.split(' ', 1)[1]}) or empty"
+        return f"{what}, a don't-know code ({fmt.codes_shown}) or empty"
     return f"{what} or empty for no answer"
 
 
@@ -65,7 +57,7 @@ def answers_of(
     items: SurveyItems,
     fmt: SurveyFormat,
     scale: AnswerScale,
-    source: str,
+    format_name: str,
     problems: ProblemCollector,
 ) -> tuple[pd.Series, pd.Series, list[float]]:
     """The answers of one item column (NaN: none), whether each cell is a don't-know
@@ -117,7 +109,7 @@ def answers_of(
             problems.add(outside, row=int(row), column=item, expected=expected, found=f"{number:g}")
             continue
         out[row] = number
-    other_scale(numbers, item, expected, "answers", scale, _format_name(fmt, source), problems)
+    other_scale(numbers, item, expected, "answers", scale, format_name, problems)
     return out, dont_know, numbers
 
 
@@ -217,7 +209,7 @@ def respondent_table(
     items: SurveyItems,
     fmt: SurveyFormat,
     scale: AnswerScale,
-    source: str,
+    format_name: str,
     problems: ProblemCollector,
     header: ProblemCollector,
 ) -> tuple[pd.DataFrame, list[str]]:
@@ -226,10 +218,10 @@ def respondent_table(
     answers, dont_know, numbers = {}, {}, []
     for item in columns.items:
         answers[item], dont_know[item], found = answers_of(
-            frame[item], item, items, fmt, scale, source, problems
+            frame[item], item, items, fmt, scale, format_name, problems
         )
         numbers += found
-    top_not_reached(numbers, scale, _format_name(fmt, source), header)
+    top_not_reached(numbers, scale, format_name, header)
     answers = pd.DataFrame(answers, index=frame.index)
     dont_know = pd.DataFrame(dont_know, index=frame.index)
     given = frame[columns.items].apply(lambda c: ~c.map(is_missing))

@@ -141,6 +141,8 @@ class SurveyFormat:
     scale: AnswerScale | None = None
     dont_know: tuple[float | str, ...] = ()
     rows_without_answers: str = "refuse"
+    #: the don't-know codes as the file writes them, for messages
+    dont_know_written: tuple[str, ...] = ()
     extra_header_rows: int | None = None
     columns: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     values: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
@@ -164,9 +166,16 @@ class SurveyFormat:
         return _code(value) in self.dont_know
 
     @property
+    def codes_shown(self) -> str:
+        """The don't-know codes as the format file writes them: ``6, NASK``."""
+        written = self.dont_know_written or tuple(_code_text(c) for c in self.dont_know)
+        return ", ".join(written)
+
+    @property
     def codes_text(self) -> str:
-        shown = ", ".join(_code_text(c) for c in self.dont_know)
-        return f"code {shown}" if len(self.dont_know) == 1 else f"codes {shown}"
+        """``code 6`` or ``codes 6, nask``."""
+        word = "code" if len(self.dont_know) == 1 else "codes"
+        return f"{word} {self.codes_shown}"
 
 
 def _code(value: object) -> float | str:
@@ -226,16 +235,17 @@ def read_survey_format(path: Path | str) -> SurveyFormat:
     values = _values(root, problems, columns)
     problems.raise_if_any(f"{len(problems)} problem(s) in the survey format file {path}")
     return SurveyFormat(
-        str(path),
-        decimal,
-        sheet,
-        scale,
-        codes,
-        str(rows),
-        extra,
-        MappingProxyType(columns),
-        MappingProxyType(values),
-        MappingProxyType(dict(problems.document.lines)),
+        file=str(path),
+        decimal=decimal,
+        sheet=sheet,
+        scale=scale,
+        dont_know=tuple(codes),
+        rows_without_answers=str(rows),
+        dont_know_written=tuple(codes.values()),
+        extra_header_rows=extra,
+        columns=MappingProxyType(columns),
+        values=MappingProxyType(values),
+        lines=MappingProxyType(dict(problems.document.lines)),
     )
 
 
@@ -299,12 +309,13 @@ def _scale(root: dict, problems: YamlProblems, name: str) -> AnswerScale | None:
     return AnswerScale(low, high, name)
 
 
-def _dont_know(root: dict, problems: YamlProblems, scale: AnswerScale) -> tuple[float | str, ...]:
+def _dont_know(root: dict, problems: YamlProblems, scale: AnswerScale) -> dict[float | str, str]:
+    """The declared don't-know codes (as matched) and how the file writes each."""
     if "dont_know" not in root:
-        return ()
+        return {}
     value = root["dont_know"]
     values = value if isinstance(value, list) else [value]
-    codes: list[float | str] = []
+    codes: dict[float | str, str] = {}
     for index, item in enumerate(values):
         where = ("dont_know", index) if isinstance(value, list) else ("dont_know",)
         if (
@@ -331,8 +342,8 @@ def _dont_know(root: dict, problems: YamlProblems, scale: AnswerScale) -> tuple[
                 found=item,
             )
             continue
-        codes.append(code)
-    return tuple(dict.fromkeys(codes))
+        codes.setdefault(code, f"{item:g}" if isinstance(item, float) else str(item).strip())
+    return codes
 
 
 def _columns(root: dict, problems: YamlProblems) -> dict[str, str]:

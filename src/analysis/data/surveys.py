@@ -343,7 +343,7 @@ def _validate(
     keys = parse_keys(frame, source, cells)
     if columns.layout == "respondents":
         table, found = respondent_table(
-            frame, keys, columns, items, fmt, scale, source, cells, header
+            frame, keys, columns, items, fmt, scale, format_name, cells, header
         )
         notes += found
     else:
