@@ -84,14 +84,18 @@ def test_a_stated_four_point_scale_agrees_on_3_and_4_and_reverses_on_it(tmp_path
     ],
 )
 def test_every_stated_scale_agrees_above_its_middle(tmp_path, items, low, high, agree):
+    """Each scale with SurveyXact's don't-know code (its top + 1) declared: two answers
+    of it per item are counted and change neither the share nor the mean."""
     points = list(range(low, high + 1))
     rows = [(p, p, p, low + high - p) for p in points for _ in range(2)]
-    path = staff_file(tmp_path, rows, f"scale: {low}-{high}\n")
+    rows += [(high + 1,) * 4] * 2
+    path = staff_file(tmp_path, rows, f"scale: {low}-{high}\ndont_know: [{high + 1}]\n")
     table = read_survey_file(path, items).table.set_index("item")
     expected = len(agree) / len(points)
     assert table.loc["s_thrive", "share_agree"] == pytest.approx(expected)
     assert table.loc["s_pressed", "share_agree"] == pytest.approx(expected)
     assert table.loc["s_thrive", "mean_score"] == pytest.approx((low + high) / 2)
+    assert (table["dont_know"] == 2).all() and (table["answers"] == 2 * len(points)).all()
 
 
 @pytest.mark.parametrize(
@@ -263,3 +267,25 @@ def test_an_aggregated_mean_off_the_stated_scale_and_dont_know_codes(tmp_path, i
     path = citizen_aggregated(tmp_path, ("3.6", "0.9"), "scale: 1-4\ndont_know: [5]\n")
     (problem,) = problems_of(path, items)
     assert "the file is aggregated" in problem.message and problem.column == "dont_know"
+
+
+@pytest.mark.parametrize(
+    ("content", "phrase"),
+    [
+        ("a: &a [1]\nb: [*a, *a]\n", "aliases (*a) are not allowed"),
+        ("scale: !!python/object/apply:os.mkdir ['x']\n", "is not allowed"),
+        (b"\xff\xfe\x00\x01" * 10, "not UTF-8 text"),
+        ("scale: 1-5\n" + "#" * 70_000 + "\n", "larger than"),
+        ("scale: 1-5\nscale: 1-4\n", "key given twice"),
+    ],
+)
+def test_a_hostile_format_file_is_refused_naming_it(tmp_path, items, content, phrase):
+    """The survey format file is YAML read through analysis.yamlio (a guard, not a fix:
+    the old line reader refused these too)."""
+    path = staff_file(tmp_path, [(4, 5, 4, 2)] * 5)
+    sidecar = tmp_path / "staff_format.yaml"
+    sidecar.write_bytes(content.encode("utf-8") if isinstance(content, str) else content)
+    with pytest.raises(InputError) as info:
+        read_survey_file(path, items)
+    assert str(sidecar) in str(info.value) and phrase in str(info.value)
+    assert not (tmp_path / "x").exists()
