@@ -72,7 +72,7 @@ def test_response_rates_fall_with_caseload_in_the_demo(committed):
 
 def test_a_respondent_file_without_rows_in_a_month_counts_that_month_as_empty():
     rows = [
-        {"municipality_code": 101, "unit": "a", "period": "2024-03", "s_recommend": 4,
+        {"municipality_code": 101, "unit": "a", "period": "2024-03", "s_recommend": 5,
          "s_stay": 4, "s_thrive": 4, "s_pressed": 2, "invited": 6},
         {"municipality_code": 101, "unit": "b", "period": "2024-09", "s_recommend": 4,
          "s_stay": 4, "s_thrive": 4, "s_pressed": 2, "invited": 6},

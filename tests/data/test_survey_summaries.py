@@ -24,6 +24,9 @@ REPO = Path(__file__).resolve().parents[2]
 ITEMS = load_survey_items(REPO / "data" / "raw" / "surveys" / "items.yaml")
 
 
+STAFF_ITEMS = ["s_recommend", "s_stay", "s_thrive", "s_pressed"]
+
+
 def staff(rows: list[tuple], origin: str | None = None) -> pd.DataFrame:
     """A staff survey table from (unit, period, s_recommend, s_stay, s_thrive, s_pressed)."""
     frame = pd.DataFrame(
@@ -180,3 +183,30 @@ def test_a_surveyed_unit_missing_from_the_panel_is_named():
 def test_a_goal_the_panel_already_has_is_refused():
     with pytest.raises(InputError, match="both the caseload panel and the surveys give"):
         join_survey_outcomes(panel().assign(staff_wellbeing=0.5), staff(ROWS))
+
+
+def test_summaries_count_dont_know_and_never_pool_means_of_two_scales():
+    """Issue 25: a 1–4 file and a 1–5 file of the same unit pool their shares agreeing
+    (each on its own scale) but not their means; don't-know answers are counted."""
+    from analysis.data.survey_format import AnswerScale, SurveyFormat
+
+    five = staff(ROWS[:6])  # forsoeg 2024-03, 1–5
+    rows = [("forsoeg", "2024-06", a, a, a, 5 - a) for a in (4, 3, 3, 2, 1)]
+    rows += [("forsoeg", "2024-06", 6, 6, 4, 1)]  # "ved ikke" on s_recommend and s_stay
+    frame = pd.DataFrame(rows, columns=["unit", "period", *STAFF_ITEMS]).assign(
+        municipality_code=101
+    )
+    fmt = SurveyFormat(scale=AnswerScale(1, 4, "b_format.yaml"), dont_know=(6.0,))
+    four = validate_survey_frame(frame, ITEMS, "b.csv", survey_format=fmt).table
+    assert four.set_index("item").loc["s_recommend", "dont_know"] == 1
+    table = pd.concat([five, four.assign(source_file="b.csv")], ignore_index=True)
+    items = summarise_surveys(table, by=("unit",), level="item").set_index("item")
+    recommend = items.loc["s_recommend"]
+    # 1–5: 5 of 6 agree (4-5); 1–4: 3 of 5 answers agree (3-4), one "ved ikke"
+    assert (recommend["answers"], recommend["dont_know"]) == (11, 1)
+    assert recommend["share_agree"] == pytest.approx((5 + 3) / 11)
+    assert np.isnan(recommend["mean_score"])
+    goals = summarise_surveys(table, by=("unit",))
+    assert goals["mean_score"].isna().all() and goals["share_agree"].notna().all()
+    by_month = summarise_surveys(table, by=("unit", "period"), level="item")
+    assert by_month["mean_score"].notna().all()  # one scale per month: means shown

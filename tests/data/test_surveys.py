@@ -167,7 +167,8 @@ def test_another_scale_is_named_for_the_column_and_every_bad_value_has_its_rows(
     column = [p for p in problems if p.row is None]
     assert len(column) == 1 and column[0].column == "s_thrive"
     assert f"the survey used a {scale} scale" in column[0].message
-    assert "reads 1–5 Likert items only" in column[0].message
+    # issue 25: not "recode to 1–5" but how to state the scale the survey used
+    assert "state the scale in survey_format.yaml ('scale: " in column[0].message
     cells = {
         (row, p.found)
         for p in problems

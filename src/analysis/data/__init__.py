@@ -4,7 +4,11 @@
 - :mod:`~analysis.data.jobindsats` (a package): the Jobindsats measure catalogue, the
   dashboard snapshot reader and the export reader;
 - :mod:`~analysis.data.statbank`: Statistics Denmark (StatBank) downloads;
-- :mod:`~analysis.data.caseloads`: the caseload panel contract and its readers;
+- :mod:`~analysis.data.outcomes`: the outcome catalogue (caseload and survey outcomes);
+- :mod:`~analysis.data.contract_reader`: reading a tabular contract file (CSV, Excel,
+  Parquet; format files, sheets, key cells), shared by the caseload and survey contracts;
+- :mod:`~analysis.data.caseloads`: the caseload panel contract and its readers
+  (:mod:`~analysis.data.caseload_checks`: its schema and messages);
 - :mod:`~analysis.data.simulate`: the seeded simulated panel that fills that contract;
 - :mod:`~analysis.data.parsing`: periods, Danish numbers, text files;
 - :mod:`~analysis.data.store`: ``prepare`` (validated Parquet) and DuckDB views;
@@ -17,7 +21,7 @@ from analysis import lazy_exports
 
 #: the area's public API: name -> the module that defines it
 _EXPORTS = {
-    "STANDARD_OUTCOMES": "analysis.data.caseloads",
+    "STANDARD_OUTCOMES": "analysis.data.outcomes",
     "connect": "analysis.data.store",
     "load_municipalities": "analysis.data.reference",
     "load_snapshot": "analysis.data.jobindsats",

@@ -4,10 +4,12 @@ Like a codebook for survey answers: every survey file is read against it
 (:mod:`analysis.data.surveys`). It holds
 
 - ``scales``: the answer scales, each with the labels of exactly 1, 2, 3, 4 and 5 in
-  Danish and English (the contract reads 1–5 Likert items only; agreeing is 4 or 5);
+  Danish and English: the scale a survey file is read on unless its format file states
+  another (1–4 ... 0–10, :mod:`analysis.data.survey_format`); agreeing is an answer above
+  the middle, 4 or 5 on 1–5;
 - ``goals``: the value goals of Copenhagen's 2018 action plan (seed 003) that the items
   measure, each a survey outcome of the regressions
-  (:data:`analysis.data.caseloads.SURVEY_OUTCOMES`) with ``who`` (citizen or staff) and
+  (:data:`analysis.data.outcomes.SURVEY_OUTCOMES`) with ``who`` (citizen or staff) and
   its wording quoted from the seed file with its place (``line``, ``offset``);
 - ``items``: ``id`` (the column of a survey file), ``who``, ``goal``, ``scale``,
   ``direction`` (``positive``: agreeing means the goal is met; ``negative``: the answers
@@ -26,7 +28,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
-from analysis.data.caseloads import SURVEY_OUTCOMES
+from analysis.data.outcomes import SURVEY_OUTCOMES
 from analysis.yamlio import YamlProblems, read_yaml_text
 
 #: the surveys, and whose experience each value goal is
@@ -36,7 +38,8 @@ GOAL_SURVEY: Mapping[str, str] = MappingProxyType(
 )
 DIRECTIONS = ("positive", "negative")
 SCALE_POINTS = (1, 2, 3, 4, 5)
-#: answers that count as agreeing (after reversing a negatively worded item)
+#: answers that count as agreeing on the items' 1–5 scale (after reversing a negatively
+#: worded item); a file on another scale agrees above its middle (survey_format.AnswerScale)
 AGREE = (4, 5)
 #: endings of the columns of an aggregated file, so an item id may not end with them
 AGGREGATE_SUFFIXES = ("_mean", "_agree", "_disagree")
@@ -181,8 +184,9 @@ def _scales(data: Any, problems: YamlProblems) -> dict[str, Scale]:
         if set(labels) != set(SCALE_POINTS):
             problems.at(
                 (*path, "labels"),
-                f"{what} is not a 1–5 scale: the survey contract reads 1–5 Likert items "
-                "only (a 0–10 or 1–7 scale cannot be read as one)",
+                f"{what} is not a 1–5 scale: the items file labels the 1–5 scale survey "
+                "files are read on (a file on a 1–4, 1–7 or 0–10 scale states it in its "
+                "format file, docs/data-inputs.md)",
                 column="labels",
                 expected="labels of exactly 1, 2, 3, 4 and 5",
                 found=", ".join(map(str, points)),

@@ -15,7 +15,7 @@ appears in the panel nor enters a regression.
 **The value-goal outcome** of a unit-month (:func:`goal_outcomes`) is the share agreeing
 averaged over the goal's items (each item with at least 5 answers). It joins the caseload
 panel as one column per goal (:func:`join_survey_outcomes`, named as in
-:data:`analysis.data.caseloads.SURVEY_OUTCOMES`), refusing to pool simulated and real data.
+:data:`analysis.data.outcomes.SURVEY_OUTCOMES`), refusing to pool simulated and real data.
 """
 
 from __future__ import annotations
@@ -25,7 +25,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from analysis.data.caseloads import SURVEY_OUTCOMES, is_simulated
+from analysis.data.caseloads import is_simulated
+from analysis.data.outcomes import SURVEY_OUTCOMES
 from analysis.data.survey_items import SurveyItems
 from analysis.data.surveys import KEY_COLUMNS, is_simulated_table
 from analysis.errors import AnalysisError, InputError, InputProblem
@@ -183,17 +184,20 @@ def summarise_surveys(
     panel: pd.DataFrame | None = None,
     threshold: int = SMALL_COUNT_THRESHOLD,
 ) -> pd.DataFrame:
-    """Share agreeing (4–5) and mean score per item or value goal, with respondent
-    counts, by any of ``municipality_code``, ``unit`` (within its municipality),
-    ``period`` and ``arm`` (trial/ordinary, from ``panel``, the caseload panel).
+    """Share agreeing (answers above the middle of the scale) and mean score per item or
+    value goal, with respondent counts, by any of ``municipality_code``, ``unit`` (within
+    its municipality), ``period`` and ``arm`` (trial/ordinary, from ``panel``, the caseload
+    panel).
 
     Columns: ``survey``, the groupings, ``goal`` (and ``item`` at item level),
     ``respondents`` (answers summed over the unit-months of the group: a person who
-    answered in two months counts twice), ``answers`` (item level), ``items`` (goal level:
-    items averaged), ``share_agree``, ``mean_score`` and ``suppressed``. Items pool their
-    answers over the group; a goal is the mean of its items. A group of fewer than
-    ``threshold`` respondents (an item: answers) is ``suppressed``: its share and mean are
-    left empty, never shown.
+    answered in two months counts twice), ``answers`` and ``dont_know`` (item level:
+    answers on the scale, and "don't know / not relevant" answers, missing where a file
+    does not say), ``items`` (goal level: items averaged), ``share_agree``, ``mean_score``
+    (missing where the group pools files on different answer scales) and ``suppressed``.
+    Items pool their answers over the group; a goal is the mean of its items. A group of
+    fewer than ``threshold`` respondents (an item: answers) is ``suppressed``: its share and
+    mean are left empty, never shown.
     """
     groupings = list(dict.fromkeys(by))
     unknown = [g for g in groupings if g not in GROUPINGS]
@@ -214,15 +218,28 @@ def summarise_surveys(
     persons = months.groupby(groups, sort=True)["respondents"].sum().rename("respondents")
     frame["_agree"] = frame["share_agree"].fillna(0) * frame["answers"]
     frame["_score"] = frame["mean_score"].fillna(0) * frame["answers"]
+    frame["_scale"] = _scale_key(frame)
+    if "dont_know" not in frame.columns:
+        frame["dont_know"] = np.nan
     items = (
-        frame.groupby([*groups, "goal", "item"], sort=True)[["answers", "_agree", "_score"]]
-        .sum()
+        frame.groupby([*groups, "goal", "item"], sort=True)
+        .agg(
+            answers=("answers", "sum"),
+            dont_know=("dont_know", lambda v: v.sum(min_count=1)),
+            _agree=("_agree", "sum"),
+            _score=("_score", "sum"),
+            _scales=("_scale", "nunique"),
+        )
         .reset_index()
     )
     answered = items["answers"].where(items["answers"] > 0)
     items["share_agree"] = items["_agree"] / answered
-    items["mean_score"] = items["_score"] / answered
-    items = items.drop(columns=["_agree", "_score"]).merge(persons.reset_index(), on=groups)
+    # means on different answer scales (1–4 and 1–5 files) are not pooled
+    items["mean_score"] = (items["_score"] / answered).where(items["_scales"] <= 1)
+    mixed = _mixed_scales(frame, [*groups, "goal"])
+    items = items.drop(columns=["_agree", "_score", "_scales"]).merge(
+        persons.reset_index(), on=groups
+    )
     small = (items["answers"] < threshold) | (items["respondents"] < threshold)
     items.loc[small, ["share_agree", "mean_score"]] = np.nan
     items["suppressed"] = small
@@ -233,6 +250,7 @@ def summarise_surveys(
             "item",
             "respondents",
             "answers",
+            "dont_know",
             "share_agree",
             "mean_score",
             "suppressed",
@@ -253,8 +271,23 @@ def summarise_surveys(
     out["items"] = out["items"].fillna(0).astype("int64")
     out["suppressed"] = out["items"].eq(0) | out["respondents"].lt(threshold)
     out.loc[out["suppressed"], ["share_agree", "mean_score"]] = np.nan
+    out = out.merge(mixed, on=[*groups, "goal"], how="left")
+    out.loc[out["_mixed"].fillna(False).astype(bool), "mean_score"] = np.nan
     order = [*groups, "goal", "respondents", "items", "share_agree", "mean_score", "suppressed"]
     return _goal_order(out[order])
+
+
+def _scale_key(frame: pd.DataFrame) -> pd.Series:
+    """The answer scale of each row as one value (1–5 where the table does not say)."""
+    low = frame["scale_min"] if "scale_min" in frame.columns else pd.Series(1, frame.index)
+    high = frame["scale_max"] if "scale_max" in frame.columns else pd.Series(5, frame.index)
+    return low.fillna(1).astype("int64") * 100 + high.fillna(5).astype("int64")
+
+
+def _mixed_scales(frame: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Per group, whether its rows are on more than one answer scale."""
+    counts = frame.groupby(keys, sort=False)["_scale"].nunique().rename("_mixed") > 1
+    return counts.reset_index()
 
 
 def _goal_order(frame: pd.DataFrame) -> pd.DataFrame:
@@ -262,7 +295,16 @@ def _goal_order(frame: pd.DataFrame) -> pd.DataFrame:
     keys = [
         c
         for c in frame.columns
-        if c not in ("respondents", "answers", "items", "share_agree", "mean_score", "suppressed")
+        if c
+        not in (
+            "respondents",
+            "answers",
+            "dont_know",
+            "items",
+            "share_agree",
+            "mean_score",
+            "suppressed",
+        )
     ]
     ordered = frame.assign(_g=frame["goal"].map(rank).fillna(len(rank)))
     sort = [k if k != "goal" else "_g" for k in keys]
@@ -283,7 +325,7 @@ def summary_display(
     from analysis.labels import t
     from analysis.privacy import suppress_small_counts
 
-    counts = [c for c in ("respondents", "answers") if c in summary.columns]
+    counts = [c for c in ("respondents", "answers", "dont_know") if c in summary.columns]
     shown = suppress_small_counts(summary, counts, threshold=threshold)
     out = pd.DataFrame(index=summary.index)
     out[t("data.survey.col.survey", language)] = summary["survey"].map(
