@@ -570,6 +570,7 @@ def verdicts(results: MixedResults, language: str) -> list[dict]:
                 "inference_label": verdict_text(inference, language),
                 "assessed": not withheld,
                 "reason": reason_text(inference, row, results, language) if withheld else "",
+                "reason_short": t(f"mixed.reason_short.{inference}", language) if withheld else "",
                 "simulated": bool(results.simulated),
             }
         )
