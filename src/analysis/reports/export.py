@@ -36,6 +36,7 @@ import nbformat
 from analysis.formatting import format_number
 from analysis.labels import label_table, t
 from analysis.paths import SMALL_COUNT_THRESHOLD
+from analysis.reports.pagecheck import check_reader_text
 
 DROP_TAGS = {"parameters", "injected-parameters", "remove-in-report", "remove_cell"}
 METHOD_TAG = "method"
@@ -542,7 +543,10 @@ def report_html(sections: list[Section], meta: ReportMeta) -> str:
     exporter = _exporter()
     exporter.language_code = meta.language
     body, _ = exporter.from_notebook_node(merged, resources=resources_)
-    return add_table_of_contents(body, t("reports.toc", meta.language))
+    page = add_table_of_contents(body, t("reports.toc", meta.language))
+    # never an exception, an unfilled placeholder or "enhed(er)" in front of a reader
+    check_reader_text(page, f"the page of {meta.municipality_name} ({meta.municipality_code})")
+    return page
 
 
 EXTERNAL_RESOURCE = re.compile(
