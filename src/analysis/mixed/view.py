@@ -372,9 +372,12 @@ def verdict_text(inference: str, language: str, *, technical: bool = False) -> s
     return text
 
 
-def reason_text(inference: str, row: Any, results: MixedResults, language: str) -> str:
+def reason_text(
+    inference: str, row: Any, results: MixedResults, language: str, *, compact: bool = False
+) -> str:
     """Why a verdict is withheld, in words: no estimate, no source mentioning the themes,
-    or groups too small to compare (with their sizes and the rule's minimum)."""
+    or groups too small to compare (with their sizes and the rule's minimum; ``compact``:
+    without the comparison's name, for the narrow verdict column)."""
     if inference == "no_quantitative_estimate":
         return t("mixed.reason.no_estimate", language)
     if inference == "no_qualitative_evidence":
@@ -382,7 +385,7 @@ def reason_text(inference: str, row: Any, results: MixedResults, language: str) 
     domain = results.mapping.domain(row.domain)
     contrast = results.mapping.contrast(domain.contrast)
     return t(
-        "mixed.reason.no_comparison",
+        "mixed.reason.no_comparison_compact" if compact else "mixed.reason.no_comparison",
         language,
         contrast=contrast.label(language),
         group=value_label(contrast.contrast_group, language),
@@ -621,14 +624,12 @@ def _theme_line(row: Any, codebook: Any, contrast: Any, language: str, threshold
     municipality's sources for context ('ingen kilder i de sammenlignede grupper; alle
     kilder 3/7')."""
     label = codebook.label(row.theme, language)
-    if int(row.n_contrast) == 0 and int(row.n_reference) == 0:
-        text = t(
-            "mixed.jd.no_groups",
-            language,
-            n_with=_count(int(row.n_municipality_with), threshold),
-            n=_count(int(row.n_municipality), threshold),
+    if int(row.n_contrast) == 0 and int(row.n_reference) == 0:  # see joint_display_markup
+        n_with, n = (
+            _count(int(row.n_municipality_with), threshold),
+            _count(int(row.n_municipality), threshold),
         )
-        return f'<span class="jd-theme">{_e(label)}: {_e(text)}</span>'
+        return f'<span class="jd-theme">{_e(label)}: {_e(n_with)}/{_e(n)}</span>'
     sides = []
     for side, value in (
         ("contrast", contrast.contrast_group),
@@ -700,6 +701,11 @@ def joint_display_markup(results: MixedResults, language: str, max_themes: int =
             _theme_line(r, codebook, contrast, language, threshold)
             for r in themes.head(max_themes).itertuples(index=False)
         ) or _e(t("mixed.no_themes", language))
+        if len(themes) and (themes["n_contrast"] == 0).all() and (themes["n_reference"] == 0).all():
+            # no source in either group (no trial department, no before/during period):
+            # said once, then each theme among all the municipality's sources
+            note = _e(t("mixed.jd.no_groups", language))
+            signals = f'<span class="jd-theme jd-no-groups">{note}</span>{signals}'
         inference = str(domain_row.inference)
         kind = "not_assessable" if inference in NOT_ASSESSABLE else inference
         badge = (
@@ -707,7 +713,7 @@ def joint_display_markup(results: MixedResults, language: str, max_themes: int =
             f"{_e(verdict_text(inference, language))}</span>"
         )
         if inference in NOT_ASSESSABLE:
-            reason = reason_text(inference, domain_row, results, language)
+            reason = reason_text(inference, domain_row, results, language, compact=True)
             badge += f'<br><span class="jd-reason">{_e(reason)}</span>'
         if domain_row.inference_override is not None:
             badge += f'<br><span class="jd-override">{_e(t("mixed.jd.override", language))}</span>'
