@@ -1,6 +1,6 @@
 """A caseload panel labelled real by the data contract makes the same sections findings,
 without demonstration, marks or banners (issue 20 §1): the demo's panel with its
-``data_origin`` column removed (so nothing says it is simulated) and without the simulated
+``data_origin`` set to ``real`` and without the simulated
 surveys (real caseloads are never pooled with simulated surveys), through ``prepare`` and
 the report batch for København, whose trial then is the municipality's own."""
 
@@ -29,7 +29,8 @@ def real_panel_reports(tmp_path_factory):
     panel = pd.read_csv(raw / "caseloads" / "simulated_caseloads.csv", dtype=str)
     (raw / "caseloads" / "simulated_caseloads.csv").unlink()
     (raw / "caseloads" / "simulated_caseloads_truth.yaml").unlink()
-    panel.drop(columns=["data_origin"]).to_csv(raw / "caseloads" / "caseloads_2026.csv", index=False)
+    real = panel.assign(data_origin="real")  # labelled real by the data contract's column
+    real.to_csv(raw / "caseloads" / "caseloads_2026.csv", index=False)
     for survey in (raw / "surveys").glob("simulated_*"):
         survey.unlink()
     patch = pytest.MonkeyPatch()
@@ -56,9 +57,10 @@ def test_with_a_real_panel_the_caseload_sections_are_findings_without_marks(real
     assert reader_text_problems(page) == []
     marks = source_marks(page)
     assert marks.simulated_elements == 0 and marks.demo_numbers == 0
-    body = page.split('<footer class="report-footer">')[0]
+    assert "@page simulated {" not in page
+    body = page[page.index("<body") : page.index('<footer class="report-footer">')]
     for text in ("section-demo", "Metodedemonstration", "Simulerede data", "simulerede data",
-                 "@page simulated {", "report-simulated-cell"):  # fmt: skip
+                 "report-simulated-cell", 'data-source="simulated"'):  # fmt: skip
         assert text not in body, text
     key_findings = body[body.index('id="key-findings"') : body.index("</section>")]
     assert 'class="kf-caseload"' in key_findings and 'class="kf-joint"' in key_findings
