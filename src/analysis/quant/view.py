@@ -776,7 +776,27 @@ def input_files(results: QuantResults, paths: ProjectPaths | None = None):
     covariates = str(results.panel["covariates"].iloc[0]) if not results.panel.empty else ""
     if "unemployment_rate" in covariates and paths.jobindsats_snapshot.is_file():
         files.append(paths.jobindsats_snapshot)
-    return files, simulated
+    survey_files, simulated_surveys = _survey_files(results, paths)
+    return files + survey_files, simulated + simulated_surveys
+
+
+def _survey_files(results: QuantResults, paths: ProjectPaths) -> tuple[list, list]:
+    """The survey files behind the processed survey table (value goals), each flagged
+    simulated as its rows' ``data_origin`` says: the value goals of the demo rest on
+    simulated surveys, and the page says so beside the simulated panel."""
+    if results.source.surveys is None or not results.source.processed:
+        return [], []
+    from analysis.data.store import built_from, read_table
+    from analysis.data.surveys import survey_folder
+
+    folder = survey_folder(paths)
+    table = read_table("surveys", paths)
+    origin: dict[str, str] = {}
+    if {"source_file", "data_origin"} <= set(table.columns):
+        first = table.groupby("source_file")["data_origin"].first()
+        origin = {str(k): str(v).strip().lower() for k, v in first.items()}
+    files = sorted(p for p in built_from("surveys", paths) if p.is_relative_to(folder))
+    return files, [p for p in files if origin.get(p.name) == "simulated"]
 
 
 # the survey-response tables and texts, for the notebooks as ``qv.response.<name>``
