@@ -174,7 +174,7 @@ def test_with_a_simulated_panel_the_first_screen_shows_only_real_findings():
     assert "forsøgsenhed" not in page and "1,2" not in page and "0,083" not in page
     assert "Peger samme vej" not in page and "peger samme vej" not in page
     assert page.count('href="#section-demo"') == 1
-    assert "Tallene om sagsstammer er simulerede" in page
+    assert "Tallene om sagsstammer i København er simulerede" in page
     assert "kf-interviews" in page and "Arbejdsmåde (5 af 9 kilder)" in page
 
 

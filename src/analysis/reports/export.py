@@ -207,14 +207,14 @@ def _section_cells(
 
 
 def combine(
-    sections: list[Section], language: str, *, page_banner: bool = False
+    sections: list[Section], language: str, *, page_banner: bool = False, name: str = ""
 ) -> nbformat.NotebookNode:
     """Merge executed notebooks into one notebook holding only what readers see: the
     sections in page order, the real ones first and the simulated ones together in one
     method demonstration (see the module docstring), then the method notes (cells tagged
-    ``method``) behind one closed ``<details>``. ``page_banner`` is kept for callers of
-    earlier versions: a simulated section's banner is always replaced by the
-    demonstration's."""
+    ``method``) behind one closed ``<details>``. ``name``: the municipality's, for the
+    demonstration's introduction. ``page_banner`` is kept for callers of earlier
+    versions: a simulated section's banner is always replaced by the demonstration's."""
     from analysis.reports.sections import page_order
 
     del page_banner  # the demonstration carries the mark; see the docstring
@@ -240,7 +240,11 @@ def combine(
             methods.append((title, notes, False))
     if simulated:
         national = simulated == ["00_national_report"]
-        intro = t("reports.demo.intro_national" if national else "reports.demo.intro", language)
+        intro = (
+            t("reports.demo.intro_national", language)
+            if national
+            else t("reports.demo.intro", language, name=name or t("reports.demo.it", language))
+        )
         cells.append(
             _heading_cell(
                 f'<h2 id="{DEMO_ID}" class="report-section report-demo">'
@@ -534,7 +538,7 @@ def _toc_markup(entries: list[tuple[int, str, str]], title: str) -> str:
 
 def report_html(sections: list[Section], meta: ReportMeta) -> str:
     """The report page as a string (self-contained HTML)."""
-    merged = combine(sections, meta.language)
+    merged = combine(sections, meta.language, name=meta.municipality_name)
     resources_ = {
         "report": _report_resources(sections, meta),
         "language_code": meta.language,

@@ -193,10 +193,12 @@ def caseload_simulated(scraps: Mapping[str, Any]) -> bool:
     return any(isinstance(v, Mapping) and v.get("simulated") for v in verdicts)
 
 
-def demo_sentence(language: str, *, national: bool = False) -> str:
+def demo_sentence(language: str, *, name: str = "", national: bool = False) -> str:
     """The one line that points to the method demonstration on simulated data."""
     link = f'<a href="{DEMO_HREF}">{_e(t("reports.kf.demo_link", language))}</a>'
-    return t("reports.kf.demo_national" if national else "reports.kf.demo", language, link=link)
+    if national:
+        return t("reports.kf.demo_national", language, link=link)
+    return t("reports.kf.demo", language, link=link, name=_e(name))
 
 
 def inputs_sentence(
@@ -250,7 +252,7 @@ def key_findings(
     if verdicts and not simulated:
         items.append(("joint", verdicts_sentence(verdicts, language)))
     if simulated:
-        items.append(("demo", demo_sentence(language)))
+        items.append(("demo", demo_sentence(language, name=name)))
     inputs = scraps.get("inputs") or []
     items.append(("data", inputs_sentence(inputs, language, documents_only=documents_only)))
     lines = "".join(
