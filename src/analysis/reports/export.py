@@ -311,11 +311,12 @@ def _method_cell(methods: list[tuple[str, list, bool]], language: str) -> nbform
         )
 
     inner = "".join(part(*item) for item in methods)
+    summary_key = "reports.method_summary_one" if len(methods) == 1 else "reports.method_summary"
     markup = (
         f'<h2 id="section-method" class="report-section">'
         f"{html.escape(t('reports.method', language))}</h2>"
         f'<details class="analysis-details analysis-method"><summary>'
-        f"{html.escape(t('reports.method_summary', language, n=len(methods)))}</summary>"
+        f"{html.escape(t(summary_key, language, n=len(methods)))}</summary>"
         f"{inner}</details>"
     )
     return _code_cell(
