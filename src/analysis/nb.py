@@ -120,8 +120,12 @@ def styled(
     formats: Mapping[str, Any] | None = None,
     caption: str | None = None,
     hide_index: bool = True,
+    source: str | None = None,
 ) -> pd.io.formats.style.Styler:
-    """A Styler with a stable id, escaped text and the language's number format."""
+    """A Styler with a stable id, escaped text and the language's number format.
+    ``source`` (``"real"`` or ``"simulated"``) marks where the table's numbers come from
+    (``data-source``), e.g. published effects shown inside a method demonstration on
+    simulated data are real."""
     sep = number_format(language)
     styler = df.style.set_uuid(name)
     styler = styler.format(precision=precision, na_rep=MISSING, escape="html", **sep)
@@ -134,7 +138,10 @@ def styled(
         styler = styler.hide(axis="index")
     if caption:
         styler = styler.set_caption(escape(caption))
-    return styler.set_table_attributes(f'class="analysis-table" data-table="{escape(name)}"')
+    attributes = f'class="analysis-table" data-table="{escape(name)}"'
+    if source is not None:
+        attributes += f' data-source="{escape(source)}"'
+    return styler.set_table_attributes(attributes)
 
 
 def table_markup(df: pd.DataFrame | pd.io.formats.style.Styler, *, name: str, **kwargs: Any) -> str:

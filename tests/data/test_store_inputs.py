@@ -4,6 +4,7 @@ a processed table was built from."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -232,3 +233,25 @@ def test_a_table_out_of_date_is_refused_not_credited_to_other_files(prepared, ch
         paths.simulated_caseloads.write_text(text.replace("212.20", "212.21", 1), "utf-8")
     with pytest.raises(AnalysisError, match="run 'python -m analysis prepare'"):
         report.input_files(_results(paths), paths)
+
+
+def test_the_value_goals_survey_files_are_listed_and_flagged_simulated(isolated_paths, repo_paths):
+    """The value goals rest on the simulated surveys, but the footer and the key findings'
+    "Simulated:" named only the caseload panel (issue 20 §1)."""
+    from analysis.data.surveys import survey_folder
+
+    shutil.copytree(repo_paths.caseloads, isolated_paths.caseloads)
+    shutil.copytree(survey_folder(repo_paths), survey_folder(isolated_paths))
+    done = prepare(isolated_paths)
+    assert done.ok, done.summary()
+    truth = isolated_paths.simulated_truth
+    surveys = isolated_paths.processed_file("surveys")
+    caseloads = isolated_paths.processed_file("caseloads")
+    source = PanelSource(caseloads, True, truth, "default", surveys)
+    results = dataclasses.replace(_results(isolated_paths), source=source)
+    files, simulated = report.input_files(results, isolated_paths)
+    names = {f.name for f in files}
+    assert {"simulated_citizen_survey.csv", "simulated_staff_survey.csv", "items.yaml"} <= names
+    flagged = {f.name for f in simulated}
+    assert {"simulated_citizen_survey.csv", "simulated_staff_survey.csv"} <= flagged
+    assert "items.yaml" not in flagged

@@ -72,7 +72,15 @@ def test_theme_not_mentioned_wins_over_everything():
 
 def test_theme_context_has_no_direction_whatever_the_difference():
     assert _theme(5, 5, 0, 5, "context") == "context"
-    assert _theme(0, 1, 0, 0, "context") == "context"
+    assert _theme(0, 3, 3, 3, "context") == "context"
+
+
+def test_a_context_theme_of_empty_groups_is_too_few_sources_not_context():
+    """Aabenraa (no trial department, no before/during period) had every domain read
+    "complementarity" from context themes whose groups held 0 and 0 sources."""
+    assert _theme(0, 0, 0, 0, "context") == "too_few_sources"
+    assert _theme(0, 1, 0, 0, "context") == "too_few_sources"
+    assert _theme(0, 2, 1, 5, "context") == "too_few_sources"
 
 
 @pytest.mark.parametrize(("c", "r"), [(2, 5), (5, 2), (0, 5), (5, 0)])
@@ -126,6 +134,8 @@ def test_theme_unknown_valence_is_refused():
         (["improvement", "worsening"], "mixed"),
         (["context", "too_few_sources", "no_difference"], "no_contrast"),
         (["context", "not_mentioned"], "no_contrast"),
+        (["too_few_sources"], "no_comparison"),
+        (["too_few_sources", "not_mentioned"], "no_comparison"),
     ],
 )
 def test_qualitative_signal(signals, expected):
@@ -138,6 +148,11 @@ EXPECTED = {
     # (quant, qual): meta-inference
     **{("no_estimate", q): "no_quantitative_estimate" for q in QUAL_SIGNALS},
     **{(s, "no_evidence"): "no_qualitative_evidence" for s in QUANT_SIGNALS if s != "no_estimate"},
+    **{
+        (s, "no_comparison"): "no_qualitative_comparison"
+        for s in QUANT_SIGNALS
+        if s != "no_estimate"
+    },
     ("improvement", "improvement"): "convergence",
     ("worsening", "worsening"): "convergence",
     ("improvement", "worsening"): "divergence",
@@ -183,6 +198,8 @@ def test_meta_inference_refuses_unknown_signals():
         (["no_qualitative_evidence", "inconclusive"], "inconclusive"),
         (["no_quantitative_estimate", "no_qualitative_evidence"], "no_qualitative_evidence"),
         (["no_quantitative_estimate"], "no_quantitative_estimate"),
+        (["no_qualitative_comparison", "no_qualitative_evidence"], "no_qualitative_comparison"),
+        (["no_qualitative_comparison", "inconclusive"], "inconclusive"),
     ],
 )
 def test_domain_inference_priority(inferences, expected):

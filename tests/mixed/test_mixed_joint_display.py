@@ -4,6 +4,7 @@ sides, overrides, quotes, suppression and escaping."""
 from __future__ import annotations
 
 import math
+import re
 import textwrap
 
 import pandas as pd
@@ -199,12 +200,12 @@ def test_overrides_show_computed_and_overridden_with_reason():
     assert (work["inference_computed"], work["inference"]) == ("convergence", "inconclusive")
     assert work["override_who"] == "CD"
     table = mr.joint_display_table(_results(joint), "en")
-    assert table.loc[0, "Meta-inference (computed)"].startswith("Convergence")
+    assert table.loc[0, "Verdict (computed)"].startswith("Point the same way (convergence)")
     assert table.loc[0, "Researcher's judgement"] == (
-        "Inconclusive: Too few sources to trust (CD, 2026-12-02)"
+        "No clear direction: Too few sources to trust (CD, 2026-12-02)"
     )
     assert (
-        "Staff sick leave: Complementarity: Sick days reflect a flu wave"
+        "Staff sick leave: Do not contradict each other: Sick days reflect a flu wave"
         in table.loc[1, "Researcher's judgement"]
     )
     assert table.loc[2, "Researcher's judgement"] == "–"
@@ -280,3 +281,94 @@ def test_prevalence_shares_use_the_report_per_cent_format():
     )
     assert "6/8 (75 %)" in mr._prevalence_text(row, "da", 5)
     assert "6/8 (75%)" in mr._prevalence_text(row, "en", 5)
+
+
+# --- issue 20 §6: verdicts only where there is evidence; quotes with year, type, full text ---
+
+
+def _no_trial_evidence():
+    """Like Aabenraa: every source in an ordinary department, none with a before/during
+    period, so the groups of the trial-department comparison hold 0 and 0 sources."""
+    rows = [
+        {
+            "source": f"ord_{i}",
+            "text": f"Citat {i}",
+            "department": "ordinaer",
+            "period": None,
+            "codes": ["borgerrelation", "forberedelse", "sagsstamme"],
+        }
+        for i in range(1, 8)
+    ]
+    return evidence_from(rows, municipality=580)
+
+
+def test_a_municipality_without_the_compared_groups_gets_no_verdict_but_the_reason():
+    """Aabenraa's first screen said "komplementaritet" for four domains whose theme cells
+    all read "Under 0/0 · Før 0/0"."""
+    evidence = _no_trial_evidence()
+    joint = _build(evidence=evidence)
+    assert set(joint.domains["n_sources_contrast"]) == {0}
+    assert set(joint.domains["n_sources_reference"]) == {0}
+    assert "complementarity" not in set(joint.outcomes["inference"])
+    assert set(joint.domains["inference"]) <= {
+        "no_qualitative_comparison",
+        "no_qualitative_evidence",
+        "no_quantitative_estimate",
+    }
+    assert joint.domains.set_index("domain").loc["work", "inference"] == (
+        "no_qualitative_comparison"
+    )
+    results = _results(joint, evidence)
+    for language, withheld, zero in (
+        ("da", "Kan ikke vurderes", "0 kilder i gruppen"),
+        ("en", "Cannot be assessed", "0 sources in the group"),
+    ):
+        markup = mr.joint_display_markup(results, language)
+        badges = re.findall(r'<span class="jd-badge[^"]*"[^>]*>([^<]*)</span>', markup)
+        assert badges and set(badges) == {withheld}, badges
+        assert zero in mr.verdicts(results, language)[0]["reason"] and "0/0" not in markup
+        verdicts = mr.verdicts(results, language)
+        assert all(not v["assessed"] and v["reason"] for v in verdicts)
+        assert all(v["inference_label"] == withheld for v in verdicts)
+    text = mr.joint_display_table(results, "da").to_string()
+    assert "Under 0/0" not in text and "ingen kilder i de sammenlignede grupper" in text
+
+
+def test_verdicts_are_plain_words_explained_on_the_page():
+    results = _results(_build())
+    for language in ("da", "en"):
+        markup = mr.joint_display_markup(results, language)
+        shown = re.sub(r"<[^>]+>", " ", markup)  # what a reader reads, not the attributes
+        for term in ("onvergen", "omplementari", "ivergen"):
+            assert term not in shown, term
+        assert 'class="jd-legend"' in markup
+    da = mr.joint_display_markup(results, "da")
+    assert ">Peger samme vej</span>" in da and "peger samme vej" in da.lower()
+
+
+def test_each_quote_carries_its_own_period_year_and_type_of_source_and_its_full_text():
+    """København's "God, hvis man tænker på drift…" is a before quote, but the compact
+    display printed the first (during) quote's attribution after both quotes."""
+    long = "Langt citat om arbejdet " * 20  # over 200 characters: shortened on screen
+    rows = trial_quotes(under={"borgerrelation": 4}, foer={"borgerrelation": 1}, text=long)
+    evidence = evidence_from(rows)
+    evidence.corpus.sources["source_type"] = "skriftligt_svar"
+    evidence.corpus.sources["setting"] = "JKI forsøgsafdeling 2018"
+    joint = _build(evidence=evidence)
+    quotes = joint.quotes[joint.quotes["domain"] == "work"]
+    assert list(quotes["period"]) == ["under", "foer"]
+    assert list(quotes["year"]) == ["2018", "2018"]
+    assert set(quotes["source_type"]) == {"skriftligt_svar"}
+    assert all(len(q) > 300 for q in quotes["quote"]), "the data keep the whole quote"
+    cell = mr._quote_cell(quotes, "da")
+    full = re.findall(r'<blockquote class="jd-quote-full">(.*?)</blockquote>\s*'
+                      r'<p class="jd-source">(.*?)</p>', cell)  # fmt: skip
+    assert len(full) == 2
+    for (text, _source), (_, quote) in zip(full, quotes.iterrows(), strict=True):
+        assert text == f"“{quote['quote']}”", "the whole quote, not shortened"
+    assert "Før" in full[1][1] and "Under" not in full[1][1]
+    assert "Skriftligt svar, 2018" in full[1][1]
+    shown = cell[: cell.index("<details")]
+    assert "— Sagsbehandler, Forsøgsafdeling, Under · Skriftligt svar, 2018" in shown
+    table = mr.joint_display_table(_results(joint, evidence), "en").to_string()
+    assert "Before · Written answer, 2018" in table

@@ -60,7 +60,7 @@ def test_notebook_records_the_joint_display(notebook_paths, run_notebook, tmp_pa
     assert staff["override_reason"].startswith("Test: two written answers")
     assert staff["inference_computed"] in {
         "convergence", "complementarity", "divergence", "inconclusive",
-        "no_qualitative_evidence", "no_quantitative_estimate",
+        "no_qualitative_comparison", "no_qualitative_evidence", "no_quantitative_estimate",
     }  # fmt: skip
     outcomes = scraps["joint_display_outcomes"].data
     assert set(outcomes["basis"]) == {"trial"}  # København has its own trial
@@ -106,3 +106,8 @@ def test_notebook_records_the_joint_display(notebook_paths, run_notebook, tmp_pa
     assert (joint_580["n_sources_contrast"] == 0).all()
     assert joint_580["inference_override"].isna().all()  # the override is for 101 only
     assert set(scraps_580["joint_display_outcomes"].data["basis"]) == {"national"}
+    # no trial department and no periods: no verdict, the reason instead (issue 20 §6)
+    assert set(joint_580["inference"]) == {"no_qualitative_comparison"}
+    verdicts = scraps_580["joint_display_verdicts"].data
+    assert {v["inference_label"] for v in verdicts} == {"Cannot be assessed"}
+    assert all("0 sources in the group" in v["reason"] for v in verdicts)

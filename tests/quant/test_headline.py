@@ -145,8 +145,12 @@ def test_key_findings_lead_with_the_trials(committed_estimates):
     association = sentence.index("All units:")
     assert trials < association
     assert "pre-trend test: p = " in sentence and "an association assuming" in sentence
-    page = national_findings({"national_headline": record, "inputs": []}, "da")
+    real = {**record, "simulated": False}  # a real panel: its estimates are findings
+    page = national_findings({"national_headline": real, "inputs": []}, "da")
     assert page.index("I forsøgene (sagsstammen") < page.index("Alle enheder:")
+    # a simulated panel: one line pointing to the method demonstration (issue 20 §1)
+    page = national_findings({"national_headline": record, "inputs": []}, "da")
+    assert "I forsøgene" not in page and 'href="#section-demo"' in page
 
 
 def test_a_trial_municipality_gets_its_pretrend_and_placebo_in_the_key_findings():

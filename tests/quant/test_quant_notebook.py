@@ -120,8 +120,12 @@ def test_a_trial_municipality_leads_with_its_own_trial(
         language="en",
     )
     text = _outputs_text(output)
-    assert text.index("The trial in København") < text.index("In the trial unit in København")
-    assert text.index("In the trial unit in København") < text.index("Across all units")
+    # the panel is simulated: the trial is the simulation's, never "the trial unit in
+    # København" (issue 20 §1)
+    heading = "The simulated trial (placed in København by the simulation)"
+    lead = "In the simulated trial unit, which the simulation placed in København"
+    assert text.index(heading) < text.index(lead) < text.index("Across all units")
+    assert "The trial in København" not in text and "the trial unit in København" not in text
     assert "placebo value" in text and "no p-value can go below 0.125" in text
     own = sb.read_notebook(str(output)).scraps["caseload_own"].data
     assert own["lead"] == "trial" and own["trial_design"]["placebo_p_min"] == 0.125

@@ -273,3 +273,59 @@ def test_rerun_gives_identical_pages_apart_from_the_timestamp(build):
     assert without_timestamp(page) == first
     for leak in (str(REPO), "/tmp/", "/home/"):
         assert leak not in first, f"an absolute path ({leak}) reached the report"
+
+
+# --- issue 20: real and simulated separated, text a reader must never see -----------------
+
+
+@pytest.mark.parametrize(
+    "name", ["101-koebenhavn", "580-aabenraa", "825-laesoe", "492-aeroe", "national", "index"]
+)
+def test_every_number_from_simulated_data_is_marked_and_no_page_shows_forbidden_text(
+    built_reports, name
+):
+    from analysis.reports.pagecheck import reader_text_problems, source_marks, visible_text
+
+    page = (built_reports / f"{name}.html").read_text(encoding="utf-8")
+    assert reader_text_problems(page) == []
+    if name == "index":
+        assert "ja, kun simuleret" in page  # København's trial exists only in the simulation
+        return
+    marks = source_marks(page)
+    assert marks.demo_numbers > 0, "the simulated analyses are in the demonstration"
+    assert marks.unmarked_demo_numbers == [], marks.unmarked_demo_numbers[:5]
+    assert marks.key_findings_simulated == 0 and marks.simulated_outside_demo == []
+    key_findings = page[page.index('id="key-findings"') :].split("</section>")[0]
+    assert 'class="kf-caseload"' not in key_findings and 'class="kf-joint"' not in key_findings
+    assert key_findings.count('href="#section-demo"') == 1
+    assert "forsøgsenheden i " not in visible_text(page).lower()
+
+
+def test_aabenraa_gets_no_verdict_without_the_compared_groups(built_reports):
+    page = (built_reports / "580-aabenraa.html").read_text(encoding="utf-8")
+    badges = re.findall(r'<span class="jd-badge[^"]*"[^>]*>([^<]*)</span>', page)
+    assert badges and set(badges) == {"Kan ikke vurderes"}
+    assert "Under 0/0" not in page and "0/0 under" not in page
+
+
+def test_every_printed_page_of_the_demonstration_carries_the_mark(built_reports, browser, tmp_path):
+    """Chromium's PDF of København: the pages of the method demonstration repeat the mark
+    in their top margin (the named page ``simulated``); the pages of real findings do not."""
+    from pypdf import PdfReader
+
+    page, _, _ = open_page(browser, built_reports / "101-koebenhavn.html")
+    pdf = tmp_path / "101.pdf"
+    page.pdf(path=str(pdf), format="A4", prefer_css_page_size=True, print_background=True)
+    page.close()
+    texts = [" ".join((p.extract_text() or "").split()) for p in PdfReader(str(pdf)).pages]
+    mark = "SIMULEREDE DATA – metodedemonstration, ikke resultater"
+    marked = [i for i, text in enumerate(texts) if mark in text]
+    demo = [i for i, text in enumerate(texts) if any(
+        s in text for s in ("Forskel-i-forskelle", "Tal: effekt af lavere sagsstamme",
+                            "Metodedemonstration på simulerede data"))]  # fmt: skip
+    assert len(marked) >= 2, "the mark repeats on every page of the demonstration"
+    assert demo and set(demo) <= set(marked), (demo, marked)
+    assert texts[0] and mark not in texts[0], "page 1 holds the real key findings only"
+    benchmark = [i for i, text in enumerate(texts) if "Besparelsespotentiale" in text]
+    assert benchmark and not set(benchmark) & set(marked)
+    assert all(text.strip() for text in texts), "no blank page"

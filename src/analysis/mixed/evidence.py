@@ -47,6 +47,8 @@ QUOTE_COLUMNS = (
     "role",
     "department",
     "period",
+    "year",
+    "source_type",
     "quote",
 )
 
@@ -206,11 +208,14 @@ def domain_quotes(
     *,
     n: int = 2,
     seed: int = DEFAULT_SEED,
-    max_chars: int = 300,
+    max_chars: int | None = None,
     avoid: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Up to ``n`` exemplar quotes for a domain's themes: first one from the contrast
-    group, then one from the reference group, then any of the municipality's.
+    group, then one from the reference group, then any of the municipality's; each with
+    its own attributes (role, department, period, the year and the type of its source)
+    and its whole text (the display shortens it and promises the whole quote behind a
+    click; ``max_chars`` shortens it here instead).
 
     Within each pool the candidates are the exemplars (reproducible hash rank, see
     :func:`analysis.qual.summaries.exemplar_quotes`) of the themes in mapping order; the
@@ -252,6 +257,8 @@ def domain_quotes(
                     "role": _value(row.role),
                     "department": _value(departments.get(row.source_id)),
                     "period": _value(row.period),
+                    "year": _value(row.year),
+                    "source_type": _value(row.source_type),
                     "quote": row.quote,
                 }
             )

@@ -20,22 +20,30 @@ mentioning it in the contrast group (e.g. the trial department during the trial)
 the reference group (before):
 
 - ``not_mentioned``: no source of the municipality mentions the theme at all;
+- ``too_few_sources``: either group has fewer than ``min_sources`` sources (a theme
+  cannot even be context to a comparison whose groups are empty, as in a municipality
+  without a trial department whose sources have no before/during period);
 - ``context``: the mapping says the theme has no direction (``more_talk_means: context``);
-- ``too_few_sources``: either group has fewer than ``min_sources`` sources;
 - ``no_difference``: the shares differ by less than ``min_difference``;
 - otherwise ``improvement`` or ``worsening``: more talk in the contrast group means what
   the mapping says (``more_talk_means``), less talk the opposite.
 
 **Qualitative signal** (:func:`qualitative_signal`) of an outcome, from its themes'
-signals: ``no_evidence`` when it has no themes or none is mentioned; ``improvement`` /
-``worsening`` when at least one theme points that way and none the other; ``mixed`` when
-themes point both ways; else ``no_contrast`` (themes are mentioned but show no
-directional contrast: context only, too few sources or no difference).
+signals: ``no_evidence`` when it has no themes or none is mentioned; ``no_comparison``
+when every mentioned theme has too few sources in a compared group (the groups cannot be
+compared at all); ``improvement`` / ``worsening`` when at least one theme points that way
+and none the other; ``mixed`` when themes point both ways; else ``no_contrast`` (themes
+are mentioned but show no directional contrast: context only or no difference).
 
 **Meta-inference** (:func:`meta_inference`) of an outcome, in this order:
 
 1. ``no_quantitative_estimate`` if the quantitative signal is ``no_estimate``;
-2. ``no_qualitative_evidence`` if the qualitative signal is ``no_evidence``;
+2. ``no_qualitative_evidence`` if the qualitative signal is ``no_evidence``, and
+   ``no_qualitative_comparison`` if it is ``no_comparison``;
+
+These three are the verdicts withheld (:data:`NOT_ASSESSABLE`): one side has no evidence,
+so the page says "cannot be assessed" and why, never a verdict;
+
 3. quantitative ``improvement``/``worsening``: ``convergence`` when the qualitative
    signal points the same way, ``divergence`` when it points the other way or is
    ``mixed``, ``complementarity`` when it is ``no_contrast`` (the themes speak to
@@ -47,9 +55,9 @@ directional contrast: context only, too few sources or no difference).
    ``inconclusive`` (``no_contrast`` or ``mixed``: neither side shows a clear signal).
 
 **Domain** (:func:`domain_inference`): the first of divergence, convergence,
-complementarity, inconclusive, no_qualitative_evidence, no_quantitative_estimate that any
-of its outcomes has (a contradiction anywhere in a domain must show in its row; the row
-lists every outcome's inference).
+complementarity, inconclusive, no_qualitative_comparison, no_qualitative_evidence,
+no_quantitative_estimate that any of its outcomes has (a contradiction anywhere in a
+domain must show in its row; the row lists every outcome's inference).
 
 **Overrides** (:func:`apply_overrides`): a researcher's recorded judgement replaces the
 computed inference of an outcome or of a domain row; both are kept, with the reason.
@@ -79,12 +87,20 @@ THEME_SIGNALS = (
     "context",
     "not_mentioned",
 )
-QUAL_SIGNALS = ("improvement", "worsening", "mixed", "no_contrast", "no_evidence")
+QUAL_SIGNALS = ("improvement", "worsening", "mixed", "no_contrast", "no_comparison", "no_evidence")
 META_INFERENCES = (
     "divergence",
     "convergence",
     "complementarity",
     "inconclusive",
+    "no_qualitative_comparison",
+    "no_qualitative_evidence",
+    "no_quantitative_estimate",
+)
+#: the meta-inferences that withhold a verdict: one side has no evidence ("cannot be
+#: assessed", with the reason each one names)
+NOT_ASSESSABLE = (
+    "no_qualitative_comparison",
     "no_qualitative_evidence",
     "no_quantitative_estimate",
 )
@@ -135,16 +151,16 @@ def theme_signal(
     of the two groups); ``more_talk_means``: ``improvement``, ``worsening`` or
     ``context``.
     """
-    if not mentioned:
-        return "not_mentioned"
-    if more_talk_means == "context":
-        return "context"
-    if more_talk_means not in _DIRECTIONAL:
+    if more_talk_means not in (*_DIRECTIONAL, "context"):
         raise ValueError(
             f"more_talk_means must be improvement/worsening/context: {more_talk_means!r}"
         )
+    if not mentioned:
+        return "not_mentioned"
     if n_contrast < min_sources or n_reference < min_sources:
         return "too_few_sources"
+    if more_talk_means == "context":
+        return "context"
     difference = n_contrast_with / n_contrast - n_reference_with / n_reference
     # a tolerance keeps e.g. 3/4 - 2/4 == 0.25 from failing a 0.25 threshold by rounding
     if abs(difference) < min_difference - 1e-9:
@@ -160,6 +176,8 @@ def qualitative_signal(theme_signals: Sequence[str]) -> str:
     mentioned = [s for s in theme_signals if s != "not_mentioned"]
     if not mentioned:
         return "no_evidence"
+    if all(s == "too_few_sources" for s in mentioned):
+        return "no_comparison"
     better = "improvement" in mentioned
     worse = "worsening" in mentioned
     if better and worse:
@@ -181,6 +199,8 @@ def meta_inference(quant: str, qual: str) -> str:
         return "no_quantitative_estimate"
     if qual == "no_evidence":
         return "no_qualitative_evidence"
+    if qual == "no_comparison":
+        return "no_qualitative_comparison"
     if quant in _DIRECTIONAL:
         if qual in _DIRECTIONAL:
             return "convergence" if qual == quant else "divergence"

@@ -27,6 +27,7 @@ from analysis.mixed.caseload_link import (
 )
 from analysis.mixed.estimates import EstimatesSource, outcome_effects, read_estimates
 from analysis.mixed.evidence import QualEvidence, load_evidence
+from analysis.mixed.inference import NOT_ASSESSABLE
 from analysis.mixed.joint_display import JointDisplay, build_joint_display
 from analysis.mixed.mapping import (
     JointMapping,
@@ -180,6 +181,14 @@ def _prevalence_text(row: pd.Series, language: str, threshold: int) -> str:
     """'Under <5/5 · Før 0/<5 · Alle kilder 5/9': sources mentioning the theme out of the
     group's sources, for both groups and all the municipality's sources, with counts of
     persons suppressed; a share is shown only when none of its counts is suppressed."""
+    if int(row["n_contrast"]) == 0 and int(row["n_reference"]) == 0:
+        n_with, n_all = int(row["n_municipality_with"]), int(row["n_municipality"])
+        return t(
+            "mixed.no_groups",
+            language,
+            n_with=_count(n_with, threshold),
+            n=_count(n_all, threshold),
+        )
     parts = []
     sides = (
         ("contrast", value_label(row["contrast_value"], language)),
@@ -227,8 +236,15 @@ def joint_display_table(
             _qual_line(o, joint.themes, codebook, label[o.outcome], language)
             for o in outcomes.itertuples(index=False)
         )
-        inference = [_label("inference", domain_row.inference_computed, language)] + [
-            f"{label[o.outcome]}: {_label('inference', o.inference_computed, language)}"
+        inference = [
+            verdict_text(domain_row.inference_computed, language, technical=True),
+            *(
+                [reason_text(domain_row.inference_computed, domain_row, results, language)]
+                if domain_row.inference_computed in NOT_ASSESSABLE
+                else []
+            ),
+        ] + [
+            f"{label[o.outcome]}: {verdict_text(o.inference_computed, language, technical=True)}"
             for o in outcomes.itertuples(index=False)
         ]
         rows.append(
@@ -284,15 +300,35 @@ def _qual_line(outcome: Any, themes: pd.DataFrame, codebook: Any, label: str, la
     return f"{text} ({detail})" if detail else text
 
 
+def quote_attribution(quote: Any, language: str) -> str:
+    """Who said it, where, when and in what kind of source: "Sagsbehandler,
+    Forsøgsafdeling, Før · Skriftligt svar, 2018" (each quote its own, so a before quote
+    can never borrow the attribution of the during quote shown with it)."""
+    get = quote.get if isinstance(quote, dict | pd.Series) else lambda k: getattr(quote, k, None)
+    who = ", ".join(
+        value_label(v, language)
+        for v in (get("role"), get("department"), get("period"))
+        if v is not None and not (isinstance(v, float) and pd.isna(v))
+    )
+    kind = [
+        value_label(v, language)
+        for v in (get("source_type"),)
+        if v is not None and not (isinstance(v, float) and pd.isna(v))
+    ]
+    year = get("year")
+    if year is not None and not (isinstance(year, float) and pd.isna(year)) and str(year):
+        kind.append(str(year))
+    else:
+        kind.append(t("mixed.year_unknown", language))
+    return " · ".join(part for part in (who, ", ".join(kind)) if part)
+
+
 def _quotes_text(quotes: Any, language: str) -> str:
     if len(quotes) == 0:
         return t("mixed.no_quotes", language)
     parts = []
-    for q in quotes.itertuples(index=False):
-        attributes = ", ".join(
-            value_label(v, language) for v in (q.role, q.department, q.period) if v is not None
-        )
-        parts.append(f"“{q.quote}”\n— {attributes} ({q.source_name})")
+    for _, q in quotes.iterrows():
+        parts.append(f"“{q['quote']}”\n— {quote_attribution(q, language)} ({q['source_name']})")
     return "\n\n".join(parts)
 
 
@@ -323,6 +359,41 @@ def _override_text(domain_row: Any, outcomes: pd.DataFrame, label: dict, languag
                 )
             )
     return "\n".join(lines) if lines else t("mixed.no_override", language)
+
+
+def verdict_text(inference: str, language: str, *, technical: bool = False) -> str:
+    """The verdict in plain words ("Peger samme vej"); with ``technical`` the method's
+    term after it ("Peger samme vej (konvergens)"). Verdicts withheld all read "Kan ikke
+    vurderes"."""
+    key = "not_assessable" if inference in NOT_ASSESSABLE else inference
+    text = _label("inference", key, language)
+    if technical and inference not in NOT_ASSESSABLE:
+        text += f" ({_label('inference_term', inference, language)})"
+    return text
+
+
+def reason_text(
+    inference: str, row: Any, results: MixedResults, language: str, *, compact: bool = False
+) -> str:
+    """Why a verdict is withheld, in words: no estimate, no source mentioning the themes,
+    or groups too small to compare (with their sizes and the rule's minimum; ``compact``:
+    without the comparison's name, for the narrow verdict column)."""
+    if inference == "no_quantitative_estimate":
+        return t("mixed.reason.no_estimate", language)
+    if inference == "no_qualitative_evidence":
+        return t("mixed.reason.no_evidence", language)
+    domain = results.mapping.domain(row.domain)
+    contrast = results.mapping.contrast(domain.contrast)
+    return t(
+        "mixed.reason.no_comparison_compact" if compact else "mixed.reason.no_comparison",
+        language,
+        contrast=contrast.label(language),
+        group=value_label(contrast.contrast_group, language),
+        n_group=int(row.n_sources_contrast),
+        reference=value_label(contrast.reference_group, language),
+        n_reference=int(row.n_sources_reference),
+        min=results.mapping.rules.min_sources_per_group,
+    )
 
 
 def caseload_link_table(
@@ -420,7 +491,7 @@ def scope_text(results: MixedResults, language: str) -> str:
     """Which sources, which mapping version and how many overrides (label text)."""
     own = [o for o in results.overrides if o.municipality == results.municipality]
     return t(
-        "mixed.scope",
+        "mixed.scope_one" if len(own) == 1 else "mixed.scope",
         language,
         municipality=results.municipality,
         n_sources=results.evidence.n_sources,
@@ -433,7 +504,8 @@ def scope_text(results: MixedResults, language: str) -> str:
 def privacy_text(results: MixedResults, language: str) -> str:
     if results.evidence.privacy == "allow":
         return t("mixed.privacy_allowed", language)
-    return t("mixed.privacy_checked", language, n=results.evidence.privacy_changed)
+    n = results.evidence.privacy_changed
+    return t("mixed.privacy_checked_one" if n == 1 else "mixed.privacy_checked", language, n=n)
 
 
 def period_note(results: MixedResults, language: str) -> str:
@@ -485,16 +557,24 @@ def figure_alt(results: MixedResults, language: str) -> str:
 
 def verdicts(results: MixedResults, language: str) -> list[dict]:
     """One line per outcome domain for the key findings (scrapbook record
-    ``joint_display_verdicts``): the domain's label and its meta-inference."""
+    ``joint_display_verdicts``): the domain's label, its meta-inference and the verdict
+    in plain words, whether it was assessed (and why not), and whether its numbers are
+    simulated."""
     out = []
     for row in results.joint.domains.itertuples(index=False):
         domain = results.mapping.domain(row.domain)
+        inference = str(row.inference)
+        withheld = inference in NOT_ASSESSABLE
         out.append(
             {
                 "domain": domain.id,
                 "label": domain.label(language),
-                "inference": str(row.inference),
-                "inference_label": t(f"mixed.inference.{row.inference}", language),
+                "inference": inference,
+                "inference_label": verdict_text(inference, language),
+                "assessed": not withheld,
+                "reason": reason_text(inference, row, results, language) if withheld else "",
+                "reason_short": t(f"mixed.reason_short.{inference}", language) if withheld else "",
+                "simulated": bool(results.simulated),
             }
         )
     return out
@@ -539,7 +619,17 @@ def _effect_line(outcome: Any, label: str, language: str) -> str:
 
 
 def _theme_line(row: Any, codebook: Any, contrast: Any, language: str, threshold: int) -> str:
-    """'Borgerrelation: 4/5 under · 0/4 før' (sources with the theme / sources in group)."""
+    """'Borgerrelation: 4/5 under · 0/4 før' (sources with the theme / sources in group);
+    where the compared groups hold no sources at all, that is said in words, with the
+    municipality's sources for context ('ingen kilder i de sammenlignede grupper; alle
+    kilder 3/7')."""
+    label = codebook.label(row.theme, language)
+    if int(row.n_contrast) == 0 and int(row.n_reference) == 0:  # see joint_display_markup
+        n_with, n = (
+            _count(int(row.n_municipality_with), threshold),
+            _count(int(row.n_municipality), threshold),
+        )
+        return f'<span class="jd-theme">{_e(label)}: {_e(n_with)}/{_e(n)}</span>'
     sides = []
     for side, value in (
         ("contrast", contrast.contrast_group),
@@ -550,29 +640,33 @@ def _theme_line(row: Any, codebook: Any, contrast: Any, language: str, threshold
             f"{_count(n_with, threshold)}/{_count(n_all, threshold)} "
             f"{value_label(value, language).lower()}"
         )
-    label = codebook.label(row.theme, language)
     return f'<span class="jd-theme">{_e(label)}: {_e(" · ".join(sides))}</span>'
 
 
 def _quote_cell(quotes: Any, language: str) -> str:
+    """The first quote, shortened to :data:`QUOTE_CHARACTERS`, with its own attribution
+    (role, department, period, type of source, year); then, behind ``<details>``, every
+    quote of the row in full, each with its own attribution and source."""
     if len(quotes) == 0:
         return _e(t("mixed.no_quotes", language))
     q = quotes.iloc[0]
     text = str(q["quote"])
-    attributes = ", ".join(
-        value_label(v, language) for v in (q["role"], q["department"], q["period"]) if v is not None
-    )
     short = text if len(text) <= QUOTE_CHARACTERS else text[: QUOTE_CHARACTERS - 1].rstrip() + "…"
     full = ""
     if short != text or len(quotes) > 1:
-        rest = "".join(f'<p class="jd-quote">“{_e(r["quote"])}”</p>' for _, r in quotes.iterrows())
+        rest = "".join(
+            f'<blockquote class="jd-quote-full">“{_e(r["quote"])}”</blockquote>'
+            f'<p class="jd-source">— {_e(quote_attribution(r, language))} '
+            f"({_e(r['source_name'])})</p>"
+            for _, r in quotes.iterrows()
+        )
         full = (
             f'<details class="analysis-details"><summary>'
             f"{_e(t('mixed.jd.full_quotes', language, n=len(quotes)))}</summary>{rest}</details>"
         )
     return (
-        f'<p class="jd-quote">“{_e(short)}”</p>{full}'
-        f'<span class="jd-source">— {_e(attributes)}</span>'
+        f'<p class="jd-quote">“{_e(short)}”</p>'
+        f'<p class="jd-source">— {_e(quote_attribution(q, language))}</p>{full}'
     )
 
 
@@ -585,6 +679,8 @@ def joint_display_markup(results: MixedResults, language: str, max_themes: int =
     threshold = results.evidence.threshold
     codebook = results.evidence.inputs.codebook
     joint = results.joint
+    # the estimates' cells carry their provenance (the themes and quotes are the corpus's)
+    origin = "simulated" if results.simulated else "real"
     head = "".join(
         f"<th>{_e(t(f'mixed.jd.{key}', language))}</th>"
         for key in ("domain", "quantitative", "qualitative", "verdict", "quote")
@@ -605,22 +701,43 @@ def joint_display_markup(results: MixedResults, language: str, max_themes: int =
             _theme_line(r, codebook, contrast, language, threshold)
             for r in themes.head(max_themes).itertuples(index=False)
         ) or _e(t("mixed.no_themes", language))
+        if len(themes) and (themes["n_contrast"] == 0).all() and (themes["n_reference"] == 0).all():
+            # no source in either group (no trial department, no before/during period):
+            # said once, then each theme among all the municipality's sources
+            note = _e(t("mixed.jd.no_groups", language))
+            signals = f'<span class="jd-theme jd-no-groups">{note}</span>{signals}'
         inference = str(domain_row.inference)
+        kind = "not_assessable" if inference in NOT_ASSESSABLE else inference
         badge = (
-            f'<span class="jd-badge verdict-{_e(inference)}">'
-            f"{_e(_label('inference', inference, language))}</span>"
+            f'<span class="jd-badge verdict-{_e(kind)}" data-inference="{_e(inference)}">'
+            f"{_e(verdict_text(inference, language))}</span>"
         )
+        if inference in NOT_ASSESSABLE:
+            reason = reason_text(inference, domain_row, results, language, compact=True)
+            badge += f'<br><span class="jd-reason">{_e(reason)}</span>'
         if domain_row.inference_override is not None:
             badge += f'<br><span class="jd-override">{_e(t("mixed.jd.override", language))}</span>'
         rows.append(
             "<tr>"
             f"<td><strong>{_e(domain.label(language))}</strong><br>"
             f'<span class="jd-contrast">{_e(contrast.label(language))}</span></td>'
-            f"<td>{effects}</td><td>{signals}</td><td>{badge}</td>"
-            f"<td>{_quote_cell(quotes, language)}</td>"
+            f'<td data-source="{origin}">{effects}</td>'
+            f'<td data-source="real">{signals}</td>'
+            f'<td data-source="{origin}">{badge}</td>'
+            f'<td data-source="real">{_quote_cell(quotes, language)}</td>'
             "</tr>"
         )
+    legend = "".join(
+        f"<li><strong>{_e(verdict_text(key, language))}</strong>: "
+        f"{_e(t(f'mixed.legend.{key}', language))}</li>"
+        for key in ("convergence", "complementarity", "divergence", "inconclusive")
+    ) + (
+        f"<li><strong>{_e(_label('inference', 'not_assessable', language))}</strong>: "
+        f"{_e(t('mixed.legend.not_assessable', language))}</li>"
+    )
     return (
         f'<table class="analysis-table joint-display" data-table="{TABLE_NAME}">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        f'<p class="jd-legend-title">{_e(t("mixed.legend.title", language))}</p>'
+        f'<ul class="jd-legend">{legend}</ul>'
     )

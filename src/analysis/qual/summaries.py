@@ -22,6 +22,7 @@ display; document counts are not passed to it and are shown as they are.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -34,6 +35,39 @@ from analysis.qual.corpus import ATTRIBUTES, Corpus, is_document
 
 #: attributes the quantitized table carries for joins
 JOIN_ATTRIBUTES = ("municipality_code", "role", "department", "period", "round", "source_type")
+
+
+#: a year, or a span of years, at the end of a source's ``setting`` ("JKI forsøgsafdeling
+#: 2018", "Hedeby 2013/14", "Rødovre Jobcenter 2014-15")
+_SETTING_YEAR = re.compile(r"((?:19|20)\d\d(?:\s*[/-]\s*\d{2}(?:\d{2})?)?)\s*$")
+
+
+def source_year(year: object, setting: object = None) -> str | None:
+    """The year a quote is from, as text for display (never through number formatting,
+    which would print 2018 as "2.018"): the source's ``year`` where it has one (the
+    documents), else the year or span of years that ends its ``setting`` (the persons'
+    sources: "JKI forsøgsafdeling 2018" gives "2018", "Hedeby 2013/14" gives "2013/14");
+    None when neither says."""
+    if year is not None and not (isinstance(year, float) and np.isnan(year)):
+        try:
+            if not pd.isna(year):
+                return str(int(year))  # type: ignore[call-overload]
+        except (TypeError, ValueError):
+            pass
+    if isinstance(setting, str):
+        match = _SETTING_YEAR.search(setting.strip())
+        if match:
+            return re.sub(r"\s+", "", match.group(1))
+    return None
+
+
+def _years(frame: pd.DataFrame) -> list[str | None]:
+    """:func:`source_year` of each row of a segments-with-attributes table."""
+    years = frame["year"] if "year" in frame.columns else pd.Series(None, index=frame.index)
+    settings = (
+        frame["setting"] if "setting" in frame.columns else pd.Series(None, index=frame.index)
+    )
+    return [source_year(y, s) for y, s in zip(years, settings, strict=True)]
 
 
 def _coded(coded: pd.DataFrame, corpus: Corpus, codes: Sequence[str]) -> pd.DataFrame:
@@ -224,6 +258,9 @@ def exemplar_quotes(
     """
     corpus = person_sources(corpus)
     pairs = _coded(coded, corpus, codes).merge(_segments(corpus), on="segment_id")
+    pairs["quote_year"] = _years(pairs)
+    if "source_type" not in pairs.columns:
+        pairs["source_type"] = pd.NA
     rows = []
     for code in codes:
         group = pairs[pairs["code"] == code].copy()
@@ -250,6 +287,8 @@ def exemplar_quotes(
                     "quote": quote,
                     "seed_file": row.seed_file,
                     "seed_line": row.seed_line,
+                    "year": row.quote_year,
+                    "source_type": row.source_type,
                 }
             )
     columns = [
@@ -264,6 +303,8 @@ def exemplar_quotes(
         "quote",
         "seed_file",
         "seed_line",
+        "year",
+        "source_type",
     ]
     out = pd.DataFrame(rows, columns=columns)
     out["rank"] = out["rank"].astype("int64")
@@ -271,7 +312,7 @@ def exemplar_quotes(
     out["seed_line"] = out["seed_line"].astype("Int64")
     for column in ("code", "segment_id", "source_id", "source_name", "quote"):
         out[column] = out[column].astype("str")
-    for column in ("role", "period", "seed_file"):
+    for column in ("role", "period", "seed_file", "year", "source_type"):
         out[column] = out[column].astype("string")
     return out
 
@@ -305,9 +346,12 @@ def before_during_table(
     out = chosen.assign(codes=chosen["segment_id"].map(labels).astype("string").fillna(""))
     out["_p"] = out["period"].map({"foer": 0, "under": 1})
     out = out.sort_values(["_p", "source_id", "start"], kind="stable")
-    columns = ["period", "segment_id", "source_id", "role", "text", "codes"]
+    out["year"] = pd.Series(_years(out), index=out.index, dtype="string")
+    if "source_type" not in out.columns:
+        out["source_type"] = pd.NA
+    columns = ["period", "segment_id", "source_id", "role", "text", "codes", "year", "source_type"]
     table = out[columns].rename(columns={"text": "quote"}).reset_index(drop=True)
-    return table.astype({"quote": "str", "codes": "str"})
+    return table.astype({"quote": "str", "codes": "str", "source_type": "string"})
 
 
 def report_table(

@@ -66,7 +66,10 @@ class QualResults:
 
     @property
     def n_sources(self) -> int:
-        return len(self.corpus.sources)
+        """Sources that stand for persons (interviews, written answers, newspaper pieces):
+        documents are not counted, as in every ``n_sources`` of the package (the glue
+        ``n_sources`` is the index's "interview sources" column)."""
+        return n_persons(self)
 
     @property
     def n_segments(self) -> int:
@@ -211,17 +214,34 @@ def corpus_display(results: QualResults, language: str) -> pd.DataFrame:
     return _columns(shown, language)
 
 
+def year_text(value: object) -> str:
+    """A year as text (never a number the tables would print as "2.018"); the missing
+    mark when there is none."""
+    from analysis.formatting import MISSING, is_missing
+
+    return MISSING if is_missing(value) or value == "" else str(value)
+
+
 def exemplars_display(results: QualResults, language: str) -> pd.DataFrame:
-    frame = results.exemplars[["code", "quote", "role", "period", "source_name"]].copy()
+    """The exemplar quotes with their theme, role, period, year, type of source and
+    source."""
+    columns = ["code", "quote", "role", "period", "year", "source_type", "source_name"]
+    frame = results.exemplars.reindex(columns=columns).copy()
     frame["role"] = [value_label(v, language) for v in frame["role"]]
     frame["period"] = [value_label(v, language) for v in frame["period"]]
+    frame["year"] = [year_text(v) for v in frame["year"]]
+    frame["source_type"] = [value_label(v, language) for v in frame["source_type"]]
     return _columns(_with_code_labels(frame, results, language), language)
 
 
 def before_during_display(results: QualResults, language: str) -> pd.DataFrame:
-    frame = results.before_during[["period", "quote", "role", "codes"]].copy()
+    """The quotes before and during the trial, each with its year and type of source."""
+    columns = ["period", "quote", "role", "year", "source_type", "codes"]
+    frame = results.before_during.reindex(columns=columns).copy()
     frame["period"] = [value_label(v, language) for v in frame["period"]]
     frame["role"] = [value_label(v, language) for v in frame["role"]]
+    frame["year"] = [year_text(v) for v in frame["year"]]
+    frame["source_type"] = [value_label(v, language) for v in frame["source_type"]]
     return _columns(frame, language)
 
 
@@ -518,7 +538,8 @@ def privacy_text(results: QualResults, language: str) -> str:
     """How the personal-data gate treated the texts (label text)."""
     if results.privacy == "allow":
         return t("qual.privacy_allowed", language)
-    return t("qual.privacy_checked", language, n=results.privacy_changed)
+    key = "qual.privacy_checked_one" if results.privacy_changed == 1 else "qual.privacy_checked"
+    return t(key, language, n=results.privacy_changed)
 
 
 def _municipality(code: int | None) -> str:
@@ -542,9 +563,14 @@ def scope_text(results: QualResults, language: str) -> str:
         key,
         language,
         municipality=_municipality(results.municipality),
-        n_sources=results.n_sources,
+        n_sources=len(results.corpus.sources),
         n_persons=n_persons(results),
         n_documents=n_documents(results),
+        documents=t(
+            "qual.documents_one" if n_documents(results) == 1 else "qual.documents_many",
+            language,
+            n=n_documents(results),
+        ),
         n_segments=results.n_segments,
         n_total=len(results.inputs.corpus.sources),
     )
@@ -643,6 +669,7 @@ def document_passages_display(results: QualResults, language: str) -> pd.DataFra
     )
     frame = frame[["source_name", "author", "year", "passage", "codes"]].copy()
     frame["author"] = [value_label(v, language) for v in frame["author"]]
+    frame["year"] = [year_text(v) for v in frame["year"]]  # text: not "2.018"
     return _columns(frame, language)
 
 

@@ -80,7 +80,9 @@ def _interval(design: Mapping[str, Any], language: str) -> str:
     if design.get("inference") == "placebo" and design.get("p_value") is not None:
         placebos = round(1 / design["p_min"] - 1) if design.get("p_min") else 0
         return t(
-            "quant.text.interval_placebo",
+            "quant.text.interval_placebo_one"
+            if design.get("n_treated") == 1
+            else "quant.text.interval_placebo",
             language,
             p=p_text(design["p_value"], language),
             pmin=p_value_text(design.get("p_min"), language),
@@ -116,11 +118,19 @@ def placebo_sentence(design: Mapping[str, Any], language: str) -> str:
 
 
 def design_sentence(
-    design: Mapping[str, Any], outcome: str, language: str, *, name: str | None = None
+    design: Mapping[str, Any],
+    outcome: str,
+    language: str,
+    *,
+    name: str | None = None,
+    simulated: bool = False,
 ) -> str:
     """The design-based estimate: nationally the trials against units without one, with
-    ``name`` a municipality's own trial against its other units."""
+    ``name`` a municipality's own trial against its other units (``simulated``: a trial
+    unit that exists only in the simulation, never called the municipality's)."""
     key = "quant.text.design_own" if name else "quant.text.design_national"
+    if name and simulated:
+        key = "quant.text.design_own_simulated"
     return t(
         key,
         language,
@@ -178,6 +188,7 @@ def lead_paragraphs(
     *,
     own: Mapping[str, Any] | None = None,
     name: str | None = None,
+    simulated: bool = False,
 ) -> list[str]:
     """What a page says first about caseloads: the design-based estimate (``own``, a
     municipality's own trial record, before the national one) with its pre-trend test,
@@ -188,7 +199,7 @@ def lead_paragraphs(
     paragraphs = []
     if design is not None:
         parts = [
-            design_sentence(design, outcome, language, name=name),
+            design_sentence(design, outcome, language, name=name, simulated=simulated),
             pretrend_sentence(design, language),
             placebo_sentence(design, language),
         ]

@@ -157,20 +157,37 @@ def build_view(results: QuantResults, municipality: int | None, language: str) -
 # --- texts ----------------------------------------------------------------------------------
 
 
+def counted(n: int, key: str, language: str) -> str:
+    """ "1 enhed", "302 enheder": a count with its noun in the right number (labels
+    ``<key>_one`` and ``<key>_many``), never "enhed(er)"."""
+    return t(
+        f"{key}_one" if n == 1 else f"{key}_many",
+        language,
+        n=f"{n:,}".replace(",", "." if language == "da" else ","),
+    )
+
+
 def data_text(view: View) -> str:
     """The panel in one sentence (a municipality's page adds how many units it has)."""
-    p = view.panel
+    p, lang = view.panel, view.language
     return t(
         "quant.text.data" if view.municipality is not None else "quant.text.data_all",
-        view.language,
-        rows=f"{int(p.get('rows', 0)):,}".replace(",", "." if view.language == "da" else ","),
-        units=int(p.get("units", 0)),
-        municipalities=int(p.get("municipalities", 0)),
+        lang,
+        rows=f"{int(p.get('rows', 0)):,}".replace(",", "." if lang == "da" else ","),
+        units=counted(int(p.get("units", 0)), "quant.count.units", lang),
+        municipalities=counted(int(p.get("municipalities", 0)), "quant.count.municipalities", lang),
         first=p.get("first_month", ""),
         last=p.get("last_month", ""),
-        own_units=len(view.units),
+        own_units=counted(len(view.units), "quant.count.units", lang),
         name=view.name,
     )
+
+
+def trial_heading(view: View) -> str:
+    """The heading of the municipality's own trial: a trial that exists only in the
+    simulated panel is named as simulated, never as the municipality's trial."""
+    key = "quant.h.trial_simulated" if view.simulated else "quant.h.trial"
+    return t(key, view.language, name=view.name)
 
 
 def dose_text(view: View) -> str:
@@ -204,7 +221,11 @@ def lead_paragraphs(view: View) -> list[str]:
     national trials and association."""
     if view.own_design is not None:
         return texts.lead_paragraphs(
-            view.headline, view.language, own=view.own_design, name=view.name
+            view.headline,
+            view.language,
+            own=view.own_design,
+            name=view.name,
+            simulated=view.simulated,
         )
     return texts.lead_paragraphs(view.headline, view.language)
 
@@ -269,7 +290,7 @@ def mde_text(results: QuantResults, language: str) -> str:
     return t(
         "quant.text.mde",
         language,
-        treated=int(row["n_treated"]),
+        treated=counted(int(row["n_treated"]), "quant.count.trial_units", language),
         control=int(row["n_control"]),
         months=int(row["months_pre"]),
         mde=number(row["mde_display"], language, 2),
@@ -345,6 +366,13 @@ def own_finding(view: View) -> dict:
         "trial": trial_effect(view),
         "national": {k: view.headline.get(k) for k in ("estimate", "ci_low", "ci_high")},
         "simulated": bool(view.simulated),
+        # the index's "trial" column: a trial that exists only in the simulated panel is
+        # shown as simulated (text in the page's language), a real one as yes/no
+        "trial_index": (
+            t("quant.index.trial_simulated", view.language)
+            if view.has_trial and view.simulated
+            else bool(view.has_trial)
+        ),
         # issue 21: the design-based estimates lead, the association comes second
         "lead": "trial" if view.own_design is not None else view.headline.get("lead"),
         "trial_design": view.own_design,
@@ -748,7 +776,27 @@ def input_files(results: QuantResults, paths: ProjectPaths | None = None):
     covariates = str(results.panel["covariates"].iloc[0]) if not results.panel.empty else ""
     if "unemployment_rate" in covariates and paths.jobindsats_snapshot.is_file():
         files.append(paths.jobindsats_snapshot)
-    return files, simulated
+    survey_files, simulated_surveys = _survey_files(results, paths)
+    return files + survey_files, simulated + simulated_surveys
+
+
+def _survey_files(results: QuantResults, paths: ProjectPaths) -> tuple[list, list]:
+    """The survey files behind the processed survey table (value goals), each flagged
+    simulated as its rows' ``data_origin`` says: the value goals of the demo rest on
+    simulated surveys, and the page says so beside the simulated panel."""
+    if results.source.surveys is None or not results.source.processed:
+        return [], []
+    from analysis.data.store import built_from, read_table
+    from analysis.data.surveys import survey_folder
+
+    folder = survey_folder(paths)
+    table = read_table("surveys", paths)
+    origin: dict[str, str] = {}
+    if {"source_file", "data_origin"} <= set(table.columns):
+        first = table.groupby("source_file")["data_origin"].first()
+        origin = {str(k): str(v).strip().lower() for k, v in first.items()}
+    files = sorted(p for p in built_from("surveys", paths) if p.is_relative_to(folder))
+    return files, [p for p in files if origin.get(p.name) == "simulated"]
 
 
 # the survey-response tables and texts, for the notebooks as ``qv.response.<name>``

@@ -10,6 +10,15 @@ then the method notes, collected from the cells the notebooks tag ``method``, on
 parameters, data files with hashes, the simulated-data flag, the personal-data switch,
 the rule for small counts and one marked timestamp line (the only line that differs
 between two runs on the same inputs).
+
+**Real and simulated, separated.** A section whose notebook recorded ``simulated``
+(its inputs include a panel the data contract marks simulated: ``data_origin``) is not a
+finding: the real sections come first, then one section named as a method demonstration
+on simulated data holds the simulated ones as its subsections. Every cell of it carries
+``data-source="simulated"`` and the class ``report-simulated-cell`` (its figure captions
+and its method notes the mark too), and printed it runs on the named page ``simulated``,
+whose every page carries the mark in its top margin. With a real panel the same sections
+stand in their places as findings, without marks.
 """
 
 from __future__ import annotations
@@ -27,9 +36,15 @@ import nbformat
 from analysis.formatting import format_number
 from analysis.labels import label_table, t
 from analysis.paths import SMALL_COUNT_THRESHOLD
+from analysis.reports.pagecheck import check_reader_text
 
 DROP_TAGS = {"parameters", "injected-parameters", "remove-in-report", "remove_cell"}
 METHOD_TAG = "method"
+#: the tag of the merged cells that show simulated numbers (the template gives each
+#: ``data-source="simulated"``; print CSS puts them on the named page ``simulated``)
+SIMULATED_TAG = "simulated"
+#: the id of the method demonstration section (the key findings link to it)
+DEMO_ID = "section-demo"
 SCRAP_MIME = "application/scrapbook.scrap."
 TEMPLATE_DIR = Path(str(resources.files("analysis.reports") / "templates"))
 
@@ -41,6 +56,27 @@ class Section:
     key: str  # notebook stem, e.g. "03_benchmark_scorecard"
     notebook: nbformat.NotebookNode
     parameters: dict[str, Any] = field(default_factory=dict)
+    simulated: bool | None = None  # None: as the notebook recorded it (glue "simulated")
+
+    @property
+    def shows_simulated(self) -> bool:
+        """True when the section's numbers come from simulated data: as given, else the
+        ``simulated`` record the notebook glued (:func:`analysis.nb.record_inputs`, from
+        the inputs the data contract marks simulated)."""
+        if self.simulated is not None:
+            return self.simulated
+        return bool(recorded_scrap(self.notebook, "simulated"))
+
+
+def recorded_scrap(notebook: nbformat.NotebookNode, name: str) -> Any:
+    """The value a notebook glued as ``name`` (JSON scraps), None when it glued none."""
+    for cell in notebook.cells:
+        for output in cell.get("outputs", []):
+            for key, value in output.get("data", {}).items():
+                scrap = key.startswith(SCRAP_MIME) and isinstance(value, dict)
+                if scrap and value.get("name") == name and value.get("encoder") == "json":
+                    return value.get("data")
+    return None
 
 
 @dataclass(frozen=True)
@@ -124,42 +160,121 @@ def _without_banner(cell: nbformat.NotebookNode) -> nbformat.NotebookNode | None
     return cell
 
 
+def _heading_cell(markup: str, tags: tuple[str, ...] = ()) -> nbformat.NotebookNode:
+    return nbformat.from_dict(
+        {"cell_type": "markdown", "id": "h", "metadata": {"tags": list(tags)}, "source": markup}
+    )
+
+
+_MD_HEADING = re.compile(r"^(#{1,5}) ", re.M)
+_FIGCAPTION = "<figcaption>"
+
+
+def _as_demo(cell: nbformat.NotebookNode, language: str) -> nbformat.NotebookNode:
+    """A cell of a simulated section as the demonstration shows it: tagged
+    :data:`SIMULATED_TAG`, its headings one level deeper (the section is a subsection of
+    the demonstration) and every figure caption opening with the mark."""
+    mark = html.escape(t("common.simulated_data", language))
+    for output in cell.outputs:
+        data = output.get("data", {})
+        if "text/markdown" in data:
+            data["text/markdown"] = _MD_HEADING.sub(r"#\1 ", "".join(data["text/markdown"]))
+        if "text/html" in data:
+            markup = "".join(data["text/html"])
+            data["text/html"] = markup.replace(
+                _FIGCAPTION, f'{_FIGCAPTION}<strong class="simulated-mark">{mark}.</strong> '
+            )
+    cell.metadata["tags"] = [*cell.metadata.get("tags", []), SIMULATED_TAG]
+    return cell
+
+
+def _section_cells(
+    section: Section, language: str, *, demo: bool
+) -> tuple[list[nbformat.NotebookNode], list[nbformat.NotebookNode]]:
+    """(cells, method notes) of one section, without what readers do not see; a section
+    of the demonstration loses its own simulated-data banner (the demonstration says it
+    once, and each cell carries the mark)."""
+    cells, notes = [], []
+    for cell in section.notebook.cells:
+        clean = _clean_cell(cell)  # builds a new cell; the executed one stays as is
+        if clean is not None and demo:
+            clean = _without_banner(clean)
+            clean = _as_demo(clean, language) if clean is not None else None
+        if clean is None:
+            continue
+        if METHOD_TAG in cell.metadata.get("tags", []):
+            notes.append(clean)
+        else:
+            cells.append(clean)
+    return cells, notes
+
+
 def combine(
-    sections: list[Section], language: str, *, page_banner: bool = False
+    sections: list[Section], language: str, *, page_banner: bool = False, name: str = ""
 ) -> nbformat.NotebookNode:
     """Merge executed notebooks into one notebook holding only what readers see: the
-    sections in page order, then the method notes (cells tagged ``method``) behind one
-    closed ``<details>``. With ``page_banner`` (the page header says the data are
-    simulated), the sections' own simulated-data banners are left out."""
+    sections in page order, the real ones first and the simulated ones together in one
+    method demonstration (see the module docstring), then the method notes (cells tagged
+    ``method``) behind one closed ``<details>``. ``name``: the municipality's, for the
+    demonstration's introduction. ``page_banner`` is kept for callers of earlier
+    versions: a simulated section's banner is always replaced by the demonstration's."""
     from analysis.reports.sections import page_order
 
+    del page_banner  # the demonstration carries the mark; see the docstring
     merged = nbformat.v4.new_notebook()
     merged.metadata = {"language_info": {"name": "python"}}
     by_key = {section.key: section for section in sections}
+    order = page_order(by_key)
+    real = [k for k in order if not by_key[k].shows_simulated]
+    simulated = [k for k in order if by_key[k].shows_simulated]
     cells, methods = [], []
-    for key in page_order(by_key):
+    for key in real:
         section = by_key[key]
         title = section_title(section, language)
-        heading = nbformat.from_dict(
-            {"cell_type": "markdown", "id": "h", "metadata": {}, "source": (
+        cells.append(
+            _heading_cell(
                 f'<h2 id="section-{_slug(section.key)}" class="report-section">'
                 f"{html.escape(title)}</h2>"
-            )}
-        )  # fmt: skip
-        cells.append(heading)
-        notes = []
-        for cell in section.notebook.cells:
-            clean = _clean_cell(cell)  # builds a new cell; the executed one stays as is
-            if clean is not None and page_banner:
-                clean = _without_banner(clean)
-            if clean is None:
-                continue
-            if METHOD_TAG in cell.metadata.get("tags", []):
-                notes.append(clean)
-            else:
-                cells.append(clean)
+            )
+        )
+        shown, notes = _section_cells(section, language, demo=False)
+        cells += shown
         if notes:
-            methods.append((title, notes))
+            methods.append((title, notes, False))
+    if simulated:
+        national = simulated == ["00_national_report"]
+        intro = (
+            t("reports.demo.intro_national", language)
+            if national
+            else t("reports.demo.intro", language, name=name or t("reports.demo.it", language))
+        )
+        cells.append(
+            _heading_cell(
+                f'<h2 id="{DEMO_ID}" class="report-section report-demo">'
+                f"{html.escape(t('reports.demo.title', language))}</h2>\n"
+                f'<div class="analysis-note analysis-simulated demo-intro" '
+                f'data-simulated="true" data-source="simulated">'
+                f"<strong>{html.escape(t('common.simulated_data', language))}.</strong> "
+                f"{html.escape(intro)}</div>",
+                (SIMULATED_TAG,),
+            )
+        )
+        for key in simulated:
+            section = by_key[key]
+            title = section_title(section, language)
+            cells.append(
+                _heading_cell(
+                    f'<h3 id="section-{_slug(section.key)}" class="report-section '
+                    f'report-demo-part">{html.escape(title)}</h3>\n'
+                    f'<p class="simulated-mark" data-source="simulated">'
+                    f"{html.escape(t('reports.demo.mark', language))}</p>",
+                    (SIMULATED_TAG,),
+                )
+            )
+            shown, notes = _section_cells(section, language, demo=True)
+            cells += shown
+            if notes:
+                methods.append((title, notes, True))
     if methods:
         cells.append(_method_cell(methods, language))
     for index, cell in enumerate(cells):
@@ -183,19 +298,28 @@ def _output_markup(output: nbformat.NotebookNode) -> str:
     return f"<p>{html.escape(''.join(data.get('text/plain', '')))}</p>"
 
 
-def _method_cell(methods: list[tuple[str, list]], language: str) -> nbformat.NotebookNode:
+def _method_cell(methods: list[tuple[str, list, bool]], language: str) -> nbformat.NotebookNode:
     """The method notes of every section, one closed ``<details>`` each, as one output
-    (a markdown cell would end an HTML block at the first blank line)."""
-    inner = "".join(
-        f"<h3>{html.escape(title)}</h3>"
-        + "".join(_output_markup(o) for cell in notes for o in cell.outputs)
-        for title, notes in methods
-    )
+    (a markdown cell would end an HTML block at the first blank line); the notes of a
+    simulated section carry the mark and ``data-source="simulated"``."""
+    mark = html.escape(t("reports.demo.mark", language))
+
+    def part(title: str, notes: list, simulated: bool) -> str:
+        body = "".join(_output_markup(o) for cell in notes for o in cell.outputs)
+        if not simulated:
+            return f"<h3>{html.escape(title)}</h3>{body}"
+        return (
+            f'<div class="report-simulated-notes" data-source="simulated">'
+            f'<h3>{html.escape(title)}</h3><p class="simulated-mark">{mark}</p>{body}</div>'
+        )
+
+    inner = "".join(part(*item) for item in methods)
+    summary_key = "reports.method_summary_one" if len(methods) == 1 else "reports.method_summary"
     markup = (
         f'<h2 id="section-method" class="report-section">'
         f"{html.escape(t('reports.method', language))}</h2>"
         f'<details class="analysis-details analysis-method"><summary>'
-        f"{html.escape(t('reports.method_summary', language, n=len(methods)))}</summary>"
+        f"{html.escape(t(summary_key, language, n=len(methods)))}</summary>"
         f"{inner}</details>"
     )
     return _code_cell(
@@ -251,6 +375,7 @@ def _report_resources(sections: list[Section], meta: ReportMeta) -> dict[str, An
         "simulated": meta.simulated,
         "simulated_title": t("common.simulated_data", lang),
         "simulated_text": t("common.simulated_banner", lang),
+        "simulated_print_mark": css_string(t("reports.demo.print_mark", lang)),
         "facts": [
             (
                 t("reports.fact.municipality", lang),
@@ -334,6 +459,14 @@ def _locator_css() -> str:
     return "\n" + locator_css()
 
 
+def css_string(text: str) -> str:
+    """``text`` as a CSS string literal (for ``content:`` in the print style)."""
+    escaped = "".join(
+        ch if ch.isalnum() or ch in " .,:;–-()%'" else f"\\{ord(ch):06x}" for ch in text
+    )
+    return f'"{escaped}"'
+
+
 def small_counts_text(rule: dict[str, Any] | None, language: str) -> str:
     """The footer's line on small counts: the interview corpus's setting (and the rule a
     confidential corpus gets by default), and the registers' rule."""
@@ -365,8 +498,10 @@ _TAG = re.compile(r"<[^>]+>")
 _TOC_PLACEHOLDER = "<!--TOC-->"
 
 
-#: heading levels the table of contents lists (2: one line per section, so it stays short)
+#: heading levels the table of contents lists (2: one line per section, so it stays short;
+#: the parts of the method demonstration, h3, are listed under it)
 TOC_DEPTH = 2
+_DEMO_PART = "report-demo-part"
 
 
 def add_table_of_contents(
@@ -393,12 +528,13 @@ def add_table_of_contents(
         while ident in seen:
             ident, n = f"{base}-{n}", n + 1
         seen.add(ident)
-        entries.append((int(tag[1]), ident, text))
+        listed = int(tag[1]) <= TOC_DEPTH or _DEMO_PART in attrs
+        entries.append((int(tag[1]) if listed else 9, ident, text))
         attrs = _ID.sub("", attrs)
         return f'<{tag}{attrs} id="{html.escape(ident)}">{inner}</{tag}>'
 
     body = _HEADING.sub(rewrite, rest)
-    shown = [e for e in entries if e[0] <= TOC_DEPTH] + [(2, i, x) for i, x in extra]
+    shown = [e for e in entries if e[0] < 9] + [(2, i, x) for i, x in extra]
     return head.replace(_TOC_PLACEHOLDER, _toc_markup(shown, title), 1) + marker + body
 
 
@@ -428,7 +564,7 @@ def _toc_markup(entries: list[tuple[int, str, str]], title: str) -> str:
 
 def report_html(sections: list[Section], meta: ReportMeta) -> str:
     """The report page as a string (self-contained HTML)."""
-    merged = combine(sections, meta.language, page_banner=meta.simulated)
+    merged = combine(sections, meta.language, name=meta.municipality_name)
     resources_ = {
         "report": _report_resources(sections, meta),
         "language_code": meta.language,
@@ -437,7 +573,10 @@ def report_html(sections: list[Section], meta: ReportMeta) -> str:
     exporter = _exporter()
     exporter.language_code = meta.language
     body, _ = exporter.from_notebook_node(merged, resources=resources_)
-    return add_table_of_contents(body, t("reports.toc", meta.language))
+    page = add_table_of_contents(body, t("reports.toc", meta.language))
+    # never an exception, an unfilled placeholder or "enhed(er)" in front of a reader
+    check_reader_text(page, f"the page of {meta.municipality_name} ({meta.municipality_code})")
+    return page
 
 
 EXTERNAL_RESOURCE = re.compile(

@@ -3,10 +3,16 @@
 Built from the records the sections' notebooks glue (scrapbook), not from their text, so
 the sentences follow the results: the benchmark in brief (level against the comparison
 group and development, with KLK's circles and arrows), the caseload finding that applies
-(the municipality's own trial, else its units and the national estimate, labelled
-simulated where it is), its most frequent interview themes where it has sources, the
-joint display's verdict per outcome domain, and which inputs are real and which simulated.
-At most about 250 words and one compact table; every text from data is escaped.
+(the municipality's own trial, else its units and the national estimate), its most
+frequent interview themes where it has sources, the joint display's verdict per outcome
+domain, and which inputs are real and which simulated. At most about 250 words and one
+compact table; every text from data is escaped.
+
+**Only findings from real data.** When the caseload panel is simulated (the data
+contract's ``data_origin``, as the notebooks record it: :func:`caseload_simulated`), the
+caseload sentence and the joint display's verdicts are not findings: the first screen
+gives one line pointing to the method demonstration instead (:func:`demo_sentence`), and
+no number computed from simulated data.
 """
 
 from __future__ import annotations
@@ -29,6 +35,8 @@ INPUT_KINDS = (
     ("benchmark/", "reports.kf.input.costs"),
 )
 NATIONAL_PAGE = "national.html"
+#: the method demonstration's anchor on a page (analysis.reports.export.DEMO_ID)
+DEMO_HREF = "#section-demo"
 
 
 def _e(text: object) -> str:
@@ -157,16 +165,48 @@ def themes_sentence(themes: Sequence[Mapping[str, Any]], language: str) -> str:
 
 
 def verdicts_sentence(verdicts: Sequence[Mapping[str, Any]], language: str) -> str:
-    lines = [
-        f'{_e(v["label"])}: <span class="kf-verdict verdict-{_e(v["inference"])}">'
-        f"{_e(v['inference_label']).lower()}</span>"
-        for v in verdicts
-    ]
+    """The joint display's verdict per domain in plain words; a verdict withheld says
+    so, with its reason in short."""
+    lines = []
+    for v in verdicts:
+        if v.get("assessed", True):
+            shown = _e(v["inference_label"]).lower()
+            kind = _e(v["inference"])
+        else:
+            shown = _e(
+                t("reports.kf.verdict_withheld", language, reason=v.get("reason_short") or "")
+            )
+            kind = "not_assessable"
+        lines.append(f'{_e(v["label"])}: <span class="kf-verdict verdict-{kind}">{shown}</span>')
     return t("reports.kf.verdicts", language, verdicts="; ".join(lines))
 
 
-def inputs_sentence(inputs: Sequence[Mapping[str, Any]], language: str) -> str:
-    """Which inputs are real and which simulated (by the raw-data folder of each file)."""
+def caseload_simulated(scraps: Mapping[str, Any]) -> bool:
+    """Whether the page's caseload results rest on a simulated panel: as the caseload
+    and joint-display notebooks recorded it from the data contract (the panel's
+    ``data_origin``), never from a setting."""
+    for name in ("caseload_own", "national_headline"):
+        record = scraps.get(name)
+        if isinstance(record, Mapping) and record.get("simulated"):
+            return True
+    verdicts = scraps.get("joint_display_verdicts") or []
+    return any(isinstance(v, Mapping) and v.get("simulated") for v in verdicts)
+
+
+def demo_sentence(language: str, *, name: str = "", national: bool = False) -> str:
+    """The one line that points to the method demonstration on simulated data."""
+    link = f'<a href="{DEMO_HREF}">{_e(t("reports.kf.demo_link", language))}</a>'
+    if national:
+        return t("reports.kf.demo_national", language, link=link)
+    return t("reports.kf.demo", language, link=link, name=_e(name))
+
+
+def inputs_sentence(
+    inputs: Sequence[Mapping[str, Any]], language: str, *, documents_only: bool = False
+) -> str:
+    """Which inputs are real and which simulated (by the raw-data folder of each file);
+    ``documents_only``: the municipality's corpus holds documents and no interviews, so
+    the corpus is named as its documents."""
     real: dict[str, None] = {}
     simulated: dict[str, None] = {}
     found = {}
@@ -177,7 +217,12 @@ def inputs_sentence(inputs: Sequence[Mapping[str, Any]], language: str) -> str:
             found[key] = found.get(key, False) or bool(item.get("simulated"))
     for _, key in INPUT_KINDS:  # in the catalogue's order, not the files'
         if key in found:
-            (simulated if found[key] else real)[t(key, language)] = None
+            shown = (
+                "reports.kf.input.documents"
+                if documents_only and key.endswith(".interviews")
+                else key
+            )
+            (simulated if found[key] else real)[t(shown, language)] = None
     text = t("reports.kf.real", language, inputs=", ".join(real) or "–")
     if simulated:
         text += " " + t("reports.kf.simulated_inputs", language, inputs=", ".join(simulated))
@@ -187,22 +232,29 @@ def inputs_sentence(inputs: Sequence[Mapping[str, Any]], language: str) -> str:
 def key_findings(
     scraps: Mapping[str, Any], name: str, language: str, *, national_href: str | None = None
 ) -> str:
-    """The key-findings section (HTML) from the merged scrapbook records of a page."""
+    """The key-findings section (HTML) from the merged scrapbook records of a page: with a
+    simulated caseload panel only the findings from real data, and one line pointing to
+    the method demonstration."""
     items = []
+    simulated = caseload_simulated(scraps)
     headline = scraps.get("benchmark_headline")
     if isinstance(headline, Mapping) and headline.get("n_indicators"):
         items.append(("benchmark", benchmark_sentence(headline, name, language)))
     own = scraps.get("caseload_own")
-    if isinstance(own, Mapping):
+    if isinstance(own, Mapping) and not simulated:
         items.append(("caseload", caseload_sentence(own, name, language)))
     themes = scraps.get("top_themes")
+    documents_only = bool(themes) and themes[0].get("kind") == "documents"
     if themes:
-        kind = "documents" if themes[0].get("kind") == "documents" else "interviews"
+        kind = "documents" if documents_only else "interviews"
         items.append((kind, themes_sentence(themes, language)))
     verdicts = scraps.get("joint_display_verdicts")
-    if verdicts:
+    if verdicts and not simulated:
         items.append(("joint", verdicts_sentence(verdicts, language)))
-    items.append(("data", inputs_sentence(scraps.get("inputs") or [], language)))
+    if simulated:
+        items.append(("demo", demo_sentence(language, name=name)))
+    inputs = scraps.get("inputs") or []
+    items.append(("data", inputs_sentence(inputs, language, documents_only=documents_only)))
     lines = "".join(
         f'<li class="kf-{key}"><strong>{_e(t(f"reports.kf.label.{key}", language))}:</strong> '
         f"{text}</li>"
@@ -234,10 +286,13 @@ def key_findings(
 def national_findings(scraps: Mapping[str, Any], language: str) -> str:
     """The national report's first screen: the trials' design-based estimate with its
     pre-trend test, the fixed-effects association, whether they disagree, and the
-    inputs."""
+    inputs; with a simulated panel one line pointing to the method demonstration
+    instead of the estimates."""
     headline = scraps.get("national_headline")
     items = []
-    if isinstance(headline, Mapping) and (
+    if caseload_simulated(scraps):
+        items.append(("demo", demo_sentence(language, national=True)))
+    elif isinstance(headline, Mapping) and (
         headline.get("estimate") is not None or headline.get("design")
     ):
         from analysis.quant.texts import brief_national

@@ -93,7 +93,7 @@ CASELOAD = Section(
     "02_caseload_regressions",
     view=quant_view,
     precompute=quant_batch.precompute,
-    headlines=(Headline("trial", "caseload_own", "has_trial"),),
+    headlines=(Headline("trial", "caseload_own", "trial_index"),),
     page_rank=20,
 )
 BENCHMARK = Section(
