@@ -64,7 +64,7 @@ def main() -> int:
     parser.add_argument("reports", type=Path, nargs="?", default=REPO / "reports")
     parser.add_argument("--screenshots", type=Path, default=None)
     args = parser.parse_args()
-    pages = sorted(p for p in args.reports.glob("*.html") if p.name != "index.html")
+    pages = sorted(p for p in args.reports.resolve().glob("*.html") if p.name != "index.html")
     profile = Path("/tmp/report-reading-profile")
     shutil.rmtree(profile, ignore_errors=True)
     with sync_playwright() as pw:
