@@ -13,10 +13,20 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 
 
+def _real_paths() -> ProjectPaths:
+    """The repository's own folders whatever the environment says: session fixtures are
+    created lazily, possibly while a module's isolated paths are set, and must not copy
+    (or point at) those instead."""
+    data = REPO / "data"
+    return ProjectPaths(
+        root=REPO, raw=data / "raw", processed=data / "processed", reports=REPO / "reports"
+    )
+
+
 @pytest.fixture(scope="session")
 def repo_paths() -> ProjectPaths:
     """The real project paths (read-only use: raw inputs, notebooks)."""
-    return get_paths(REPO)
+    return _real_paths()
 
 
 def _isolate(base: Path, setenv) -> ProjectPaths:
@@ -25,7 +35,7 @@ def _isolate(base: Path, setenv) -> ProjectPaths:
     reports = base / "reports"
     for folder in (raw, processed, reports):
         folder.mkdir(parents=True, exist_ok=True)
-    real = get_paths(REPO)
+    real = _real_paths()
     shutil.copytree(real.reference, raw / "reference", dirs_exist_ok=True)
     shutil.copytree(real.jobindsats, raw / "jobindsats", dirs_exist_ok=True)
     setenv("ANALYSIS_ROOT", str(REPO))
@@ -60,7 +70,7 @@ def _full_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """One copy of all of ``data/raw`` and one processed folder for the whole session,
     so expensive shared results (models, scorecards, coded corpus) are computed once."""
     base = tmp_path_factory.mktemp("full")
-    shutil.copytree(get_paths(REPO).raw, base / "raw")
+    shutil.copytree(_real_paths().raw, base / "raw")
     return base
 
 

@@ -4,6 +4,7 @@ benchmark notebook recorded, and the index map is built from the run's records."
 from __future__ import annotations
 
 import re
+import shutil
 
 import nbformat
 import pytest
@@ -42,8 +43,13 @@ def _notebook(path):
     return path
 
 
-def test_the_batch_gives_the_page_its_group_and_the_index_its_map(isolated_paths, tmp_path):
+def test_the_batch_gives_the_page_its_group_and_the_index_its_map(
+    isolated_paths, repo_paths, tmp_path
+):
     paths = with_borders(isolated_paths)
+    # the notebook stands in for the registered benchmark section, whose shared work
+    # the batch runs first (it reads the benchmark's cost parameters)
+    shutil.copytree(repo_paths.benchmark, paths.benchmark)
     notebook = _notebook(tmp_path / "03_benchmark_scorecard.ipynb")
     options = RunOptions(
         municipalities=(580,), notebooks=(notebook,), workers=1, output=paths.reports,
