@@ -562,6 +562,31 @@ def _toc_markup(entries: list[tuple[int, str, str]], title: str) -> str:
     return f'<p class="report-toc-title">{html.escape(title)}</p>' + render(root)
 
 
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S)
+_EMPTY_STYLE = re.compile(r"<style\b[^>]*>\s*</style>\n?")
+#: the id pandas' Styler gives every cell (``T_<table>_row3_col2``, ``..._level0_col2``)
+_STYLER_ID = re.compile(r' id="(T_[\w-]+?_(?:row\d+_col\d+|level\d+_(?:col|row)\d+|level\d+))"')
+#: the classes it gives them (``data row3 col2``, ``col_heading level0 col2``, ``blank``)
+_STYLER_CLASS = re.compile(
+    r' class="((?:data|col_heading|row_heading|index_name|blank|col_trim|row_trim)'
+    r'(?: (?:level|row|col)\d+)*)"'
+)
+
+
+def trim_markup(page: str) -> str:
+    """The page without markup nothing uses: the id and classes pandas' Styler puts on
+    every table cell (a quarter of a page's markup) where no style of the page refers to
+    them, and empty style blocks. Ids a style or a link names stay."""
+    styles = " ".join(_STYLE_BLOCK.findall(page))
+    used_ids = set(re.findall(r"#([\w-]+)", styles)) | set(re.findall(r'href="#([^"]+)"', page))
+    used_classes = set(re.findall(r"\.([A-Za-z_][\w-]*)", styles))
+    page = _STYLER_ID.sub(lambda m: m.group(0) if m.group(1) in used_ids else "", page)
+    page = _STYLER_CLASS.sub(
+        lambda m: m.group(0) if set(m.group(1).split()) & used_classes else "", page
+    )
+    return _EMPTY_STYLE.sub("", page)
+
+
 def report_html(sections: list[Section], meta: ReportMeta) -> str:
     """The report page as a string (self-contained HTML)."""
     merged = combine(sections, meta.language, name=meta.municipality_name)
@@ -573,7 +598,7 @@ def report_html(sections: list[Section], meta: ReportMeta) -> str:
     exporter = _exporter()
     exporter.language_code = meta.language
     body, _ = exporter.from_notebook_node(merged, resources=resources_)
-    page = add_table_of_contents(body, t("reports.toc", meta.language))
+    page = trim_markup(add_table_of_contents(body, t("reports.toc", meta.language)))
     # never an exception, an unfilled placeholder or "enhed(er)" in front of a reader
     check_reader_text(page, f"the page of {meta.municipality_name} ({meta.municipality_code})")
     return page
