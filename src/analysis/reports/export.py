@@ -102,6 +102,8 @@ class ReportMeta:
     #: the benchmark's comparison group (codes) and its name, for the locator map
     comparison_group: tuple[int, ...] = ()
     comparison_label: str = ""
+    #: the municipality's committee page (analysis.reports.committee), linked in the header
+    committee_href: str | None = None
 
 
 def _keep_output(output: nbformat.NotebookNode) -> bool:
@@ -368,9 +370,11 @@ def _report_resources(sections: list[Section], meta: ReportMeta) -> dict[str, An
         "key_findings": meta.key_findings,
         "national_href": meta.national_href,
         "national_label": t("reports.national.link", lang),
+        "committee_href": meta.committee_href,
+        "committee_label": t("reports.cm.link", lang),
         "municipality_code": meta.municipality_code,
         "language": lang,
-        "css": _css() + (_locator_css() if locator else ""),
+        "css": _css() + (_locator_css() if locator else "") + print_margin_css(meta, sections),
         "locator": locator,
         "simulated": meta.simulated,
         "simulated_title": t("common.simulated_data", lang),
@@ -459,10 +463,48 @@ def _locator_css() -> str:
     return "\n" + locator_css()
 
 
+def page_counter(language: str) -> str:
+    """The page number for a margin box: ``"Side " counter(page) " af " counter(pages)``
+    from the label ``reports.print.page``."""
+    parts = t("reports.print.page", language, page="\0page\0", pages="\0pages\0").split("\0")
+    return " ".join(
+        f"counter({part})" if index % 2 else css_string(part)
+        for index, part in enumerate(parts)
+        if part
+    )
+
+
+def documents_only(sections: list[Section]) -> bool:
+    """Whether the page's corpus holds only documents, no interviews (as notebook 01
+    recorded its top themes), so that the corpus is named as the documents."""
+    for section in sections:
+        themes = recorded_scrap(section.notebook, "top_themes")
+        if themes:
+            return themes[0].get("kind") == "documents"
+    return False
+
+
+def print_margin_css(meta: ReportMeta, sections: list[Section] = ()) -> str:
+    """The page's printed sheets: its name, the data with their date and source
+    (:func:`analysis.reports.datasource.source_line`) at the bottom left of every sheet,
+    the page number and the number of pages at the bottom right (CSS page-margin boxes,
+    which Chromium prints since version 131; styled in report.css)."""
+    from analysis.reports.datasource import source_line
+
+    sources = source_line(meta.inputs, meta.language, documents_only=documents_only(sections))
+    left = " · ".join(x for x in (meta.municipality_name, sources) if x)
+    return (
+        f"\n@page {{ @bottom-left {{ content: {css_string(left)}; }} "
+        f"@bottom-right {{ content: {page_counter(meta.language)}; }} }}\n"
+    )
+
+
 def css_string(text: str) -> str:
-    """``text`` as a CSS string literal (for ``content:`` in the print style)."""
+    """``text`` as a CSS string literal (for ``content:`` in the print style): every
+    other character as a hex escape closed by a space (CSS reads one space after an
+    escape as its end, so a space of the text that follows one is kept)."""
     escaped = "".join(
-        ch if ch.isalnum() or ch in " .,:;–-()%'" else f"\\{ord(ch):06x}" for ch in text
+        ch if ch.isalnum() or ch in " .,:;–-()%'" else f"\\{ord(ch):x} " for ch in text
     )
     return f'"{escaped}"'
 
