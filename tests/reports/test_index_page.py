@@ -103,6 +103,6 @@ def test_each_built_page_links_its_one_page_committee_summary(repo_paths):
     links = tree.xpath("//tbody[@class='index-rows']//a[@class='index-committee']")
     assert len(links) == sum(1 for r in rows if r["committee_href"])
     assert links[0].get("href") == f"{rows[0]['code']}-x-resume.html" and links[0].text == "A4"
-    assert "(1 side A4)" in links[0].get("title")
+    assert links[0].get("title") == f"Resumé til udvalget om {rows[0]['name']} (1 side A4)"
     without = [r for r in rows if not r.get("committee_href")]
     assert "Resumé til udvalget" not in _heads(_page(without)), "no column without pages"

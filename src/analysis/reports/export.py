@@ -371,7 +371,7 @@ def _report_resources(sections: list[Section], meta: ReportMeta) -> dict[str, An
         "national_href": meta.national_href,
         "national_label": t("reports.national.link", lang),
         "committee_href": meta.committee_href,
-        "committee_label": t("reports.cm.link", lang),
+        "committee_label": t("reports.cm.link", lang, name=meta.municipality_name),
         "municipality_code": meta.municipality_code,
         "language": lang,
         "css": _css() + (_locator_css() if locator else "") + print_margin_css(meta, sections),

@@ -144,7 +144,7 @@ def _committee_cell(row: Mapping[str, Any], language: str) -> str:
     href = row.get("committee_href")
     if not href:
         return f"<td>{MISSING}</td>"
-    title = html.escape(t("reports.cm.link", language))
+    title = html.escape(t("reports.cm.link", language, name=row["name"]))
     return (
         f'<td><a class="index-committee" href="{html.escape(str(href))}" title="{title}">'
         f"{html.escape(t('reports.index.committee_link', language))}</a></td>"
