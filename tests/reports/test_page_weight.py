@@ -50,3 +50,13 @@ def test_a_report_page_carries_no_unused_styler_markup():
     assert 'id="T_qual-themes_row1_col1"' in page, "its style refers to it"
     assert '<style type="text/css">\n</style>' not in page, "no empty style block"
     assert "Arbejdsmåde" in page and "Ledelse" in page
+
+
+def test_the_style_sheets_reach_a_page_without_comments_and_spaces_nothing_reads():
+    from analysis.reports.export import TEMPLATE_DIR, _css, minify_css
+
+    css = 'a > b , c { content: " ( a, b ; " ; x: 1 }  /* note */ .x :first-child { y : 2 }'
+    assert minify_css(css) == 'a>b,c{content:" ( a, b ; ";x:1}.x :first-child{y :2}'
+    source = (TEMPLATE_DIR / "caseload" / "report.css").read_text(encoding="utf-8")
+    assert len(_css()) < 0.8 * len(source) and "/*" not in _css()
+    assert '@page{size:A4;' in _css() and 'content:" · "' in _css()

@@ -486,9 +486,9 @@ def conclusion(
 
 
 def _css() -> str:
-    from analysis.reports.export import TEMPLATE_DIR
+    from analysis.reports.export import TEMPLATE_DIR, minify_css
 
-    return (TEMPLATE_DIR / "caseload" / "committee.css").read_text(encoding="utf-8")
+    return minify_css((TEMPLATE_DIR / "caseload" / "committee.css").read_text(encoding="utf-8"))
 
 
 def committee_html(

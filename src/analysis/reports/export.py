@@ -344,9 +344,36 @@ def _exporter():
     )
 
 
+_CSS_STRING_OR_COMMENT = re.compile(r'("(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\')|/\*.*?\*/', re.S)
+_CSS_PUNCTUATION = re.compile(r"\s*([{};,>])\s*|(:)\s+")
+
+
+def _minify_code(code: str) -> str:
+    code = re.sub(r"\s+", " ", code)
+    return _CSS_PUNCTUATION.sub(lambda m: m.group(1) or m.group(2), code)
+
+
+def minify_css(css: str) -> str:
+    """``css`` without comments and the spaces nothing reads (strings kept as they are,
+    a space between selectors kept): the style sheets are written to be read in the
+    repository and are copied into every page (a tenth of a page without figures)."""
+    parts, code, last = [], [], 0
+    for match in _CSS_STRING_OR_COMMENT.finditer(css):
+        code.append(css[last : match.start()])
+        if match.group(1):  # a string: as it is
+            parts += [_minify_code("".join(code)), match.group(1)]
+            code = []
+        else:  # a comment: a space, as CSS reads it
+            code.append(" ")
+        last = match.end()
+    code.append(css[last:])
+    parts.append(_minify_code("".join(code)))
+    return "".join(parts).strip()
+
+
 @cache
 def _css() -> str:
-    return (TEMPLATE_DIR / "caseload" / "report.css").read_text(encoding="utf-8")
+    return minify_css((TEMPLATE_DIR / "caseload" / "report.css").read_text(encoding="utf-8"))
 
 
 def _format_value(value: Any) -> str:
@@ -460,7 +487,7 @@ def _locator(meta: ReportMeta) -> str:
 def _locator_css() -> str:
     from analysis.reports.maps import locator_css
 
-    return "\n" + locator_css()
+    return "\n" + minify_css(locator_css())
 
 
 def page_counter(language: str) -> str:
