@@ -239,3 +239,14 @@ def test_conclusion_on_a_made_up_scorecard_names_each_side():
         "dårligere.",
         "Kommunen er kommet tættere på gruppen på kontanthjælp, hvor den ligger dårligere.",
     ]
+
+
+def test_the_indicators_without_a_judgement_are_counted_as_the_table_shows_them(paths):
+    """Læsø: four rows of the table rest on under 20 persons (the resumé's tally counts
+    two outcome areas); the sheet says four, as its table shows."""
+    view = benchmark_view(825, paths=paths)
+    scraps = {**records(view), "top_themes": None}
+    small = int(view.scorecard["small_base"].sum())
+    assert small > view.headline("da")["n_small_base"]
+    _, cannot = committee.limits(scraps, "Læsø", "da")
+    assert f"vurdere {small} nøgletal med under 20 personer bag;" in cannot

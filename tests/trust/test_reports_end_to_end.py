@@ -410,6 +410,11 @@ def test_the_committee_page_is_one_a4_sheet_of_real_findings(built_reports, brow
             assert words in texts[0], (name, words)
         page = (built_reports / f"{name}.html").read_text(encoding="utf-8")
         assert f'href="{name}-resume.html"' in page
+        printed, _, _ = open_page(browser, path)  # the sheet has the page's side margins
+        printed.emulate_media(media="print")
+        printed.set_viewport_size({"width": A4_CONTENT_WIDTH, "height": 1000})
+        assert printed.evaluate(TOO_WIDE) == [], name
+        printed.close()
     index = (built_reports / "index.html").read_text(encoding="utf-8")
     assert 'href="101-koebenhavn-resume.html"' in index
     page, _, _ = open_page(browser, built_reports / "101-koebenhavn-resume.html")
@@ -427,10 +432,14 @@ def english_reports(build, tmp_path_factory):
 
 
 def test_the_english_committee_page_is_one_a4_sheet(english_reports, browser, tmp_path):
-    texts = print_pdf(
-        browser, english_reports / "580-aabenraa-resume.html", tmp_path / "580-en.pdf"
-    )
+    path = english_reports / "580-aabenraa-resume.html"
+    texts = print_pdf(browser, path, tmp_path / "580-en.pdf")
     assert len(texts) == 1
+    printed, _, _ = open_page(browser, path)
+    printed.emulate_media(media="print")
+    printed.set_viewport_size({"width": A4_CONTENT_WIDTH, "height": 1000})
+    assert printed.evaluate(TOO_WIDE) == []
+    printed.close()
     for words in ("Summary", "Key figures", "What the figures can and cannot say",
                   "Conclusion", "Page 1 of 1", "retrieved 22 August 2026"):  # fmt: skip
         assert words in texts[0], words

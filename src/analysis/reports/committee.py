@@ -403,7 +403,12 @@ def limits(
     if headline:
         cannot.append(t("reports.cm.cannot.cause", language))
         cannot.append(t("reports.cm.cannot.season", language))
-        small = int(headline.get("n_small_base", 0) or 0)
+        scorecard = scraps.get("scorecard")
+        small = (  # the table's rows without a judgement (the tally counts outcome areas)
+            int(scorecard["small_base"].fillna(False).astype(bool).sum())
+            if isinstance(scorecard, pd.DataFrame) and "small_base" in scorecard
+            else int(headline.get("n_small_base", 0) or 0)
+        )
         if small:
             key = "reports.cm.cannot.small_base" + ("_one" if small == 1 else "")
             cannot.append(t(key, language, n=small, base=SMALL_BASE_THRESHOLD))
