@@ -66,7 +66,7 @@ INTERNAL = {
     ("analysis.qual.review", "record_decisions"): "review: decisions into the coder's own sheet",
     ("analysis.nb", "figure_png"): "renders a figure into memory (BytesIO), no file",
     ("analysis.nb", "cached_png"): "figure cache in data/processed/cache/figures",
-    ("analysis.benchmark.plots", "quantize_png"): "re-encodes a PNG in memory (BytesIO), no file",
+    ("analysis.nb", "quantize_png"): "re-encodes a PNG in memory (BytesIO), no file",
     ("analysis.data.store", "prepare"): "the processed store's manifest (data/processed)",
     ("analysis.data.store", "_prepare_table"): "validated Parquet in data/processed",
     ("analysis.qual.codebook", "write_codebook"): "import: a codebook into the project",

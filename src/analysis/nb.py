@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import io
+import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -203,8 +204,16 @@ def html_block(markup: str) -> None:
 
 
 #: what :func:`figure_png` writes; raise it when that changes, so that cached figures
-#: are drawn anew (2: the figure's text is gated and recorded in the PNG)
-FIGURE_FORMAT = 2
+#: are drawn anew (2: the figure's text is gated and recorded in the PNG; 3: a palette of
+#: :data:`FIGURE_COLOURS` colours)
+FIGURE_FORMAT = 3
+#: the palette every figure gets (:func:`quantize_png`): a figure of flat colours,
+#: lines and anti-aliased text keeps its look (no colour channel moves by more than a
+#: few units of 255) at a third to a quarter of the weight of a full-colour PNG
+FIGURE_COLOURS = 128
+#: a figure's visible caption is its alt text up to this many words; a longer alt text
+#: (a chart described value by value) is shortened to its first sentence or clause
+CAPTION_WORDS = 40
 
 
 def figure_policy() -> PrivacyPolicy:
@@ -285,13 +294,47 @@ def gate_figure_text(fig: Any, policy: PrivacyPolicy) -> list[str]:
     return drawn
 
 
-def figure_png(fig: Any, *, crop: bool = True, policy: PrivacyPolicy | None = None) -> bytes:
+def quantize_png(png: bytes, colours: int = FIGURE_COLOURS, *, fast: bool = False) -> bytes:
+    """``png`` with a palette of at most ``colours`` colours and no dithering (the same
+    picture gives the same bytes), keeping its text chunks (compressed), so the record of
+    the text it draws (:data:`analysis.publish.DRAWN_TEXT_KEY`, read by the exit) travels
+    unchanged. Pillow's maximum-coverage method by default (its palette follows the
+    picture's own colours closely: light tints stay apart from white); ``fast``: the
+    octree, which keeps small areas of a distinct colour such as a thin dashed line in
+    a very small palette (the benchmark's figures, 24 colours)."""
+    from PIL import Image, PngImagePlugin
+
+    from analysis.publish import png_texts
+
+    texts = png_texts(png) or {}
+    image = Image.open(io.BytesIO(png))
+    dpi = image.info.get("dpi")
+    method = Image.Quantize.FASTOCTREE if fast else Image.Quantize.MAXCOVERAGE
+    palette = image.convert("RGB").quantize(colors=colours, method=method, dither=Image.Dither.NONE)
+    info = PngImagePlugin.PngInfo()
+    for key, value in texts.items():
+        info.add_itxt(key, value, zip=True)
+    buffer = io.BytesIO()
+    options = {"dpi": dpi} if dpi else {}
+    palette.save(buffer, format="PNG", optimize=True, pnginfo=info, **options)
+    return buffer.getvalue()
+
+
+def figure_png(
+    fig: Any,
+    *,
+    crop: bool = True,
+    policy: PrivacyPolicy | None = None,
+    colours: int | None = FIGURE_COLOURS,
+) -> bytes:
     """Render a Matplotlib figure to PNG bytes, reproducibly, after its text passed the
     gate (:func:`gate_figure_text` with ``policy``, default :func:`figure_policy`); the
     PNG records the texts it draws (:data:`analysis.publish.DRAWN_TEXT_KEY`), which the
     exit checks. ``crop=False`` keeps the figure's own margins and skips the extra layout
     pass that cropping costs (worth it for a figure with fixed margins drawn once per
-    report)."""
+    report). ``colours``: the palette (:func:`quantize_png`, :data:`FIGURE_COLOURS`), so
+    every figure on a page weighs a third or less of its full-colour PNG; None keeps the
+    full colour (for a caller that quantizes in its own way)."""
     import json
 
     from analysis.publish import DRAWN_TEXT_KEY
@@ -305,12 +348,46 @@ def figure_png(fig: Any, *, crop: bool = True, policy: PrivacyPolicy | None = No
         bbox_inches="tight" if crop else None,
         metadata={"Software": None, DRAWN_TEXT_KEY: json.dumps(drawn, ensure_ascii=False)},
     )
-    return buffer.getvalue()
+    png = buffer.getvalue()
+    return quantize_png(png, colours) if colours else png
 
 
-def figure(fig: Any, *, alt: str, crop: bool = True, collapsed: str | None = None) -> None:
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-ZÆØÅ(])")
+_SOURCE = re.compile(r"^(?:Kilde|Kilder|Source|Sources):", re.I)
+
+
+def short_caption(alt: str, words: int = CAPTION_WORDS) -> str:
+    """The visible caption of a figure whose alt text is ``alt``: the whole text when it
+    has at most ``words`` words; else its first sentence (or, when that is still longer,
+    the sentence up to its first colon), followed by the alt text's last sentence when
+    that names the source ("Kilde: ..."). The long description stays the image's alt
+    text, where a screen reader finds it."""
+    text = " ".join(str(alt).split())
+    if len(text.split()) <= words:
+        return text
+    sentences = _SENTENCE_END.split(text)
+    first = sentences[0]
+    if len(first.split()) > words and ":" in first:
+        first = first.split(":", 1)[0].rstrip() + "."
+    if not first.endswith((".", "!", "?")):
+        first += "."
+    source = sentences[-1] if len(sentences) > 1 and _SOURCE.match(sentences[-1]) else ""
+    return f"{first} {source}".strip()
+
+
+def figure(
+    fig: Any,
+    *,
+    alt: str,
+    crop: bool = True,
+    collapsed: str | None = None,
+    caption: str | None = None,
+) -> None:
     """Show a figure (a Matplotlib figure, which is then closed, or PNG bytes from
-    :func:`cached_png`) as an embedded PNG with alternative text and caption.
+    :func:`cached_png`) as an embedded PNG with alternative text and a caption:
+    ``caption``, else the short form of ``alt`` (:func:`short_caption`), so a figure
+    described value by value for a screen reader does not print that description as a
+    230-word caption under the picture.
 
     The output carries both an HTML ``<figure>`` (with alt text and caption, used by the
     reports and by JupyterLab for trusted output) and the plain PNG (used by JupyterLab
@@ -328,9 +405,10 @@ def figure(fig: Any, *, alt: str, crop: bool = True, collapsed: str | None = Non
         png = figure_png(fig, crop=crop)
         plt.close(fig)
     data = base64.b64encode(png).decode("ascii")
+    shown = caption if caption is not None else short_caption(alt)
     markup = (
         f'<figure class="analysis-figure"><img src="data:image/png;base64,{data}" '
-        f'alt="{escape(alt)}"/><figcaption>{escape(alt)}</figcaption></figure>'
+        f'alt="{escape(alt)}"/><figcaption>{escape(shown)}</figcaption></figure>'
     )
     if collapsed is not None:  # behind a closed <details>: HTML only, no plain PNG twice
         display({"text/html": details_markup(collapsed, markup), "text/plain": alt}, raw=True)

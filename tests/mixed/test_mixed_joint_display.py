@@ -372,3 +372,24 @@ def test_each_quote_carries_its_own_period_year_and_type_of_source_and_its_full_
     assert "— Sagsbehandler, Forsøgsafdeling, Under · Skriftligt svar, 2018" in shown
     table = mr.joint_display_table(_results(joint, evidence), "en").to_string()
     assert "Before · Written answer, 2018" in table
+
+
+def test_a_row_without_the_compared_groups_does_not_name_a_comparison():
+    """Aabenraa (no trial) labelled each domain "Under vs. før forsøget, i
+    forsøgsafdelingen" although nothing is compared there (issue 22)."""
+    evidence = _no_trial_evidence()
+    results = _results(_build(evidence=evidence), evidence)
+    for language, label, none in (
+        ("da", "Under vs. før", "Ingen sammenligning: kommunens kilder samlet"),
+        ("en", "During vs before", "No comparison: the municipality's sources together"),
+    ):
+        markup = mr.joint_display_markup(results, language)
+        shown = re.findall(r'<span class="jd-contrast">([^<]*)</span>', markup)
+        assert shown and set(shown) == {nb.escape(none)}, shown
+        table = mr.joint_display_table(results, language)
+        domains = table.iloc[:, 0].tolist()
+        assert all(f"({none})" in d and label not in d for d in domains), domains
+    trial = mr.joint_display_markup(_results(_build()), "da")
+    assert set(re.findall(r'<span class="jd-contrast">([^<]*)</span>', trial)) == {
+        nb.escape("Under vs. før")
+    }

@@ -88,3 +88,21 @@ def test_the_month_is_said_once_and_not_a_column(repo_paths):
 def test_the_development_column_is_shown(repo_paths):
     heads = _heads(_page(index_rows(repo_paths)))
     assert "Ledighed, udvikling på et år, %" in heads
+
+
+def test_each_built_page_links_its_one_page_committee_summary(repo_paths):
+    """Issue 22 §4: the committee page is linked from the index."""
+    rows = index_rows(repo_paths)
+    rows = [
+        {**r, "committee_href": f"{r['code']}-x-resume.html" if r.get("href") else None}
+        for r in rows
+    ]
+    rows[3] = {**rows[3], "committee_href": None}
+    tree = lxml_html.fromstring(_page(rows, national_href="national.html"))
+    assert _heads(_page(rows))[-1] == "Resumé til udvalget"
+    links = tree.xpath("//tbody[@class='index-rows']//a[@class='index-committee']")
+    assert len(links) == sum(1 for r in rows if r["committee_href"])
+    assert links[0].get("href") == f"{rows[0]['code']}-x-resume.html" and links[0].text == "A4"
+    assert links[0].get("title") == f"Resumé til udvalget om {rows[0]['name']} (1 side A4)"
+    without = [r for r in rows if not r.get("committee_href")]
+    assert "Resumé til udvalget" not in _heads(_page(without)), "no column without pages"

@@ -73,3 +73,20 @@ def test_with_a_real_panel_the_caseload_sections_are_findings_without_marks(real
     index = (real_panel_reports / "index.html").read_text(encoding="utf-8")
     row = index[index.index('<tr data-code="101">') :].split("</tr>")[0]
     assert ">ja<" in row and "simuleret" not in row
+
+
+def test_with_a_real_panel_the_committee_page_gives_its_finding_with_its_source(
+    real_panel_reports,
+):
+    """Issue 22 §4: a real panel's findings may appear on the committee page, marked by
+    the data contract's provenance (the files it was read from)."""
+    from lxml import html as lxml_html
+
+    page = (real_panel_reports / "101-koebenhavn-resume.html").read_text(encoding="utf-8")
+    assert reader_text_problems(page) == []
+    tree = lxml_html.fromstring(page)
+    assert tree.xpath('//*[@data-source="simulated"]') == []
+    assert "metodedemonstration" not in page.lower()
+    lines = tree.xpath('//li[@data-source="real"]')
+    caseload = [x.text_content() for x in lines if "forsøgsenheden" in x.text_content()]
+    assert caseload and "(egne data: caseloads/caseloads_2026.csv)" in caseload[0]

@@ -329,3 +329,117 @@ def test_every_printed_page_of_the_demonstration_carries_the_mark(built_reports,
     benchmark = [i for i, text in enumerate(texts) if "Besparelsespotentiale" in text]
     assert benchmark and not set(benchmark) & set(marked)
     assert all(text.strip() for text in texts), "no blank page"
+
+
+# --- issue 22 §4: the committee page, and printing the full page ---------------------------
+
+#: A4 at 96 px per inch less the full page's @page margins (14 mm at the sides)
+A4_CONTENT_WIDTH = round((210 - 28) / 25.4 * 96)
+TOO_WIDE = """() => {
+  document.querySelectorAll('details').forEach(d => d.open = true);
+  const width = document.documentElement.clientWidth, wide = [];
+  document.querySelectorAll('table, figure, .kf-body, .report-heading').forEach(e => {
+    const box = e.getBoundingClientRect();
+    if (box.width && (box.right > width + 0.5 || e.scrollWidth > e.clientWidth + 1)) {
+      wide.push([e.getAttribute('data-table') || e.className, Math.round(box.right),
+                 e.scrollWidth]);
+    }
+  });
+  return wide;
+}"""
+
+
+def print_pdf(browser, path: Path, target: Path) -> list[str]:
+    """Chromium's PDF of a page (A4, the page's own @page rules); the text of each sheet."""
+    from pypdf import PdfReader
+
+    page, errors, _ = open_page(browser, path)
+    assert errors == []
+    page.pdf(path=str(target), format="A4", prefer_css_page_size=True, print_background=True)
+    page.close()
+    return [" ".join((p.extract_text() or "").split()) for p in PdfReader(str(target)).pages]
+
+
+@pytest.mark.parametrize("name", ["101-koebenhavn", "580-aabenraa", "825-laesoe", "national"])
+def test_every_printed_table_fits_the_sheet(built_reports, browser, name):
+    """Before, København's key-findings table lost its "Udvikling" column on page 1 and
+    the full scorecard was 1,258 px wide on a 688 px sheet. Every <details> is opened, so
+    a table a reader opens before printing fits too."""
+    page, _, _ = open_page(browser, built_reports / f"{name}.html")
+    page.emulate_media(media="print")
+    page.set_viewport_size({"width": A4_CONTENT_WIDTH, "height": 1000})
+    assert page.evaluate(TOO_WIDE) == []
+    if name == "101-koebenhavn":
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = false)")
+        table = page.locator('.kf-table table[data-table="benchmark-brief"]')
+        bottom = table.evaluate("t => t.getBoundingClientRect().bottom + scrollY")
+        assert bottom <= (297 - 31) / 25.4 * 96, "the brief table is on page 1"
+        heads = table.locator("th").all_inner_texts()
+        assert heads[-1].strip() == "Udvikling"
+        last = table.locator("th").last.evaluate("e => e.getBoundingClientRect().right")
+        assert last <= A4_CONTENT_WIDTH
+    page.close()
+
+
+@pytest.mark.parametrize("name", ["101-koebenhavn", "825-laesoe"])
+def test_every_printed_sheet_has_its_number_the_data_date_and_the_source(
+    built_reports, browser, tmp_path, name
+):
+    texts = print_pdf(browser, built_reports / f"{name}.html", tmp_path / f"{name}.pdf")
+    assert len(texts) > 1
+    for number, text in enumerate(texts, start=1):
+        assert f"Side {number} af {len(texts)}" in text, (number, text[-200:])
+        assert "Jobindsats.dk / STAR, hentet 22. august 2026" in text, number
+        assert "(tal til og med juli 2026)" in text, number
+
+
+def test_the_committee_page_is_one_a4_sheet_of_real_findings(built_reports, browser, tmp_path):
+    """København (interviews, a simulated trial), Aabenraa (interviews, no trial), Læsø
+    (small bases, a poor group) and Ærø: one sheet each, its number and its data."""
+    from analysis.reports.pagecheck import reader_text_problems
+
+    for name in ("101-koebenhavn", "580-aabenraa", "825-laesoe", "492-aeroe"):
+        path = built_reports / f"{name}-resume.html"
+        markup = path.read_text(encoding="utf-8")
+        assert reader_text_problems(markup) == []
+        assert markup.count('data-source="simulated"') == 1
+        texts = print_pdf(browser, path, tmp_path / f"{name}-resume.pdf")
+        assert len(texts) == 1, f"{name}: {len(texts)} sheets"
+        for words in ("Resumé", "Nøgletal", "Hvad tallene kan og ikke kan sige", "Konklusion",
+                      "Side 1 af 1", "hentet 22. august 2026"):  # fmt: skip
+            assert words in texts[0], (name, words)
+        page = (built_reports / f"{name}.html").read_text(encoding="utf-8")
+        assert f'href="{name}-resume.html"' in page
+        printed, _, _ = open_page(browser, path)  # the sheet has the page's side margins
+        printed.emulate_media(media="print")
+        printed.set_viewport_size({"width": A4_CONTENT_WIDTH, "height": 1000})
+        assert printed.evaluate(TOO_WIDE) == [], name
+        printed.close()
+    index = (built_reports / "index.html").read_text(encoding="utf-8")
+    assert 'href="101-koebenhavn-resume.html"' in index
+    page, _, _ = open_page(browser, built_reports / "101-koebenhavn-resume.html")
+    screenshot(page, "101-koebenhavn-resume")
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def english_reports(build, tmp_path_factory):
+    out = tmp_path_factory.mktemp("en")
+    options = replace(build, municipalities=(580,), language="en", output=out, workers=1)
+    result = run_reports(options)
+    assert result.ok, result.failed
+    return out
+
+
+def test_the_english_committee_page_is_one_a4_sheet(english_reports, browser, tmp_path):
+    path = english_reports / "580-aabenraa-resume.html"
+    texts = print_pdf(browser, path, tmp_path / "580-en.pdf")
+    assert len(texts) == 1
+    printed, _, _ = open_page(browser, path)
+    printed.emulate_media(media="print")
+    printed.set_viewport_size({"width": A4_CONTENT_WIDTH, "height": 1000})
+    assert printed.evaluate(TOO_WIDE) == []
+    printed.close()
+    for words in ("Summary", "Key figures", "What the figures can and cannot say",
+                  "Conclusion", "Page 1 of 1", "retrieved 22 August 2026"):  # fmt: skip
+        assert words in texts[0], words

@@ -13,7 +13,6 @@ for every municipality.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Sequence
 
 import matplotlib.pyplot as plt
@@ -166,37 +165,24 @@ def strip_labels(fig: plt.Figure) -> list[str]:
 
 
 def quantize_png(png: bytes, colours: int = PALETTE_COLOURS) -> bytes:
-    """``png`` with a palette of at most ``colours`` colours (Pillow's fast octree, which
-    keeps small areas of a distinct colour such as a thin blue line; no dithering: the
-    same picture gives the same bytes), keeping its text chunks, so the record of
-    the text it draws (:data:`analysis.publish.DRAWN_TEXT_KEY`, written by
-    :func:`analysis.nb.figure_png` and read by the exit) travels unchanged. A figure of
-    lines and dots in a few flat colours looks the same and weighs a third."""
-    from PIL import Image, PngImagePlugin
+    """``png`` with a palette of at most ``colours`` colours (:func:`analysis.nb.
+    quantize_png` with Pillow's fast octree, which keeps small areas of a distinct colour
+    such as a thin blue line; no dithering: the same picture gives the same bytes),
+    keeping its text chunks, so the record of the text it draws
+    (:data:`analysis.publish.DRAWN_TEXT_KEY`, read by the exit) travels unchanged. A
+    figure of lines and dots in a few flat colours looks the same and weighs a third."""
+    from analysis import nb
 
-    from analysis.publish import png_texts
-
-    texts = png_texts(png) or {}
-    image = Image.open(io.BytesIO(png))
-    dpi = image.info.get("dpi")
-    palette = image.convert("RGB").quantize(
-        colors=colours, method=Image.Quantize.FASTOCTREE, dither=Image.Dither.NONE
-    )
-    info = PngImagePlugin.PngInfo()
-    for key, value in texts.items():
-        info.add_itxt(key, value)
-    buffer = io.BytesIO()
-    options = {"dpi": dpi} if dpi else {}
-    palette.save(buffer, format="PNG", optimize=True, pnginfo=info, **options)
-    return buffer.getvalue()
+    return nb.quantize_png(png, colours, fast=True)
 
 
 def compact_png(fig: plt.Figure, *, crop: bool = False, colours: int = PALETTE_COLOURS) -> bytes:
     """A benchmark figure as PNG bytes for :func:`analysis.nb.figure`: drawn by
-    :func:`analysis.nb.figure_png` (text gated and recorded, fixed DPI), closed, and
-    given a palette (:func:`quantize_png`): a third of the weight on every page."""
+    :func:`analysis.nb.figure_png` (text gated and recorded, fixed DPI) in full colour,
+    closed, and given a small palette (:func:`quantize_png`): a third of the weight on
+    every page."""
     from analysis import nb
 
-    png = nb.figure_png(fig, crop=crop)
+    png = nb.figure_png(fig, crop=crop, colours=None)
     plt.close(fig)
     return quantize_png(png, colours)

@@ -250,7 +250,7 @@ def joint_display_table(
         rows.append(
             {
                 t("mixed.col.domain", language): (
-                    f"{domain.label(language)}\n({contrast.label(language)})"
+                    f"{domain.label(language)}\n({compared_text(domain_row, contrast, language)})"
                 ),
                 t("mixed.col.quantitative", language): "\n\n".join(
                     _quant_block(o, label[o.outcome], language)
@@ -670,6 +670,16 @@ def _quote_cell(quotes: Any, language: str) -> str:
     )
 
 
+def compared_text(domain_row: Any, contrast: Any, language: str) -> str:
+    """What a domain's row compares, under its name: the contrast's label ("Under vs. før
+    forsøget, i forsøgsafdelingen"), or "no comparison" when neither of its groups holds a
+    source (a municipality without a trial department or a before/during period, like
+    Aabenraa), whose themes are then counted among all the municipality's sources."""
+    if int(domain_row.n_sources_contrast) == 0 and int(domain_row.n_sources_reference) == 0:
+        return t("mixed.jd.no_comparison", language)
+    return contrast.label(language)
+
+
 def joint_display_markup(results: MixedResults, language: str, max_themes: int = 3) -> str:
     """The joint display in the reference form (Guetterman, Fetters & Creswell 2015): one
     row per outcome domain with the quantitative result (effect, interval, a glyph), the
@@ -720,7 +730,8 @@ def joint_display_markup(results: MixedResults, language: str, max_themes: int =
         rows.append(
             "<tr>"
             f"<td><strong>{_e(domain.label(language))}</strong><br>"
-            f'<span class="jd-contrast">{_e(contrast.label(language))}</span></td>'
+            f'<span class="jd-contrast">{_e(compared_text(domain_row, contrast, language))}'
+            "</span></td>"
             f'<td data-source="{origin}">{effects}</td>'
             f'<td data-source="real">{signals}</td>'
             f'<td data-source="{origin}">{badge}</td>'

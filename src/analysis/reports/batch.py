@@ -45,6 +45,7 @@ from analysis.fileio import atomic_write_text, sha256_bytes, sha256_file
 from analysis.paths import DEFAULT_LANGUAGE, LANGUAGES, ProjectPaths, get_paths
 from analysis.publish import output_policy, publish_html
 from analysis.reports import committed, outputs
+from analysis.reports.committee import committee_path
 from analysis.reports.outputs import OutputWriteError
 from analysis.reports.sections import (
     HEADLINES,
@@ -453,6 +454,7 @@ def is_current(job: MunicipalityJob) -> bool:
         and state.get("key") == job.key
         and Path(job.html).is_file()
         and state.get("html_sha256") == sha256_file(job.html)
+        and (job.code == NATIONAL_CODE or committee_path(job.html).is_file())
     )
 
 
@@ -488,7 +490,7 @@ def _relative(value: Any, *bases: Path) -> Any:
 
 def run_job(job: MunicipalityJob) -> dict[str, Any]:
     """Execute a municipality's notebooks, export its page, write its state record."""
-    from analysis.reports import findings
+    from analysis.reports import committee, findings
     from analysis.reports.execute import execute_notebook
     from analysis.reports.export import ReportMeta, Section, report_html
     from analysis.reports.provenance import git_commit, package_version, utc_timestamp
@@ -582,8 +584,13 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
         notebooks=job.versions,
         comparison_group=tuple((scraps.get("benchmark_headline") or {}).get("members") or ()),
         comparison_label=str((scraps.get("benchmark_headline") or {}).get("cluster") or ""),
+        committee_href=None if national else committee.committee_href(job.html),
     )
     html = report_html(sections, meta)
+    # the municipality's one-page summary for a committee, written beside its page
+    summary_page = (
+        None if national else committee.build_committee_page(job.html, scraps, meta, runs)
+    )
     # The page is written beside its place first, its run record (with the page's hash)
     # next, and only then is the page renamed into place: a page in place always has the
     # record that lets a rerun skip it, wherever a kill lands (a record without its page
@@ -595,6 +602,8 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
             digest = sha256_file(staged)
         except OSError as exc:  # disk full, folder made read-only mid-run ...
             raise OutputWriteError(job.html, exc) from None
+        if summary_page is not None:  # before the record: a page in place has its summary
+            committee.write_committee_page(summary_page, policy)
         record.update(
             status="ok",
             error=None,
@@ -929,6 +938,11 @@ def write_index(options: RunOptions, paths: ProjectPaths) -> Path:
                 "status": status,
                 "error": state.get("error"),
                 "href": html_name if (out / html_name).is_file() else None,
+                "committee_href": (
+                    committee_path(out / html_name).name
+                    if committee_path(out / html_name).is_file()
+                    else None
+                ),
                 **(state.get("headline") or {}),
             }
         )
@@ -971,6 +985,8 @@ def job_targets(job: MunicipalityJob) -> list[Path]:
     """Every file running ``job`` may write."""
     nb_dir = Path(job.notebook_dir)
     files = [Path(job.html), Path(job.state)]
+    if job.code != NATIONAL_CODE:
+        files.append(committee_path(job.html))
     for key, _, _ in job.notebooks:
         files += [nb_dir / f"{key}{end}" for end in FILE_ENDINGS]
     return files
@@ -1010,7 +1026,8 @@ def expected_targets(options: RunOptions, paths: ProjectPaths, out: Path) -> lis
             files += [out / "notebooks" / NATIONAL_STEM / f"{key}{end}" for end in FILE_ENDINGS]
     for code in options.municipalities:
         stem = f"{code}-{table.loc[code, 'slug']}"
-        files += [out / f"{stem}.html", out / ".state" / f"{code}.json"]
+        files += [out / f"{stem}.html", committee_path(out / f"{stem}.html")]
+        files += [out / ".state" / f"{code}.json"]
         for key in keys:
             files += [out / "notebooks" / stem / f"{key}{end}" for end in FILE_ENDINGS]
     return files

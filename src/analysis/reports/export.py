@@ -102,6 +102,8 @@ class ReportMeta:
     #: the benchmark's comparison group (codes) and its name, for the locator map
     comparison_group: tuple[int, ...] = ()
     comparison_label: str = ""
+    #: the municipality's committee page (analysis.reports.committee), linked in the header
+    committee_href: str | None = None
 
 
 def _keep_output(output: nbformat.NotebookNode) -> bool:
@@ -342,9 +344,36 @@ def _exporter():
     )
 
 
+_CSS_STRING_OR_COMMENT = re.compile(r'("(?:\\.|[^"\\])*"|\'(?:\\.|[^\'\\])*\')|/\*.*?\*/', re.S)
+_CSS_PUNCTUATION = re.compile(r"\s*([{};,>])\s*|(:)\s+")
+
+
+def _minify_code(code: str) -> str:
+    code = re.sub(r"\s+", " ", code)
+    return _CSS_PUNCTUATION.sub(lambda m: m.group(1) or m.group(2), code)
+
+
+def minify_css(css: str) -> str:
+    """``css`` without comments and the spaces nothing reads (strings kept as they are,
+    a space between selectors kept): the style sheets are written to be read in the
+    repository and are copied into every page (a tenth of a page without figures)."""
+    parts, code, last = [], [], 0
+    for match in _CSS_STRING_OR_COMMENT.finditer(css):
+        code.append(css[last : match.start()])
+        if match.group(1):  # a string: as it is
+            parts += [_minify_code("".join(code)), match.group(1)]
+            code = []
+        else:  # a comment: a space, as CSS reads it
+            code.append(" ")
+        last = match.end()
+    code.append(css[last:])
+    parts.append(_minify_code("".join(code)))
+    return "".join(parts).strip()
+
+
 @cache
 def _css() -> str:
-    return (TEMPLATE_DIR / "caseload" / "report.css").read_text(encoding="utf-8")
+    return minify_css((TEMPLATE_DIR / "caseload" / "report.css").read_text(encoding="utf-8"))
 
 
 def _format_value(value: Any) -> str:
@@ -368,9 +397,11 @@ def _report_resources(sections: list[Section], meta: ReportMeta) -> dict[str, An
         "key_findings": meta.key_findings,
         "national_href": meta.national_href,
         "national_label": t("reports.national.link", lang),
+        "committee_href": meta.committee_href,
+        "committee_label": t("reports.cm.link", lang, name=meta.municipality_name),
         "municipality_code": meta.municipality_code,
         "language": lang,
-        "css": _css() + (_locator_css() if locator else ""),
+        "css": _css() + (_locator_css() if locator else "") + print_margin_css(meta, sections),
         "locator": locator,
         "simulated": meta.simulated,
         "simulated_title": t("common.simulated_data", lang),
@@ -456,13 +487,51 @@ def _locator(meta: ReportMeta) -> str:
 def _locator_css() -> str:
     from analysis.reports.maps import locator_css
 
-    return "\n" + locator_css()
+    return "\n" + minify_css(locator_css())
+
+
+def page_counter(language: str) -> str:
+    """The page number for a margin box: ``"Side " counter(page) " af " counter(pages)``
+    from the label ``reports.print.page``."""
+    parts = t("reports.print.page", language, page="\0page\0", pages="\0pages\0").split("\0")
+    return " ".join(
+        f"counter({part})" if index % 2 else css_string(part)
+        for index, part in enumerate(parts)
+        if part
+    )
+
+
+def documents_only(sections: list[Section]) -> bool:
+    """Whether the page's corpus holds only documents, no interviews (as notebook 01
+    recorded its top themes), so that the corpus is named as the documents."""
+    for section in sections:
+        themes = recorded_scrap(section.notebook, "top_themes")
+        if themes:
+            return themes[0].get("kind") == "documents"
+    return False
+
+
+def print_margin_css(meta: ReportMeta, sections: list[Section] = ()) -> str:
+    """The page's printed sheets: its name, the data with their date and source
+    (:func:`analysis.reports.datasource.source_line`) at the bottom left of every sheet,
+    the page number and the number of pages at the bottom right (CSS page-margin boxes,
+    which Chromium prints since version 131; styled in report.css)."""
+    from analysis.reports.datasource import source_line
+
+    sources = source_line(meta.inputs, meta.language, documents_only=documents_only(sections))
+    left = " · ".join(x for x in (meta.municipality_name, sources) if x)
+    return (
+        f"\n@page {{ @bottom-left {{ content: {css_string(left)}; }} "
+        f"@bottom-right {{ content: {page_counter(meta.language)}; }} }}\n"
+    )
 
 
 def css_string(text: str) -> str:
-    """``text`` as a CSS string literal (for ``content:`` in the print style)."""
+    """``text`` as a CSS string literal (for ``content:`` in the print style): every
+    other character as a hex escape closed by a space (CSS reads one space after an
+    escape as its end, so a space of the text that follows one is kept)."""
     escaped = "".join(
-        ch if ch.isalnum() or ch in " .,:;–-()%'" else f"\\{ord(ch):06x}" for ch in text
+        ch if ch.isalnum() or ch in " .,:;–-()%'" else f"\\{ord(ch):x} " for ch in text
     )
     return f'"{escaped}"'
 
@@ -562,6 +631,31 @@ def _toc_markup(entries: list[tuple[int, str, str]], title: str) -> str:
     return f'<p class="report-toc-title">{html.escape(title)}</p>' + render(root)
 
 
+_STYLE_BLOCK = re.compile(r"<style\b[^>]*>(.*?)</style>", re.S)
+_EMPTY_STYLE = re.compile(r"<style\b[^>]*>\s*</style>\n?")
+#: the id pandas' Styler gives every cell (``T_<table>_row3_col2``, ``..._level0_col2``)
+_STYLER_ID = re.compile(r' id="(T_[\w-]+?_(?:row\d+_col\d+|level\d+_(?:col|row)\d+|level\d+))"')
+#: the classes it gives them (``data row3 col2``, ``col_heading level0 col2``, ``blank``)
+_STYLER_CLASS = re.compile(
+    r' class="((?:data|col_heading|row_heading|index_name|blank|col_trim|row_trim)'
+    r'(?: (?:level|row|col)\d+)*)"'
+)
+
+
+def trim_markup(page: str) -> str:
+    """The page without markup nothing uses: the id and classes pandas' Styler puts on
+    every table cell (a quarter of a page's markup) where no style of the page refers to
+    them, and empty style blocks. Ids a style or a link names stay."""
+    styles = " ".join(_STYLE_BLOCK.findall(page))
+    used_ids = set(re.findall(r"#([\w-]+)", styles)) | set(re.findall(r'href="#([^"]+)"', page))
+    used_classes = set(re.findall(r"\.([A-Za-z_][\w-]*)", styles))
+    page = _STYLER_ID.sub(lambda m: m.group(0) if m.group(1) in used_ids else "", page)
+    page = _STYLER_CLASS.sub(
+        lambda m: m.group(0) if set(m.group(1).split()) & used_classes else "", page
+    )
+    return _EMPTY_STYLE.sub("", page)
+
+
 def report_html(sections: list[Section], meta: ReportMeta) -> str:
     """The report page as a string (self-contained HTML)."""
     merged = combine(sections, meta.language, name=meta.municipality_name)
@@ -573,7 +667,7 @@ def report_html(sections: list[Section], meta: ReportMeta) -> str:
     exporter = _exporter()
     exporter.language_code = meta.language
     body, _ = exporter.from_notebook_node(merged, resources=resources_)
-    page = add_table_of_contents(body, t("reports.toc", meta.language))
+    page = trim_markup(add_table_of_contents(body, t("reports.toc", meta.language)))
     # never an exception, an unfilled placeholder or "enhed(er)" in front of a reader
     check_reader_text(page, f"the page of {meta.municipality_name} ({meta.municipality_code})")
     return page

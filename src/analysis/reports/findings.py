@@ -201,20 +201,20 @@ def demo_sentence(language: str, *, name: str = "", national: bool = False) -> s
     return t("reports.kf.demo", language, link=link, name=_e(name))
 
 
-def inputs_sentence(
-    inputs: Sequence[Mapping[str, Any]], language: str, *, documents_only: bool = False
-) -> str:
-    """Which inputs are real and which simulated (by the raw-data folder of each file);
-    ``documents_only``: the municipality's corpus holds documents and no interviews, so
-    the corpus is named as its documents."""
-    real: dict[str, None] = {}
-    simulated: dict[str, None] = {}
-    found = {}
+def input_kinds(
+    inputs: Sequence[Mapping[str, Any]], *, documents_only: bool = False
+) -> tuple[list[str], list[str]]:
+    """(real, simulated): the label keys of the kinds of input a page read, by the raw-data
+    folder of each file, in the catalogue's order; a kind with any simulated file counts
+    as simulated. ``documents_only``: the municipality's corpus holds documents and no
+    interviews, so the corpus is named as its documents."""
+    found: dict[str, bool] = {}
     for item in inputs:
         file = str(item.get("file", ""))
         key = next((label for prefix, label in INPUT_KINDS if prefix in file), None)
         if key is not None:
             found[key] = found.get(key, False) or bool(item.get("simulated"))
+    real, simulated = [], []
     for _, key in INPUT_KINDS:  # in the catalogue's order, not the files'
         if key in found:
             shown = (
@@ -222,10 +222,22 @@ def inputs_sentence(
                 if documents_only and key.endswith(".interviews")
                 else key
             )
-            (simulated if found[key] else real)[t(shown, language)] = None
-    text = t("reports.kf.real", language, inputs=", ".join(real) or "–")
+            (simulated if found[key] else real).append(shown)
+    return real, simulated
+
+
+def inputs_sentence(
+    inputs: Sequence[Mapping[str, Any]], language: str, *, documents_only: bool = False
+) -> str:
+    """Which inputs are real and which simulated (:func:`input_kinds`)."""
+    real, simulated = input_kinds(inputs, documents_only=documents_only)
+    text = t("reports.kf.real", language, inputs=", ".join(t(k, language) for k in real) or "–")
     if simulated:
-        text += " " + t("reports.kf.simulated_inputs", language, inputs=", ".join(simulated))
+        text += " " + t(
+            "reports.kf.simulated_inputs",
+            language,
+            inputs=", ".join(t(k, language) for k in simulated),
+        )
     return text
 
 

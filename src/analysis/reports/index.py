@@ -139,6 +139,18 @@ def _failures(rows: Sequence[Mapping[str, Any]], language: str) -> str:
     )
 
 
+def _committee_cell(row: Mapping[str, Any], language: str) -> str:
+    """A link to the municipality's one-page committee summary (A4), when it was built."""
+    href = row.get("committee_href")
+    if not href:
+        return f"<td>{MISSING}</td>"
+    title = html.escape(t("reports.cm.link", language, name=row["name"]))
+    return (
+        f'<td><a class="index-committee" href="{html.escape(str(href))}" title="{title}">'
+        f"{html.escape(t('reports.index.committee_link', language))}</a></td>"
+    )
+
+
 def index_html(
     rows: Sequence[Mapping[str, Any]],
     headline_columns: Sequence[tuple[str, str]],
@@ -159,6 +171,7 @@ def index_html(
         counts["ok" if status in {"ok", "skipped"} else status] += 1
     all_done = counts["failed"] == 0 and counts["missing"] == 0
     period_text, month_column = _period_note(rows, language)
+    committees = any(row.get("committee_href") for row in rows)
     columns = [
         (key, title)
         for key, title in headline_columns
@@ -170,6 +183,7 @@ def index_html(
         t("reports.index.region", language),
         *([] if all_done else [t("reports.index.status", language)]),
         *[title for _, title in columns],
+        *([t("reports.index.headline.committee", language)] if committees else []),
     ]
     body = []
     for row in rows:
@@ -188,6 +202,8 @@ def index_html(
         for key, _ in columns:
             shown, sort = _fmt(row.get(key), language)
             cells.append(f'<td class="num" data-sort="{e(sort)}">{e(shown)}</td>')
+        if committees:
+            cells.append(_committee_cell(row, language))
         body.append(f'<tr data-code="{row["code"]}">' + "".join(cells) + "</tr>")
     national = ""
     if national_href:
