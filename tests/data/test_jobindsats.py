@@ -315,7 +315,16 @@ def test_package_re_exports_the_public_names_of_its_modules():
 
     import analysis.data.jobindsats as package
 
-    for part in ("catalogue", "snapshot", "export", "api", "expected"):
+    for part in (
+        "catalogue",
+        "snapshot",
+        "export",
+        "export_grid",
+        "export_layout",
+        "export_values",
+        "api",
+        "expected",
+    ):
         module = importlib.import_module(f"analysis.data.jobindsats.{part}")
         public = {
             name

@@ -149,7 +149,7 @@ def test_stop_refuses_to_draw_a_listed_name():
 def test_figures_use_the_policy_the_door_read_the_corpus_with(monkeypatch, isolated_paths):
     from analysis import privacy
 
-    monkeypatch.setattr(privacy, "_DOOR", [])
+    monkeypatch.setattr(privacy.gate, "_DOOR", [])
     assert nb.figure_policy().mode == "pseudonymise"
     privacy.remember_door_policy(PrivacyPolicy(mode="allow", names=("Åse Holm",)))
     assert nb.figure_policy().mode == "allow"
@@ -160,7 +160,7 @@ def test_figures_use_the_policy_the_door_read_the_corpus_with(monkeypatch, isola
 def test_cached_figures_are_gated_and_keyed_by_the_policy(monkeypatch, isolated_paths):
     from analysis import privacy
 
-    monkeypatch.setattr(privacy, "_DOOR", [])
+    monkeypatch.setattr(privacy.gate, "_DOOR", [])
     calls = []
 
     def build():

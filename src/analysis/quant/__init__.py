@@ -1,7 +1,11 @@
 """Caseload regressions: fixed effects, trial designs, power, validation by simulation.
 
 - :mod:`~analysis.quant.specs`: specifications, their configuration, the prepared panel;
-- :mod:`~analysis.quant.fit`: the estimators (pyfixest; statsmodels where it lacks);
+- :mod:`~analysis.quant.fit`: the model runs (``run_all``); the estimators (pyfixest;
+  statsmodels where it lacks) in :mod:`~analysis.quant.slopes`,
+  :mod:`~analysis.quant.trials`, :mod:`~analysis.quant.event_study` and
+  :mod:`~analysis.quant.staggered`, on :mod:`~analysis.quant.estimation` and
+  :mod:`~analysis.quant.inference`;
 - :mod:`~analysis.quant.checks`: what makes a model impossible, and the skip records;
 - :mod:`~analysis.quant.results`: the tidy ``estimates`` table, p-value adjustment,
   effects per 10 fewer cases, report tables;

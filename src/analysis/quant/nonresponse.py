@@ -53,7 +53,7 @@ def response_checks(
 
     import pyfixest as pf
 
-    from analysis.quant.fit import _estimation_errors as estimation_errors
+    from analysis.quant.estimation import estimation_errors, sample_size
 
     rows = []
     data = response.dropna(subset=["caseload"])
@@ -73,14 +73,14 @@ def response_checks(
                 cluster, _ = choose_cluster(sample, config.min_clusters)
             except ModelSkipped:
                 continue
+            fml = "y ~ log_caseload | unit_id + t"
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 try:
-                    model = pf.feols(
-                        "y ~ log_caseload | unit_id + t", sample, vcov={"CRV1": cluster}
-                    )
+                    model = pf.feols(fml, sample, vcov={"CRV1": cluster})
                 except estimation_errors():  # a check that cannot be made is left out
                     continue
+            n_obs, n_clusters = sample_size(model, fml, sample, cluster)
             tidy = model.tidy(alpha=alpha)
             if "log_caseload" not in tidy.index:
                 continue
@@ -94,8 +94,8 @@ def response_checks(
                     "ci_low": float(row.iloc[4]),
                     "ci_high": float(row.iloc[5]),
                     "p_value": p,
-                    "n_obs": int(model._N),
-                    "n_clusters": int(np.min(np.asarray(model._G))),
+                    "n_obs": n_obs,
+                    "n_clusters": n_clusters,
                     "moves": bool(p < alpha),
                 }
             )
@@ -133,7 +133,8 @@ def bound_estimates(
     n_obs."""
     from pyfixest.estimation import demean
 
-    from analysis.quant.fit import _fixed_effect_covariates, fit_twfe
+    from analysis.quant.estimation import fixed_effect_covariates
+    from analysis.quant.slopes import fit_twfe
 
     present = [g for g in goals if g in bounds.columns]
     if not present:
@@ -148,7 +149,7 @@ def bound_estimates(
         period=panel["period"].astype("period[M]"),
     )
     frame = S.prepare_panel(base.merge(bounds, on=keys, how="left", validate="1:1"), config)
-    covariates = _fixed_effect_covariates(frame, config)
+    covariates = fixed_effect_covariates(frame, config)
     quiet = SpecConfig(**{**config.as_params(), "few_clusters": 0})
     rows = []
     for goal in present:

@@ -20,7 +20,10 @@ Modules (one job each; every public name is re-exported here):
   ``labour_force`` derived from it, the snapshot's provenance;
 - :mod:`~analysis.data.jobindsats.export`: the reader of downloaded exports (long or wide
   layout, or a cross table with periods over measures, CSV or .xlsx, decimal marks
-  judged on the whole file);
+  judged on the whole file), on :mod:`~analysis.data.jobindsats.export_grid` (the table
+  found in the file), :mod:`~analysis.data.jobindsats.export_layout` (what the header
+  says) and :mod:`~analysis.data.jobindsats.export_values` (the value cells, checked and
+  parsed; shared with the API reader);
 - :mod:`~analysis.data.jobindsats.api`: the reader of Jobindsats API answers (JSON:
   ``Variables`` and ``Data``, rolling years such as ``2021QMAT02``);
 - :mod:`~analysis.data.jobindsats.expected`: STAR's expected against actual public

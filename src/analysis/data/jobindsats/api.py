@@ -29,11 +29,13 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.data.jobindsats.export import (
+from analysis.data.jobindsats.export_grid import (
     AREA_HEADERS,
     BENEFIT_HEADERS,
     OTHER_DIMENSIONS,
     PERIOD_HEADERS,
+)
+from analysis.data.jobindsats.export_values import (
     _area_codes,
     _benefit_group,
     _Cell,
