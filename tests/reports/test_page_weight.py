@@ -59,4 +59,4 @@ def test_the_style_sheets_reach_a_page_without_comments_and_spaces_nothing_reads
     assert minify_css(css) == 'a>b,c{content:" ( a, b ; ";x:1}.x :first-child{y :2}'
     source = (TEMPLATE_DIR / "caseload" / "report.css").read_text(encoding="utf-8")
     assert len(_css()) < 0.8 * len(source) and "/*" not in _css()
-    assert '@page{size:A4;' in _css() and 'content:" · "' in _css()
+    assert "@page{size:A4;" in _css() and 'content:" · "' in _css()
