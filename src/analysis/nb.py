@@ -346,7 +346,8 @@ def cached_png(
     modules: Sequence[str] = (),
     paths: ProjectPaths | None = None,
 ) -> bytes:
-    """PNG bytes of ``build()``, rendered once per content and kept on disk.
+    """PNG bytes of ``build()``, rendered once per content and kept in the cache
+    (:func:`analysis.cache.cached`, one entry per content, bounded with the rest).
 
     For figures that are the same in many reports (e.g. national estimates shown in every
     municipality's report): the key is the figure's data (a DataFrame or anything
@@ -358,8 +359,8 @@ def cached_png(
 
     import matplotlib
 
-    from analysis.cache import cache_dir, module_hash
-    from analysis.fileio import atomic_write_bytes, sha256_bytes
+    from analysis.cache import CacheKey, cached
+    from analysis.fileio import sha256_bytes
 
     if isinstance(data, pd.DataFrame):
         content = pd.util.hash_pandas_object(data, index=True).to_numpy().tobytes()
@@ -367,26 +368,24 @@ def cached_png(
     else:
         content = json.dumps(data, sort_keys=True, default=str).encode("utf-8")
     policy = figure_policy()  # the figure's text is gated with it: part of the key
-    parts = [
-        name,
-        matplotlib.__version__,
-        str(FIGURE_DPI),
-        str(FIGURE_FORMAT),
-        policy.mode,
-        *policy.names,
-        *(module_hash(m) for m in modules),
-    ]
-    digest = sha256_bytes("\x1f".join(parts).encode("utf-8") + content)
-    path = cache_dir(paths) / "figures" / f"{name}-{digest[:24]}.png"
-    if path.is_file():
-        return path.read_bytes()
-    import matplotlib.pyplot as plt
+    params = {
+        "content": sha256_bytes(content),
+        "matplotlib": matplotlib.__version__,
+        "dpi": FIGURE_DPI,
+        "format": FIGURE_FORMAT,
+        "policy": [policy.mode, *policy.names],
+    }
 
-    fig = build()
-    png = figure_png(fig, policy=policy)
-    plt.close(fig)
-    atomic_write_bytes(path, png)
-    return png
+    def render() -> bytes:
+        import matplotlib.pyplot as plt
+
+        fig = build()
+        png = figure_png(fig, policy=policy)
+        plt.close(fig)
+        return png
+
+    key = CacheKey(modules=tuple(modules), params=params)
+    return cached(f"figure-{name}", key, render, paths=paths)
 
 
 def glue(name: str, value: Any) -> None:
