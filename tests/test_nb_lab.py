@@ -118,3 +118,20 @@ def test_only_named_third_party_modules_warnings_are_silenced(shown, monkeypatch
         "my_analysis.py",
         "pyfixesta.py",
     ]
+
+
+def test_make_lab_serves_the_repository_so_the_executed_notebooks_can_be_reached():
+    import subprocess
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    dry = subprocess.run(
+        ["make", "-n", "-o", "setup", "-o", ".venv/.installed", "lab"],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    (command,) = [line for line in dry.splitlines() if "jupyter lab" in line]
+    assert f'--ServerApp.root_dir="{repo}"' in command
+    assert "--notebook-dir=notebooks" not in command
