@@ -33,9 +33,10 @@ test: setup
 	scripts/ensure-chromium.sh
 	$(BIN)/python -m pytest
 
-## JupyterLab with the project kernel, opened on the notebooks.
+## JupyterLab with the project kernel, serving the repository: notebooks/ and the executed
+## notebooks behind each report (reports/notebooks/) are both in its file browser.
 lab: setup
-	$(BIN)/jupyter lab --notebook-dir=notebooks
+	$(BIN)/jupyter lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/notebooks
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks notebooks

@@ -297,3 +297,100 @@ def test_a_file_that_does_not_parse_still_counts_by_its_bytes(tmp_path):
 def test_module_hash_names_unknown_modules():
     with pytest.raises(ValueError, match=r"'analysis\.no_such_module' is not a module"):
         module_hash("analysis.no_such_module")
+
+
+# --- several settings stay warm; exploring never evicts the batch's entries ---------------
+
+
+def _counting(calls: list, size: int = 1):
+    import numpy as np
+
+    def compute():
+        calls.append(1)
+        return np.full(size, len(calls), dtype="int64")
+
+    return compute
+
+
+def test_toggling_back_to_a_setting_reads_it_instead_of_computing(isolated_paths):
+    """Issue 23: the cache kept one entry per result, so toggling a setting back
+    recomputed (26.5 s and 35.8 s for `coder` in notebook 01)."""
+    from analysis.cache import cached_frame
+
+    calls: list = []
+
+    def compute() -> pd.DataFrame:
+        calls.append(1)
+        return pd.DataFrame({"run": [len(calls)]})
+
+    for coder in (None, "dev_a", None, "dev_a", None):
+        key = CacheKey(modules=("analysis.cache",), params={"coder": coder})
+        frame = cached_frame("demo", key, compute, paths=isolated_paths)
+        assert list(frame["run"]) == [1 if coder is None else 2]
+    assert len(calls) == 2
+
+
+def test_exploring_never_evicts_the_shared_entries(isolated_paths, monkeypatch):
+    from analysis import cache
+
+    monkeypatch.setitem(cache.LIMITS, cache.EXPLORE, 200_000)  # two entries of 80 kB
+    calls: list = []
+    batch_key = CacheKey(params={"setting": "default"})
+    cache.cached("demo", batch_key, _counting(calls, 10_000), paths=isolated_paths)
+    monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/01_qualitative_themes.ipynb")
+    for n in range(6):
+        key = CacheKey(params={"setting": n})
+        cache.cached("demo", key, _counting(calls, 10_000), paths=isolated_paths)
+    stored = cache.entries(isolated_paths, "demo")
+    assert [e.store for e in stored].count(cache.SHARED) == 1
+    assert 1 <= [e.store for e in stored].count(cache.EXPLORE) <= 2  # bounded
+    before = len(calls)
+    cache.cached("demo", batch_key, _counting(calls), paths=isolated_paths)
+    assert len(calls) == before  # the batch's setting is still there
+
+
+def test_the_least_recently_used_entry_goes_first(isolated_paths, monkeypatch):
+    from analysis import cache
+
+    monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/02_caseload_regressions.ipynb")
+    monkeypatch.setitem(cache.LIMITS, cache.EXPLORE, 200_000)
+    calls: list = []
+
+    def run(setting: str) -> None:
+        key = CacheKey(params={"setting": setting})
+        cache.cached("demo", key, _counting(calls, 10_000), paths=isolated_paths)
+
+    run("a")
+    run("b")
+    run("a")  # read: a is now the most recently used
+    run("c")  # over the bound: b goes, not a
+    assert len(calls) == 3
+    run("a")
+    assert len(calls) == 3
+    run("b")
+    assert len(calls) == 4
+
+
+def test_the_batch_keeps_its_own_copy_of_what_a_researcher_computed(isolated_paths, monkeypatch):
+    from analysis import cache
+
+    calls: list = []
+    key = CacheKey(params={"setting": "default"})
+    monkeypatch.setenv("JPY_SESSION_NAME", "notebooks/02_caseload_regressions.ipynb")
+    cache.cached("demo", key, _counting(calls), paths=isolated_paths)
+    monkeypatch.delenv("JPY_SESSION_NAME")
+    value = cache.cached("demo", key, _counting(calls), paths=isolated_paths)
+    assert len(calls) == 1 and list(value) == [1]
+    assert {e.store for e in cache.entries(isolated_paths, "demo")} == {cache.SHARED, cache.EXPLORE}
+
+
+def test_a_cached_result_follows_the_code_of_the_module_it_names(package_copy, isolated_paths):
+    from analysis.cache import cached
+
+    calls: list = []
+    key = CacheKey(modules=("analysis.quant.plots",), params={"setting": 1})
+    cached("demo", key, _counting(calls), paths=isolated_paths)
+    cached("demo", key, _counting(calls), paths=isolated_paths)
+    edit_function(package_copy, "t")  # analysis.labels, imported by the plots
+    cached("demo", key, _counting(calls), paths=isolated_paths)
+    assert len(calls) == 2

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import io
+import logging
 import re
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -37,14 +38,42 @@ GLUE_INPUTS = "inputs"
 GLUE_SIMULATED = "simulated"
 
 
-def setup(language: str = "da") -> None:
-    """Configure plotting and pandas once per notebook, the same way everywhere."""
+#: third-party modules whose FutureWarning and DeprecationWarning the notebooks do not
+#: show (notes for those packages' maintainers about their own dependencies); warnings
+#: from any other code, the researcher's own included, are shown as usual
+QUIET_MODULES = (
+    "pyfixest", "wildboottest", "formulaic", "statsmodels", "linearmodels", "seaborn",
+    "spacy", "thinc", "weasel", "scrapbook", "papermill", "nbformat", "jupyter_client",
+)  # fmt: skip
+
+#: the report's style sheet, which JupyterLab loads through :func:`setup`
+REPORT_CSS = Path(__file__).resolve().parent / "reports" / "templates" / "caseload" / "report.css"
+#: the element JupyterLab renders each output in: the report's rules apply inside it only
+LAB_SCOPE = ".jp-OutputArea-output"
+#: rows shown per page of an interactive table
+LAB_PAGE_ROWS = 15
+
+_LAB: dict[str, Any] = {"interactive": False, "language": "da"}
+
+
+def setup(language: str = "da", *, interactive: bool | None = None) -> None:
+    """Configure plotting and pandas once per notebook, the same way everywhere.
+
+    ``interactive`` (default: in a kernel a Jupyter server started, i.e. JupyterLab;
+    :func:`analysis.cache.exploring`): show the report's styles in the notebook, make
+    every table sortable, searchable and paged (DataTables, bundled with ``itables``,
+    loaded from the package: no network), and show a line for every result computed for
+    the first time. The report batch runs without it, so its pages stay static and
+    unchanged; a notebook reopened untrusted still shows every table, as plain HTML."""
     import matplotlib as mpl
     import seaborn as sns
 
+    from analysis.cache import exploring
+
     check_language(language)
-    warnings.filterwarnings("ignore", category=FutureWarning)
-    warnings.filterwarnings("ignore", category=DeprecationWarning)
+    quiet = rf"^({'|'.join(QUIET_MODULES)})(\.|$)"
+    for category in (FutureWarning, DeprecationWarning):
+        warnings.filterwarnings("ignore", category=category, module=quiet)
     sns.set_theme(context="notebook", style="whitegrid")
     mpl.rcParams.update(
         {
@@ -58,6 +87,137 @@ def setup(language: str = "da") -> None:
     )
     pd.set_option("display.max_columns", 50)
     pd.set_option("display.width", 120)
+    _LAB.update(interactive=exploring() if interactive is None else bool(interactive))
+    _LAB.update(language=language)
+    if _LAB["interactive"]:
+        html_block(lab_assets())
+        _show_progress()
+
+
+def interactive() -> bool:
+    """True after :func:`setup` chose the interactive JupyterLab display."""
+    return bool(_LAB["interactive"])
+
+
+def lab_css(css: str | None = None) -> str:
+    """The report's style sheet for JupyterLab: every rule scoped to the notebook's
+    outputs (:data:`LAB_SCOPE`), so that the joint display, the simulated-data marks,
+    the notes and the tables look as in the report while JupyterLab's own interface
+    keeps its style; the page and print rules are left out."""
+    import tinycss2
+
+    text = css if css is not None else REPORT_CSS.read_text(encoding="utf-8")
+    out = []
+    for rule in tinycss2.parse_stylesheet(text, skip_comments=True, skip_whitespace=True):
+        if rule.type == "qualified-rule":
+            scoped = _scoped(tinycss2.serialize(rule.prelude).strip())
+            if scoped:
+                out.append(f"{scoped} {{{tinycss2.serialize(rule.content)}}}")
+        elif rule.type == "at-rule" and rule.lower_at_keyword == "media":
+            query = tinycss2.serialize(rule.prelude).strip()
+            if "print" in query or rule.content is None:
+                continue
+            inner = lab_css(tinycss2.serialize(rule.content))
+            if inner:
+                out.append(f"@media {query} {{\n{inner}\n}}")
+    return "\n".join(out)
+
+
+def _scoped(prelude: str) -> str:
+    """The selector list ``prelude`` inside :data:`LAB_SCOPE` ("" to leave it out)."""
+    parts = []
+    for selector in (part.strip() for part in prelude.split(",")):
+        if selector == ":root":  # the report's colours, as variables of the outputs
+            parts.append(LAB_SCOPE)
+        elif selector == "*" or selector.startswith("body") or "Prompt" in selector:
+            continue  # the page itself, and the report's hiding of code and prompts
+        elif "jp-Cell-inputWrapper" in selector:
+            continue
+        elif selector.startswith(".jp-"):
+            parts.append(selector)  # written for Jupyter's own output classes already
+        else:
+            parts.append(f"{LAB_SCOPE} {selector}")
+    return ", ".join(parts)
+
+
+def lab_assets() -> str:
+    """What :func:`setup` shows once in JupyterLab: the report's styles
+    (:func:`lab_css`) and the DataTables library that ``itables`` bundles (read from
+    the installed package and handed to the browser inline: no network), which every
+    table's own small script then applies (:func:`table`)."""
+    import base64
+
+    from itables import options
+
+    bundle = Path(options.dt_bundle)
+    script = base64.b64encode(bundle.read_bytes()).decode("ascii")
+    style = base64.b64encode(bundle.with_suffix(".css").read_bytes()).decode("ascii")
+    return (
+        f'<style class="analysis-lab-style">{lab_css()}\n'
+        f"{LAB_SCOPE} .dt-container {{ font-size: 0.92rem; }}</style>"
+        '<script type="module">\n'
+        "if (!window.analysisDataTables) {\n"
+        "  const bytes = (b64) => Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));\n"
+        '  const style = document.createElement("style");\n'
+        f'  style.textContent = new TextDecoder().decode(bytes("{style}"));\n'
+        "  document.head.appendChild(style);\n"
+        f'  const blob = new Blob([bytes("{script}")], {{ type: "text/javascript" }});\n'
+        "  window.analysisDataTables = import(URL.createObjectURL(blob));\n"
+        "}\n</script>"
+    )
+
+
+def _lab_table_script(token: str, rows: int) -> str:
+    """Make the table inside ``[data-lab-table=token]`` sortable, searchable and (over
+    :data:`LAB_PAGE_ROWS` rows) paged, in its original order; Danish decimal commas are
+    read as numbers."""
+    import json
+
+    settings = {
+        "order": [],
+        "paging": rows > LAB_PAGE_ROWS,
+        "pageLength": LAB_PAGE_ROWS,
+        "autoWidth": False,
+        "language": {"decimal": separators(_LAB["language"])["decimal"]},
+    }
+    return (
+        '<script type="module">\n'
+        "(async () => {\n"
+        "  if (!window.analysisDataTables) return;\n"
+        "  const { ITable } = await window.analysisDataTables;\n"
+        f'  const scope = document.querySelectorAll(\'[data-lab-table="{token}"] '
+        "table.analysis-table:not(.dataTable)');\n"
+        f"  scope.forEach((table) => new ITable(table, {json.dumps(settings)}));\n"
+        "})();\n</script>"
+    )
+
+
+class _ProgressLines(logging.Handler):
+    """Shows every result computed for the first time as a line in the running cell,
+    then how long it took (the cache logs both, :mod:`analysis.cache`)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.open: dict[str, Any] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        from IPython.display import display
+
+        name = str(record.args[0]) if record.args else ""
+        message = record.getMessage()
+        if message.startswith("computing"):
+            text = f"… {message}"
+            self.open[name] = display({"text/plain": text}, raw=True, display_id=True)
+        elif name in self.open and self.open[name] is not None:
+            self.open.pop(name).update({"text/plain": f"✓ {message}"}, raw=True)
+
+
+def _show_progress() -> None:
+    logger = logging.getLogger("analysis.cache")
+    if not any(isinstance(h, _ProgressLines) for h in logger.handlers):
+        logger.addHandler(_ProgressLines())
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
 
 
 def _display(obj: Any) -> None:
@@ -161,8 +321,18 @@ def table(
 ) -> None:
     """Show a table; pass a DataFrame (formatted here) or a ready Styler. ``collapsed``:
     put the table behind a closed ``<details>`` with this summary (long tables a reader
-    opens when wanted: every outcome by design, a 0/1 matrix, the codebook)."""
+    opens when wanted: every outcome by design, a 0/1 matrix, the codebook).
+
+    In JupyterLab (:func:`setup` with ``interactive``) the same table comes with a script
+    that makes it sortable, searchable and paged; without the script (the reports, or a
+    notebook reopened untrusted) it is the plain table."""
     markup = table_markup(df, name=name, **kwargs)
+    if _LAB["interactive"]:
+        import uuid
+
+        token = uuid.uuid4().hex
+        rows = len(df.data if hasattr(df, "data") else df)
+        markup = f'<div data-lab-table="{token}">{markup}</div>{_lab_table_script(token, rows)}'
     if collapsed is not None:
         markup = details_markup(collapsed, markup)
     html_block(markup)
@@ -424,7 +594,8 @@ def cached_png(
     modules: Sequence[str] = (),
     paths: ProjectPaths | None = None,
 ) -> bytes:
-    """PNG bytes of ``build()``, rendered once per content and kept on disk.
+    """PNG bytes of ``build()``, rendered once per content and kept in the cache
+    (:func:`analysis.cache.cached`, one entry per content, bounded with the rest).
 
     For figures that are the same in many reports (e.g. national estimates shown in every
     municipality's report): the key is the figure's data (a DataFrame or anything
@@ -436,8 +607,8 @@ def cached_png(
 
     import matplotlib
 
-    from analysis.cache import cache_dir, module_hash
-    from analysis.fileio import atomic_write_bytes, sha256_bytes
+    from analysis.cache import CacheKey, cached
+    from analysis.fileio import sha256_bytes
 
     if isinstance(data, pd.DataFrame):
         content = pd.util.hash_pandas_object(data, index=True).to_numpy().tobytes()
@@ -445,26 +616,24 @@ def cached_png(
     else:
         content = json.dumps(data, sort_keys=True, default=str).encode("utf-8")
     policy = figure_policy()  # the figure's text is gated with it: part of the key
-    parts = [
-        name,
-        matplotlib.__version__,
-        str(FIGURE_DPI),
-        str(FIGURE_FORMAT),
-        policy.mode,
-        *policy.names,
-        *(module_hash(m) for m in modules),
-    ]
-    digest = sha256_bytes("\x1f".join(parts).encode("utf-8") + content)
-    path = cache_dir(paths) / "figures" / f"{name}-{digest[:24]}.png"
-    if path.is_file():
-        return path.read_bytes()
-    import matplotlib.pyplot as plt
+    params = {
+        "content": sha256_bytes(content),
+        "matplotlib": matplotlib.__version__,
+        "dpi": FIGURE_DPI,
+        "format": FIGURE_FORMAT,
+        "policy": [policy.mode, *policy.names],
+    }
 
-    fig = build()
-    png = figure_png(fig, policy=policy)
-    plt.close(fig)
-    atomic_write_bytes(path, png)
-    return png
+    def render() -> bytes:
+        import matplotlib.pyplot as plt
+
+        fig = build()
+        png = figure_png(fig, policy=policy)
+        plt.close(fig)
+        return png
+
+    key = CacheKey(modules=tuple(modules), params=params)
+    return cached(f"figure-{name}", key, render, paths=paths)
 
 
 def glue(name: str, value: Any) -> None:

@@ -4,6 +4,7 @@ conditions, residuals turned so that positive is better, ranks, notes instead of
 from __future__ import annotations
 
 import math
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,7 @@ from analysis.benchmark.framework import (
 )
 from analysis.benchmark.indicators import JOBINDSATS_INDICATORS, STATUS_OK, STATUS_SMALL
 from analysis.benchmark.view import load_framework, load_framework_conditions
-from analysis.cache import cache_dir
+from analysis.cache import entries
 from analysis.errors import AnalysisError
 
 CODES = list(range(1001, 1099))  # 98 synthetic municipalities
@@ -344,13 +345,13 @@ def test_real_framework_table_ranks_only_models_that_predict_out_of_sample(real)
 
 def test_real_framework_is_cached_and_precomputed(real):
     paths, table = real
-    folder = cache_dir(paths)
-    stamp = (folder / "benchmark_framework.parquet").stat().st_mtime_ns
+    (entry,) = entries(paths, "benchmark_framework")
+    stamp = entry.path.stat().st_mtime_ns
     again = load_framework(paths)  # unchanged inputs and code: read, not recomputed
-    assert (folder / "benchmark_framework.parquet").stat().st_mtime_ns == stamp
+    assert entry.path.stat().st_mtime_ns == stamp
     pd.testing.assert_frame_equal(again, table)
     from analysis.benchmark.batch import precompute
 
-    (folder / "benchmark_framework.parquet").unlink()
+    shutil.rmtree(entry.path.parent)
     precompute(paths)
-    assert (folder / "benchmark_framework.parquet").is_file()
+    assert [e.digest for e in entries(paths, "benchmark_framework")] == [entry.digest]

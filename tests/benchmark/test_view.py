@@ -17,7 +17,7 @@ from analysis.benchmark.view import (
     load_scorecards,
     load_similar,
 )
-from analysis.cache import cache_dir
+from analysis.cache import entries
 from analysis.errors import AnalysisError
 
 CACHED = (
@@ -32,6 +32,11 @@ CACHED = (
 )
 
 
+def _stamps(paths, name: str) -> list[int]:
+    """When each stored entry of ``name`` was written."""
+    return [entry.path.stat().st_mtime_ns for entry in entries(paths, name)]
+
+
 @pytest.fixture(scope="module")
 def paths(benchmark_paths):
     precompute(benchmark_paths)
@@ -39,10 +44,10 @@ def paths(benchmark_paths):
 
 
 def test_precompute_caches_everything_once(paths):
-    folder = cache_dir(paths)
-    stamps = {name: (folder / f"{name}.parquet").stat().st_mtime_ns for name in CACHED}
+    stamps = {name: _stamps(paths, name) for name in CACHED}
+    assert all(stamps.values())
     precompute(paths)  # unchanged inputs and code: nothing is recomputed
-    assert stamps == {name: (folder / f"{name}.parquet").stat().st_mtime_ns for name in CACHED}
+    assert stamps == {name: _stamps(paths, name) for name in CACHED}
     cards = load_scorecards(paths)
     assert cards.groupby("cluster")["municipality_code"].nunique().to_dict() == {
         "region": 98,
@@ -111,6 +116,6 @@ def test_explicit_inputs_are_cached_apart(paths):
     view = benchmark_view(580, "soenderjysk", paths=paths, inputs=custom)
     default = benchmark_view(580, "soenderjysk", paths=paths)
     pd.testing.assert_frame_equal(view.scorecard, default.scorecard)
-    names = {p.name for p in cache_dir(paths).glob("benchmark_levels_*.parquet")}
+    names = {e.name for e in entries(paths) if e.name.startswith("benchmark_levels_")}
     assert len(names) == 1  # the custom inputs got their own cache entry
     assert snapshot in view.inputs

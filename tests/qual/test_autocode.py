@@ -413,4 +413,6 @@ def test_a_models_segment_vectors_are_cached_like_the_tokens(isolated_paths):
     assert len(calls) == 1 and (first == again).all()
     cached_embeddings(Counting(), ids, ["første tekst", "ændret tekst"], paths=isolated_paths)
     assert len(calls) == 2  # a changed text is embedded again
-    assert (isolated_paths.processed / "cache" / "qual_embeddings_counting.parquet").is_file()
+    from analysis.cache import entries
+
+    assert len(entries(isolated_paths, "qual_embeddings_counting")) == 2  # both kept

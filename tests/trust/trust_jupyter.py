@@ -51,8 +51,11 @@ class JupyterServer:
             self.process.kill()
 
 
-def start_server(root: Path, log: Path, env: dict[str, str]) -> JupyterServer:
-    """``jupyter server`` on localhost with a random token, serving ``root``."""
+def start_server(
+    root: Path, log: Path, env: dict[str, str], extra: list[str] | None = None
+) -> JupyterServer:
+    """``jupyter server`` on localhost with a random token, serving ``root`` (with
+    JupyterLab's pages at ``/lab``); ``extra``: more command-line options."""
     port, token = free_port(), secrets.token_hex(16)
     command = [
         sys.executable,
@@ -64,6 +67,7 @@ def start_server(root: Path, log: Path, env: dict[str, str]) -> JupyterServer:
         f"--ServerApp.root_dir={root}",
         f"--IdentityProvider.token={token}",
         "--ServerApp.port_retries=0",
+        *(extra or []),
     ]
     if os.geteuid() == 0:  # CI containers run as root
         command.append("--allow-root")

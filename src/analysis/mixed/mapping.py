@@ -19,8 +19,8 @@ ids against :data:`analysis.data.caseloads.STANDARD_OUTCOMES`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Collection, Iterable, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -139,6 +139,23 @@ class JointMapping:
     @property
     def outcomes(self) -> tuple[str, ...]:
         return tuple(o.outcome for d in self.domains for o in d.outcomes)
+
+    def only_themes(self, codes: Collection[str]) -> JointMapping:
+        """The mapping with only the links to ``codes`` (a theme subset: its codes and
+        sub-codes); every domain and outcome stays, an outcome may keep no theme. The
+        file is not changed: a researcher's subset is a setting of the analysis."""
+        keep = set(codes)
+        domains = tuple(
+            replace(
+                domain,
+                outcomes=tuple(
+                    replace(o, themes=tuple(link for link in o.themes if link.theme in keep))
+                    for o in domain.outcomes
+                ),
+            )
+            for domain in self.domains
+        )
+        return replace(self, domains=domains)
 
 
 @dataclass(frozen=True)

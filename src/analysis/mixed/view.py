@@ -11,6 +11,7 @@ markdown).
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -39,7 +40,7 @@ from analysis.mixed.mapping import (
 )
 from analysis.paths import DEFAULT_SEED
 from analysis.privacy import suppress_small_counts
-from analysis.qual.view import value_label
+from analysis.qual.view import check_themes, value_label
 from analysis.quant.results import is_share, outcome_label, unit_label
 
 #: the joint display's table id in the report (``nb.table(..., name=TABLE_NAME)``)
@@ -85,6 +86,7 @@ def analyse(
     coder: str | None = None,
     n_quotes: int = 2,
     seed: int = DEFAULT_SEED,
+    themes: Sequence[str] | None = None,
 ) -> MixedResults:
     """Read every input and compute the joint display and the caseload link.
 
@@ -92,6 +94,9 @@ def analyse(
     ``allow``); the mapping and overrides are validated before anything is computed;
     the estimates come from ``regression_notebook`` (an executed notebook 02 of the same
     municipality) or, when it is None or missing, from the shared cached results.
+    ``themes``: only these themes of the codebook (top-level ids, with their sub-codes;
+    ``None``: all) in the joint display and against caseloads, without changing the
+    codebook, the codings or the mapping file; an unknown id is an error listing them.
     """
     municipality = int(municipality)
     evidence = load_evidence(
@@ -106,6 +111,9 @@ def analyse(
     codebook = evidence.inputs.codebook
     mapping_file = Path(mapping_path) if mapping_path is not None else default_mapping_path()
     mapping = load_mapping(mapping_file, codebook.ids)
+    if themes is not None:
+        chosen = check_themes(codebook, themes)
+        mapping = mapping.only_themes(c for c in codebook.ids if codebook.top(c) in chosen)
     overrides_file = (
         Path(overrides_path) if overrides_path is not None else default_overrides_path()
     )

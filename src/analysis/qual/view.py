@@ -8,7 +8,9 @@ threshold suppressed, quote text left as data (``nb.table`` escapes it).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from analysis.labels import t
 from analysis.paths import DEFAULT_SEED
 from analysis.qual import plots, summaries
 from analysis.qual.autocode import proposals_for_review
+from analysis.qual.codebook import Codebook
 from analysis.qual.codings import codes_at_level, only_coders
 from analysis.qual.corpus import Corpus, select_sources
 from analysis.qual.count_rule import CountRule
@@ -31,6 +34,8 @@ from analysis.qual.pipeline import (
 from analysis.qual.reliability import ReliabilityError, reliability_report
 
 BY = ("department", "period", "role")
+#: exemplar quotes longer than this are shortened with "…" (notebook 01: ``quote_length``)
+QUOTE_LENGTH = 400
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,8 @@ class QualResults:
     privacy: str = "pseudonymise"
     privacy_changed: int = 0
     count_rule: CountRule = field(default_factory=CountRule)
+    #: the themes analysed when a subset was asked for (None: all of the codebook)
+    themes: tuple[str, ...] | None = None
 
     @property
     def threshold(self) -> int:
@@ -93,6 +100,8 @@ def analyse(
     level: str = "top",
     privacy: str = "pseudonymise",
     privacy_names_path: Path | str | None = None,
+    themes: Sequence[str] | None = None,
+    quote_length: int | None = QUOTE_LENGTH,
 ) -> QualResults:
     """Load, pass the texts through the personal-data gate, select the municipality's
     sources and compute every table of the report.
@@ -101,7 +110,115 @@ def analyse(
     phone numbers and names on the list (``privacy_names_path``, default
     ``data/raw/interviews/privacy_names.txt``) before any quote reaches a table;
     ``"stop"`` raises if there are any; ``"allow"`` shows texts unchanged.
+
+    ``themes``: the top-level codes to analyse (e.g. ``["sagsstamme", "ledelse"]``), with
+    their sub-codes; ``None`` analyses every theme of the codebook. Only the analysis
+    changes (frequencies, quotes, reliability, co-occurrence follow it), never the
+    codebook or the codings files; an id that is not a theme of the codebook is an error
+    listing the themes. ``quote_length``: exemplar quotes longer than this many
+    characters are shortened with "…" (``None``: in full).
+
+    The results are cached by all of these settings and the input files' contents
+    (:func:`analysis.cache.cached`), so a setting computed before comes back at once.
     """
+    from analysis.cache import CacheKey, cached
+    from analysis.privacy import remember_door_policy
+    from analysis.qual.nlp import versions
+    from analysis.qual.privacy_gate import make_policy
+
+    settings = {
+        "municipality": None if municipality is None else int(municipality),
+        "corpus_path": corpus_path,
+        "codebook_path": codebook_path,
+        "codings_path": codings_path,
+        "coder": coder,
+        "fallback_to_all": fallback_to_all,
+        "n_exemplars": n_exemplars,
+        "seed": seed,
+        "level": level,
+        "privacy": privacy,
+        "privacy_names_path": privacy_names_path,
+        "themes": None if themes is None else list(themes),
+        "quote_length": quote_length,
+    }
+    files = input_files(corpus_path, codebook_path, codings_path, privacy_names_path)
+    key = CacheKey(inputs=files, modules=(__name__,), params={**settings, **versions()})
+    results = cached("qual_results", key, lambda: _analyse(**settings))
+    # the door's policy, as reading the corpus sets it: figures gate their text with it
+    remember_door_policy(make_policy(privacy, privacy_names_path))
+    return results
+
+
+def input_files(
+    corpus_path: Path | str | None = None,
+    codebook_path: Path | str | None = None,
+    codings_path: Path | str | list[Path | str] | None = None,
+    privacy_names_path: Path | str | None = None,
+) -> tuple[Path, ...]:
+    """Every file :func:`analyse` may read, for its cache key: the corpus's folder (the
+    quote table or the source files, ``corpus.yaml``, every ``codings_*.csv``) with all
+    its files, the codebook, codings given elsewhere and the name list."""
+    from analysis.paths import get_paths
+    from analysis.qual.privacy_gate import default_names_path
+
+    paths = get_paths()
+    corpus = Path(corpus_path) if corpus_path is not None else paths.interviews / "quotes.csv"
+    folder = corpus if corpus.is_dir() else corpus.parent
+    files = [corpus] if corpus.is_file() else []
+    files += [p for p in sorted(folder.rglob("*")) if p.is_file() and p != corpus]
+    files.append(Path(codebook_path) if codebook_path is not None else paths.codebook)
+    if codings_path is not None:
+        listed = codings_path if isinstance(codings_path, list | tuple) else [codings_path]
+        files += [Path(p) for p in listed]
+    files.append(Path(privacy_names_path) if privacy_names_path else default_names_path())
+    return tuple(files)
+
+
+def themes_of(codebook: Codebook) -> list[str]:
+    """The codebook's themes: its top-level codes, in file order."""
+    return codes_at_level(codebook, "top")
+
+
+def check_themes(codebook: Codebook, themes: Sequence[str] | str) -> tuple[str, ...]:
+    """``themes`` as the codebook's theme ids (file order), or a :class:`ValueError`
+    naming each unknown id (and the theme of a sub-code) and listing the themes."""
+    if isinstance(themes, str):
+        themes = [themes]
+    valid = themes_of(codebook)
+    problems = []
+    for theme in themes:
+        if theme in valid:
+            continue
+        if theme in codebook:
+            problems.append(f"{theme!r} is a sub-code of the theme {codebook.top(theme)!r}")
+        else:
+            close = difflib.get_close_matches(str(theme), valid, n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            problems.append(f"{theme!r} is not a theme of the codebook{hint}")
+    if problems or not themes:
+        where = codebook.file if codebook.file is not None else "the codebook"
+        found = "; ".join(problems) if problems else "no theme given"
+        raise ValueError(f"themes: {found}. The themes of {where} are: {', '.join(valid)}")
+    return tuple(t for t in valid if t in set(themes))
+
+
+def _analyse(
+    municipality: int | None = None,
+    *,
+    corpus_path: Path | str | None = None,
+    codebook_path: Path | str | None = None,
+    codings_path: Path | str | None = None,
+    coder: str | None = None,
+    fallback_to_all: bool = False,
+    n_exemplars: int = 2,
+    seed: int = DEFAULT_SEED,
+    level: str = "top",
+    privacy: str = "pseudonymise",
+    privacy_names_path: Path | str | None = None,
+    themes: Sequence[str] | None = None,
+    quote_length: int | None = QUOTE_LENGTH,
+) -> QualResults:
+    """:func:`analyse` without the cache."""
     gated = load_gated_inputs(
         corpus_path,
         codebook_path,
@@ -110,9 +227,15 @@ def analyse(
         privacy_names_path=privacy_names_path,
     )
     inputs = gated.inputs
+    codes = tuple(codes_at_level(inputs.codebook, level))
+    kept: set[str] | None = None
+    if themes is not None:  # only these themes: their codes and sub-codes, nothing else
+        chosen = check_themes(inputs.codebook, themes)
+        kept = {c for c in inputs.codebook.ids if inputs.codebook.top(c) in chosen}
+        inputs = replace(inputs, codings=inputs.codings[inputs.codings["code"].isin(kept)])
+        codes = tuple(c for c in codes if c in kept)
     corpus, scope = select_sources(inputs.corpus, municipality, fallback_to_all=fallback_to_all)
     coded = coded_segments(inputs, coder=coder, level="all")
-    codes = tuple(codes_at_level(inputs.codebook, level))
     frequencies = summaries.code_frequencies(corpus, coded, codes)
     by_group = {by: summaries.code_frequencies(corpus, coded, codes, by=by) for by in BY}
     quantitized = summaries.quantitize(corpus, coded, codes)
@@ -130,7 +253,12 @@ def analyse(
             reliability = disagreements = None
     proposals = corpus_proposals(inputs)
     in_scope = set(corpus.segments["segment_id"])
+    if kept is not None:
+        proposals = proposals[proposals["code"].isin(kept)]
     review = proposals_for_review(proposals[proposals["id"].isin(in_scope)], coded)
+    evaluation = assisted_coding_evaluation(gated.raw, coder=coder, seed=seed)
+    if kept is not None:
+        evaluation = evaluation[evaluation["code"].isin(kept)].reset_index(drop=True)
     return QualResults(
         inputs=inputs,
         corpus=corpus,
@@ -143,16 +271,19 @@ def analyse(
         quantitized=quantitized,
         prevalence_department=summaries.theme_prevalence(quantitized, by="department"),
         cooccurrence=summaries.cooccurrence(corpus, coded, codes),
-        exemplars=summaries.exemplar_quotes(corpus, coded, codes, n=n_exemplars, seed=seed),
+        exemplars=summaries.exemplar_quotes(
+            corpus, coded, codes, n=n_exemplars, seed=seed, max_chars=quote_length
+        ),
         before_during=summaries.before_during_table(corpus, coded, inputs.codebook),
         reliability=reliability,
         disagreements=disagreements,
         reliability_left_out=left_out,
-        evaluation=assisted_coding_evaluation(gated.raw, coder=coder, seed=seed),
+        evaluation=evaluation,
         review=review,
         privacy=privacy,
         privacy_changed=gated.changed,
         count_rule=gated.count_rule,
+        themes=None if themes is None else codes,
     )
 
 
@@ -678,3 +809,26 @@ def count_rule_text(results: QualResults, language: str) -> str:
     if not results.count_rule.suppresses:
         return t("qual.counts_published", language)
     return t("qual.suppression_note_threshold", language, threshold=results.threshold)
+
+
+def theme_quotes(results: QualResults, theme: str) -> pd.DataFrame:
+    """Every quote in scope coded with ``theme`` (a theme or any code of the codebook;
+    a theme includes its sub-codes), in full and in corpus order: the way from a theme to
+    all its quotes (the exemplars show ``n_exemplars`` of them). Columns as
+    :attr:`QualResults.exemplars`."""
+    codebook = results.inputs.codebook
+    if theme not in codebook:
+        check_themes(codebook, [theme])  # raises, listing the themes
+    order = {s: i for i, s in enumerate(results.corpus.segments["segment_id"])}
+    frame = summaries.exemplar_quotes(
+        results.corpus, results.coded, [theme], n=len(order) or 1, max_chars=None
+    )
+    frame = frame.assign(_o=frame["segment_id"].map(order)).sort_values("_o", kind="stable")
+    return frame.drop(columns="_o").reset_index(drop=True)
+
+
+def theme_quotes_display(results: QualResults, theme: str, language: str) -> pd.DataFrame:
+    """:func:`theme_quotes` as the notebook shows it (labels in the report language)."""
+    frame = theme_quotes(results, theme)
+    shown = replace(results, exemplars=frame)
+    return exemplars_display(shown, language)

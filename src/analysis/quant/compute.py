@@ -14,6 +14,7 @@ A notebook then calls :func:`load_results` and only selects rows.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 from collections.abc import Sequence
 from concurrent.futures import Executor
@@ -22,7 +23,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis.cache import CacheKey, cached_frame
+from analysis.cache import CacheKey, cached, cached_frame
+from analysis.data.caseload_checks import OPTIONAL_COLUMNS, REQUIRED_COLUMNS
 from analysis.data.caseloads import STANDARD_OUTCOMES, is_simulated, read_caseload_panel
 from analysis.errors import AnalysisError
 from analysis.paths import ProjectPaths, get_paths
@@ -35,6 +37,8 @@ from analysis.quant.results import HEADLINE_OUTCOME, ModelRun, display_scale, no
 #: the root of every cache key: this module's source and that of every module of the
 #: package it imports, at any depth (:func:`analysis.cache.module_hash`)
 MODULES = (__name__,)
+#: the caseload contract's columns (:mod:`analysis.data.caseload_checks`)
+CONTRACT_COLUMNS = (*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS)
 #: the planned-trial design the notebook reports per outcome: treated units, control
 #: units, months before, months from the start (one trial unit against seven controls)
 PLANNED_DESIGN = (1, 7, 24, 24)
@@ -69,6 +73,8 @@ class QuantResults:
     response: pd.DataFrame = field(default_factory=pd.DataFrame)
     response_checks: pd.DataFrame = field(default_factory=pd.DataFrame)
     response_bounds: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the model specification the tables were estimated with
+    config: S.SpecConfig = S.DEFAULT_CONFIG
 
     @property
     def simulated(self) -> bool:
@@ -200,12 +206,28 @@ def load_results(
     config: S.SpecConfig = S.DEFAULT_CONFIG,
     helpers: Executor | None = None,
 ) -> QuantResults:
-    """All shared tables for a panel (computed on first use, read from the cache after);
-    ``helpers``: an executor the models may hand the municipalities' designs to."""
+    """All shared tables for a panel (computed on first use, read from the cache after,
+    one entry per setting: toggling back is a read).
+
+    ``outcomes``: the outcome columns to model; ``None`` models every standard outcome
+    the panel has. The standard outcomes (:mod:`analysis.data.outcomes`) are
+    ``exit_job_education`` (the headline), ``exit_fleksjob``, ``exit_foertidspension``,
+    ``exit_ressourceforloeb``, ``meetings_on_time``, ``company_placements``,
+    ``preparatory_plans``, ``staff_sick_days``, ``staff_turnover`` and, with experience
+    surveys, the value goals ``citizen_goal_direction``, ``citizen_recognition_respect``,
+    ``citizen_sees_way_out``, ``staff_attractive_workplace``, ``staff_wellbeing``; a
+    panel may add numeric outcome columns of its own (:func:`outcome_columns`). A name
+    the panel does not have is an :class:`UnknownOutcomeError` listing those it has.
+
+    ``config``: the model specification (:class:`analysis.quant.specs.SpecConfig`:
+    covariates, caseload bands, event-study bins, inference settings); ``helpers``: an
+    executor the models may hand the municipalities' designs to."""
     paths = paths or get_paths()
     source = panel_source(panel_path, paths)
     panel = _Panel(source, paths, config)
-    outcomes = list(outcomes) if outcomes is not None else None
+    if outcomes is not None:
+        check_outcomes(outcomes, available_outcomes(source, paths, config, panel))
+        outcomes = list(dict.fromkeys(outcomes))
 
     def models() -> pd.DataFrame:
         return _join(run_all(panel.raw, outcomes, config, helpers=helpers))
@@ -233,7 +255,9 @@ def load_results(
     grid = cached_frame(
         f"quant_mde_grid_{source.tag}",
         _key(source, paths, outcomes, config, table="mde_grid"),
-        lambda: headline_mde_grid(panel.frame),
+        lambda: headline_mde_grid(
+            panel.frame, main_outcome(S.select_outcomes(panel.frame, outcomes))
+        ),
         paths=paths,
     )
     per_outcome = cached_frame(
@@ -257,7 +281,87 @@ def load_results(
         response=_plain_strings(response),
         response_checks=_plain_strings(checks),
         response_bounds=_plain_strings(bounds),
+        config=config,
     )
+
+
+class UnknownOutcomeError(AnalysisError, ValueError):
+    """An outcome name the panel does not have (a misspelling, or a survey outcome
+    without surveys)."""
+
+
+#: columns of a caseload panel that are never outcomes (the contract's own columns)
+NOT_OUTCOMES = (*CONTRACT_COLUMNS, "source_file", "unit_key")
+
+
+def outcome_columns(panel: pd.DataFrame, config: S.SpecConfig = S.DEFAULT_CONFIG) -> list[str]:
+    """The columns of ``panel`` that can be modelled as outcomes: the standard outcomes
+    it has (in report order), then its other numeric columns except the contract's own
+    columns and the covariates of ``config``."""
+    standard = [name for name in STANDARD_OUTCOMES if name in panel.columns]
+    skip = {*NOT_OUTCOMES, *config.covariates, *standard}
+    extra = [
+        name
+        for name in panel.columns
+        if name not in skip and pd.api.types.is_numeric_dtype(panel[name])
+    ]
+    return standard + extra
+
+
+def available_outcomes(
+    source: PanelSource,
+    paths: ProjectPaths | None = None,
+    config: S.SpecConfig = S.DEFAULT_CONFIG,
+    panel: _Panel | None = None,
+) -> list[str]:
+    """:func:`outcome_columns` of the panel (cached with the panel's files)."""
+    paths = paths or get_paths()
+    panel = panel or _Panel(source, paths, config)
+    return cached(
+        f"quant_outcome_columns_{source.tag}",
+        _key(source, paths, None, config, table="outcome_columns"),
+        lambda: outcome_columns(panel.raw, config),
+        paths=paths,
+    )
+
+
+def check_outcomes(outcomes: Sequence[str], valid: Sequence[str]) -> None:
+    """Raise :class:`UnknownOutcomeError` naming every outcome not in ``valid`` (with
+    the closest valid name) and listing the valid ones."""
+    if isinstance(outcomes, str):
+        raise UnknownOutcomeError(
+            f"outcomes must be a list of names, e.g. [{outcomes!r}], not a string"
+        )
+    unknown = [name for name in outcomes if name not in valid]
+    if not outcomes:
+        raise UnknownOutcomeError(
+            f"outcomes is empty: give at least one of {', '.join(valid)} (None: all)"
+        )
+    if not unknown:
+        return
+    parts = []
+    for name in unknown:
+        close = difflib.get_close_matches(str(name), list(valid), n=1)
+        hint = f" (did you mean {close[0]!r}?)" if close else ""
+        parts.append(f"{name!r}{hint}")
+    raise UnknownOutcomeError(
+        f"unknown outcome {', '.join(parts)}: the outcomes of this panel are {', '.join(valid)}"
+    )
+
+
+def main_outcome(chosen: Sequence[str] | None, outcome: str | None = None) -> str:
+    """The outcome the headline and the figures show: ``outcome`` when given (it must be
+    among ``chosen``), else the headline outcome when it is chosen (``None``: all are),
+    else the first chosen."""
+    if outcome is not None:
+        if chosen is not None and outcome not in chosen:
+            raise UnknownOutcomeError(
+                f"outcome {outcome!r} is not among the outcomes modelled: {', '.join(chosen)}"
+            )
+        return outcome
+    if not chosen or HEADLINE_OUTCOME in chosen:
+        return HEADLINE_OUTCOME
+    return chosen[0]
 
 
 def _response_tables(

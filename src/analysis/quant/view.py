@@ -29,8 +29,10 @@ from analysis.quant import plots, texts
 from analysis.quant import specs as S
 from analysis.quant.compute import (  # load_results: re-exported for notebook 02
     QuantResults,
+    UnknownOutcomeError,  # noqa: F401
     has_trial,
     load_results,  # noqa: F401
+    main_outcome,
     municipality_rows,
 )
 from analysis.quant.results import (
@@ -49,6 +51,7 @@ from analysis.quant.results import (
     term_table,
     unit_label,
 )
+from analysis.quant.specs import DEFAULT_CONFIG, SpecConfig  # noqa: F401 - the notebooks' spec
 from analysis.quant.validation import load_truth, truth_table
 
 
@@ -83,6 +86,10 @@ class View:
     headline: dict
     #: the municipality's own trial as a design record (:func:`design_record`), or None
     own_design: dict | None = None
+    #: the outcome the headline, the texts and the figures show (:func:`build_view`)
+    outcome: str = HEADLINE_OUTCOME
+    #: the model specification the results were estimated with
+    config: S.SpecConfig = S.DEFAULT_CONFIG
 
 
 def p_format(value: object) -> str:
@@ -116,9 +123,27 @@ def _table(frame: pd.DataFrame, name: str, language: str) -> Table:
     return Table(frame.reset_index(drop=True), name, _formats(frame, language))
 
 
-def build_view(results: QuantResults, municipality: int | None, language: str) -> View:
+def outcomes_of(results: QuantResults) -> list[str]:
+    """The outcomes the results model (in the panel), in report order."""
+    listed = str(results.panel["outcomes"].iloc[0]) if not results.panel.empty else ""
+    return [name for name in listed.split(",") if name]
+
+
+def build_view(
+    results: QuantResults, municipality: int | None, language: str, outcome: str | None = None
+) -> View:
     """Select this municipality's rows (``None``: the national rows only, for the
-    national report) and the facts the texts need."""
+    national report) and the facts the texts need.
+
+    ``outcome``: the outcome the headline, the texts and the figures show, one of the
+    outcomes modelled (:func:`outcomes_of`; see :func:`load_results` for the names:
+    ``exit_job_education``, ``exit_fleksjob``, ``exit_foertidspension``,
+    ``exit_ressourceforloeb``, ``meetings_on_time``, ``company_placements``,
+    ``preparatory_plans``, ``staff_sick_days``, ``staff_turnover``, the value goals
+    ``citizen_goal_direction``, ``citizen_recognition_respect``, ``citizen_sees_way_out``,
+    ``staff_attractive_workplace``, ``staff_wellbeing``); ``None``: ``exit_job_education``
+    when it is modelled, else the first outcome modelled."""
+    main = main_outcome(outcomes_of(results), outcome)
     code = None if municipality is None else int(municipality)
     if code is None:
         estimates = results.estimates[results.estimates["scope"] == S.NATIONAL]
@@ -145,12 +170,14 @@ def build_view(results: QuantResults, municipality: int | None, language: str) -
         truth=truth,
         panel=panel,
         units=units,
-        headline=headline(estimates, HEADLINE_OUTCOME, results.simulated),
+        headline=headline(estimates, main, results.simulated),
         own_design=(
-            design_record(estimates, HEADLINE_OUTCOME, str(code))
+            design_record(estimates, main, str(code))
             if code is not None and has_trial(results, code)
             else None
         ),
+        outcome=main,
+        config=results.config,
     )
 
 
@@ -191,7 +218,7 @@ def trial_heading(view: View) -> str:
 
 
 def dose_text(view: View) -> str:
-    return t("quant.assume.dose", view.language, reference=S.reference_band().label())
+    return t("quant.assume.dose", view.language, reference=S.reference_band(view.config).label())
 
 
 def per_ten_text(view: View) -> str:
@@ -307,8 +334,12 @@ def mde_texts(results: QuantResults, language: str) -> list[str]:
             if text]  # fmt: skip
 
 
-def mde_placebo_text(results: QuantResults, language: str, outcome: str = HEADLINE_OUTCOME) -> str:
-    """The formula's MDE checked by placebo trials on the panel (empty without them)."""
+def mde_placebo_text(results: QuantResults, language: str, outcome: str | None = None) -> str:
+    """The formula's MDE checked by placebo trials on the panel (empty without them), for
+    ``outcome`` (default: the outcome of the power curves)."""
+    if outcome is None:
+        grid = results.mde_grid
+        outcome = str(grid["outcome"].iloc[0]) if not grid.empty else HEADLINE_OUTCOME
     m = results.mde_outcomes
     if m.empty or "power_placebo" not in m.columns:
         return ""
@@ -329,11 +360,13 @@ def mde_placebo_text(results: QuantResults, language: str, outcome: str = HEADLI
     )
 
 
-def trial_effect(view: View, outcome: str = HEADLINE_OUTCOME) -> dict | None:
-    """The municipality's own trial effect on ``outcome`` (unit-level DiD, display
-    units: percentage points for shares), or None without a trial or an estimate."""
+def trial_effect(view: View, outcome: str | None = None) -> dict | None:
+    """The municipality's own trial effect on ``outcome`` (default: the view's outcome;
+    unit-level DiD, display units: percentage points for shares), or None without a
+    trial or an estimate."""
     if not view.has_trial:
         return None
+    outcome = outcome or view.outcome
     rows = view.estimates[
         (view.estimates["spec"] == S.DID_COLLAPSED)
         & (view.estimates["scope"] == str(view.municipality))
@@ -362,7 +395,7 @@ def own_finding(view: View) -> dict:
         "has_trial": bool(view.has_trial),
         "n_units": len(units),
         "caseload_mean": float(units["caseload_mean"].mean()) if len(units) else None,
-        "outcome": HEADLINE_OUTCOME,
+        "outcome": view.outcome,
         "trial": trial_effect(view),
         "national": {k: view.headline.get(k) for k in ("estimate", "ci_low", "ci_high")},
         "simulated": bool(view.simulated),
@@ -689,7 +722,7 @@ def dose_figure(view: View):
     ]
     if rows.empty:
         return None, ""
-    reference = S.reference_band()
+    reference = S.reference_band(view.config)
     png = nb.cached_png(
         f"quant-dose-{view.language}",
         rows,
@@ -699,9 +732,10 @@ def dose_figure(view: View):
     return png, t("quant.fig.dose", view.language, reference=reference.label())
 
 
-def event_figure(view: View, outcome: str = HEADLINE_OUTCOME):
+def event_figure(view: View, outcome: str | None = None):
     """Event study of the municipality's trial if it has one, else the national
-    staggered event study, for ``outcome``."""
+    staggered event study, for ``outcome`` (default: the view's outcome)."""
+    outcome = outcome or view.outcome
     if view.has_trial:
         spec, scope = S.EVENT, str(view.municipality)
     else:
@@ -713,7 +747,7 @@ def event_figure(view: View, outcome: str = HEADLINE_OUTCOME):
     ]
     if rows["event_time"].notna().sum() < 2:
         return None, ""
-    bins = S.DEFAULT_CONFIG.event_bin_months
+    bins = view.config.event_bin_months
     if view.has_trial:
         fig = plots.event_plot(rows, view.language, bins)
     else:  # the national event study is the same in every municipality's report
