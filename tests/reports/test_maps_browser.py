@@ -159,6 +159,7 @@ def _page_file(folder, paths, name: str, code: int, group: tuple[int, ...]):
         key_findings='<section id="key-findings" class="key-findings"><h2>Hovedresultater</h2>'
         "<p>Tekst.</p></section>",
         comparison_group=group, comparison_label="Lignende kommuner",
+        committee_href=f"{code}-resume.html",  # as every municipality page has
     )  # fmt: skip
     markup = report_html([Section("03_benchmark_scorecard", nbformat.v4.new_notebook())], meta)
     target = folder / f"{code}-{len(group)}.html"
