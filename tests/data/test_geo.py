@@ -140,9 +140,12 @@ def test_a_missing_file_says_what_is_missing(tmp_path):
 def test_decoded_borders_are_cached_with_the_shared_results(isolated_paths):
     (isolated_paths.raw / "geo").mkdir()
     shutil.copy(TOPOJSON, isolated_paths.municipality_boundaries)
+    from analysis import cache
+
     first = geo.load_boundaries(0.01, isolated_paths)
-    cached = isolated_paths.processed / "cache" / "geo_boundaries_0_01.parquet"
-    assert cached.is_file()
+    (entry,) = [e for e in cache.entries(isolated_paths) if e.name.startswith("geo_boundaries")]
+    cached = entry.path
+    assert cached.is_relative_to(isolated_paths.processed / "cache")
     stamp = cached.stat().st_mtime_ns
     again = geo.load_boundaries(0.01, isolated_paths)
     assert cached.stat().st_mtime_ns == stamp, "read back, not recomputed"

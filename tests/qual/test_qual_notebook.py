@@ -49,7 +49,9 @@ def test_notebook_runs_with_parameters_and_glues_results(tmp_path, notebook_path
         "quotes.csv",
     ]
     assert not any(name.startswith("/") or str(tmp_path) in name for name in recorded)
-    assert (qual_paths.processed / "cache" / "qual_rule_proposals.parquet").is_file()
+    from analysis import cache
+
+    assert [e for e in cache.entries(qual_paths) if e.name == "qual_rule_proposals"]
     assert _cache_state() == before, "the notebook wrote into the real data/processed"
     html = out.read_text(encoding="utf-8")
     assert ">Ordinary department</td>" in html and ">Trial department</td>" not in html

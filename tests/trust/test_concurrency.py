@@ -46,6 +46,11 @@ def start_run(output: Path, *codes: str) -> subprocess.Popen:
     )
 
 
+def municipality_pages(output: Path) -> list[Path]:
+    """The municipality pages in ``output`` (not their one-page committee summaries)."""
+    return sorted(p for p in output.glob("[0-9]*.html") if not p.stem.endswith("-resume"))
+
+
 def wait_for(condition, timeout: float = 180) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -73,21 +78,23 @@ def test_second_run_on_the_same_folder_is_refused_and_the_first_completes(isolat
 def test_killed_run_leaves_only_complete_reports_and_a_rerun_completes(isolated_paths):
     output = isolated_paths.reports
     run = start_run(output, *CODES)
-    wait_for(lambda: len(list(output.glob("*.html"))) >= 2)
+    wait_for(lambda: len(municipality_pages(output)) >= 2)
     os.killpg(run.pid, signal.SIGKILL)  # the runner, its worker and the worker's kernel
     run.wait(timeout=60)
-    written = sorted(output.glob("*.html"))
-    assert 2 <= len(written) < len(CODES) + 1
-    for page in written:
+    written = municipality_pages(output)
+    assert 2 <= len(written) < len(CODES)
+    for page in sorted(output.glob("*.html")):  # pages, summaries and the index
         text = page.read_text(encoding="utf-8")
         assert text.rstrip().endswith("</html>"), f"{page.name} is half-written"
     rerun = start_run(output, *CODES)
     out, err = rerun.communicate(timeout=600)
     assert rerun.returncode == 0, err
     assert not list(output.rglob(".*.partial*")), "temporary files left behind"
-    reports = {p.name for p in output.glob("[0-9]*.html")}
+    reports = {p.name for p in municipality_pages(output)}
     assert len(reports) == len(CODES)
-    done_before = {p.name for p in written if p.name != "index.html"}
+    summaries = {p.name for p in output.glob("[0-9]*-resume.html")}
+    assert summaries == {name.replace(".html", "-resume.html") for name in reports}
+    done_before = {p.name for p in written}
     assert f"{len(done_before)} unchanged (skipped)" in out, "finished reports are kept"
     index = (output / "index.html").read_text(encoding="utf-8")
     assert index.count('class="status-ok"') == len(CODES)
@@ -161,9 +168,9 @@ def test_a_rerun_completes_correctly_wherever_the_kill_lands(isolated_paths, poi
         timeout=600,
     )
     assert killed.returncode == -signal.SIGKILL, killed.stderr
-    pages = sorted(p.name for p in output.glob("[0-9]*.html"))
+    pages = [p.name for p in municipality_pages(output)]
     assert "101-koebenhavn.html" in pages and "151-ballerup.html" not in pages
-    for page in pages:
+    for page in sorted(p.name for p in output.glob("[0-9]*.html")):  # with the summaries
         text = (output / page).read_text(encoding="utf-8")
         assert text.rstrip().endswith("</html>"), f"{page} is half-written"
     rerun = start_run(output, *codes)
