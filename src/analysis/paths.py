@@ -68,6 +68,12 @@ class ProjectPaths:
         return self.raw / "jobindsats"
 
     @property
+    def star(self) -> Path:
+        """Answers of the Jobindsats API a user saved (``*.json``), e.g. y30r21: STAR's
+        expected against actual public support, shown beside the scorecard."""
+        return self.raw / "star"
+
+    @property
     def caseloads(self) -> Path:
         return self.raw / "caseloads"
 

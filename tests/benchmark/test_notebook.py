@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
+import nbformat
 import pytest
 import scrapbook as sb
 
@@ -12,6 +14,7 @@ from analysis.data.store import prepare
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOK = REPO / "notebooks" / "03_benchmark_scorecard.ipynb"
+Y30R21 = REPO / "tests" / "fixtures" / "data" / "jobindsats_api_y30r21.json"
 
 
 @pytest.mark.slow
@@ -22,6 +25,9 @@ NOTEBOOK = REPO / "notebooks" / "03_benchmark_scorecard.ipynb"
 def test_notebook_runs_and_glues(
     notebook_paths, run_notebook, tmp_path, municipality, cluster, language, weighted
 ):
+    if municipality == 825:  # issue 25: a user's y30r21 API answer (Læsø is in it)
+        (notebook_paths.raw / "star").mkdir(exist_ok=True)
+        shutil.copy(Y30R21, notebook_paths.raw / "star" / "y30r21.json")
     assert prepare(notebook_paths).ok
     output = run_notebook(
         NOTEBOOK,
@@ -53,6 +59,20 @@ def test_notebook_runs_and_glues(
     assert headline["cluster_mean"] == pytest.approx(row["cluster_level"], abs=0.01)
     files = {entry["file"] for entry in scraps["inputs"].data}
     assert "reference/clusters.yaml" in files and "benchmark/costs.yaml" in files
+    # issue 25: STAR's expected against actual beside the scorecard, when the user has it
+    star = [
+        o["data"]["text/html"]
+        for cell in nbformat.read(output, as_version=4).cells
+        for o in cell.get("outputs", [])
+        if 'data-table="benchmark-star-expected"' in o.get("data", {}).get("text/html", "")
+    ]
+    if municipality == 825:
+        assert "star/y30r21.json" in files
+        assert len(star) == 1 and "All benefit groups" in star[0]
+        # Læsø's row in the answer's latest rolling year: 21.0 % expected, 20.6 % actual
+        assert "21.0%" in star[0] and "20.6%" in star[0] and "-0.4" in star[0]
+    else:
+        assert star == [] and not any(f.startswith("star/") for f in files)
     assert scraps["simulated"].data is False
     # issue 20: the persons behind each figure travel with the scrap (a column added)
     assert {"persons", "previous_persons", "small_base", "country_level"} <= set(card.columns)
@@ -60,8 +80,6 @@ def test_notebook_runs_and_glues(
     assert headline["n_indicators"] == 4  # outcome areas, each counted once
     # issue 22: a trend chart of every indicator, with an alt text that says in words
     # whether the municipality moved towards its group or away from it
-    import nbformat
-
     figures = [
         output["data"]["text/html"]
         for cell in nbformat.read(output, as_version=4).cells

@@ -27,6 +27,7 @@ def test_prepare_writes_real_snapshot_and_simulated_panel(with_simulated_panel):
         "jobindsats": "written",
         "caseloads": "written",
         "surveys": "empty",  # no data/raw/surveys in this raw folder
+        "star_expected": "empty",  # no API answer in data/raw/star
     }
     jobs = read_table("jobindsats", paths)
     rate = jobs[(jobs.measure == "unemployment_rate") & (jobs.benefit_group == "total")]
@@ -61,6 +62,7 @@ def test_changed_input_rebuilds_only_its_table(with_simulated_panel):
         "jobindsats": "unchanged",
         "caseloads": "written",
         "surveys": "empty",
+        "star_expected": "empty",
     }
 
 

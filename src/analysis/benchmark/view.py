@@ -65,6 +65,7 @@ from analysis.benchmark.scorecard import (
     scorecards,
     tally,
 )
+from analysis.benchmark.star import StarComparison, star_comparison, star_note
 from analysis.benchmark.summaries import (
     display_table,
     fit_text,
@@ -566,6 +567,7 @@ def benchmark_view(
 __all__ = [
     "BenchmarkInputs",
     "BenchmarkView",
+    "StarComparison",
     "benchmark_view",
     "compact_png",
     "display_table",
@@ -587,6 +589,8 @@ __all__ = [
     "savings_range_table",
     "savings_summary",
     "savings_table",
+    "star_comparison",
+    "star_note",
     "styled_scorecard",
     "summary_sentences",
 ]

@@ -58,6 +58,8 @@ class TableSpec:
     #: What the inputs hold that the table leaves out (one line each), printed by
     #: ``prepare`` whenever the table is built or found unchanged.
     ignored: Callable[[ProjectPaths, list[Path]], tuple[str, ...]] | None = None
+    #: For an optional table: what its folder would hold (printed when it is empty).
+    when_empty: str | None = None
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,18 @@ def _survey_folder(paths: ProjectPaths) -> Path:
     return survey_folder(paths)
 
 
+def _star_inputs(paths: ProjectPaths) -> list[Path]:
+    from analysis.data.star import star_inputs
+
+    return star_inputs(paths)
+
+
+def _build_star(paths: ProjectPaths, inputs: list[Path]) -> pd.DataFrame:
+    from analysis.data.star import build_star_table
+
+    return build_star_table(paths, inputs)
+
+
 TABLES: tuple[TableSpec, ...] = (
     TableSpec(
         "municipalities",
@@ -273,6 +287,15 @@ TABLES: tuple[TableSpec, ...] = (
         _survey_inputs,
         _build_surveys,
         folder=_survey_folder,
+    ),
+    TableSpec(
+        "star_expected",
+        "STAR's expected against actual public support (Jobindsats y30r21) from data/raw/star",
+        _star_inputs,
+        _build_star,
+        folder=lambda paths: paths.star,
+        when_empty="optional: a Jobindsats API answer for y30r21 in data/raw/star "
+        "(docs/data-inputs.md)",
     ),
 )
 
@@ -421,7 +444,7 @@ def _prepare_table(
     except AnalysisError as exc:
         return TableResult(spec.name, "failed", error=str(exc), note=note)
     if not inputs:
-        return TableResult(spec.name, "removed" if gone else "empty", note=note)
+        return TableResult(spec.name, "removed" if gone else "empty", note=note or spec.when_empty)
     missing = [p for p in inputs if not p.is_file()]
     if missing:
         return TableResult(
