@@ -14,7 +14,6 @@ MAX_LINES = 700
 #: with its reason and tell the lead; remove it when the module is split.
 KNOWN_EXCEPTIONS: dict[str, str] = {
     "quant/view.py": "being split by another helper (issue 23)",
-    "benchmark/summaries.py": "being split by another helper (issue 23: HTML out of benchmark)",
     "reports/batch.py": "to be split into planning, workers and page layout (issue 23 §5)",
 }
 
