@@ -100,7 +100,7 @@ def _build(evidence=None, overrides=(), sick_slope: float = 0.35):
         101,
         overrides=overrides,
         simulated=True,
-        estimates_origin="fallback",
+        estimates_origin="shared",
     )
 
 
@@ -114,7 +114,7 @@ def test_tables_have_fixed_columns_and_one_row_per_domain():
     assert tuple(joint.outcomes.columns) == OUTCOME_COLUMNS
     assert list(joint.domains["domain"]) == ["work", "methods", "quiet"]
     assert joint.domains["simulated"].all() and joint.outcomes["simulated"].all()
-    assert set(joint.domains["estimates_origin"]) == {"fallback"}
+    assert set(joint.domains["estimates_origin"]) == {"shared"}
 
 
 def test_convergence_when_both_sides_point_to_improvement():
@@ -219,7 +219,7 @@ def _results(joint, evidence=None) -> mr.MixedResults:
         mapping=_mapping(),
         overrides=(),
         evidence=evidence,
-        estimates=EstimatesSource(_estimates(), "fallback", None, "no_notebook"),
+        estimates=EstimatesSource(_estimates()),
         effects=pd.DataFrame(),
         joint=joint,
         caseloads=pd.DataFrame(),

@@ -1,7 +1,7 @@
 """Everything notebook 04 shows, computed in one call and labelled for display.
 
 :func:`analyse` reads the inputs (gated quotes, the mapping and overrides, the estimates
-from the regression notebook or the shared cache, the caseload panel) and computes the
+from the shared quantitative results, the caseload panel) and computes the
 numeric tables, which the notebook glues. The ``*_display`` functions and texts turn them
 into report tables in the report language: person counts below the threshold shown as
 ``<5``, quotes left as data (``nb.table``/``nb.styled`` escape them; they never go into
@@ -92,8 +92,11 @@ def analyse(
 
     Quotes pass the personal-data gate first (``privacy``: ``pseudonymise``, ``stop`` or
     ``allow``); the mapping and overrides are validated before anything is computed;
-    the estimates come from ``regression_notebook`` (an executed notebook 02 of the same
-    municipality) or, when it is None or missing, from the shared cached results.
+    the estimates come from the shared quantitative results
+    (:func:`analysis.quant.compute.load_results`, re-exported as
+    ``analysis.quant.view.load_results``; the same results notebook 02 shows).
+    ``regression_notebook`` is accepted for compatibility (notebook 04's parameter, which
+    the report batch fills with notebook 02's output) and not read.
     ``themes``: only these themes of the codebook (top-level ids, with their sub-codes;
     ``None``: all) in the joint display and against caseloads, without changing the
     codebook, the codings or the mapping file; an unknown id is an error listing them.
@@ -118,7 +121,8 @@ def analyse(
         Path(overrides_path) if overrides_path is not None else default_overrides_path()
     )
     overrides = load_overrides(overrides_path, mapping)
-    source = read_estimates(regression_notebook, municipality, panel_path=panel_path)
+    del regression_notebook  # not read: see the docstring
+    source = read_estimates(municipality, panel_path=panel_path)
     effects = outcome_effects(
         source.estimates, mapping.outcomes, municipality, basis=mapping.rules.quantitative_basis
     )
@@ -478,11 +482,8 @@ def caseload_figure(results: MixedResults, language: str) -> Any:
 
 
 def estimates_text(results: MixedResults, language: str) -> str:
-    """Where the estimates came from (label text; file name only)."""
-    source = results.estimates
-    if source.origin == "notebook":
-        return t("mixed.estimates_notebook", language, file=source.path.name if source.path else "")
-    return t(f"mixed.estimates_fallback_{source.reason}", language)
+    """Where the estimates came from (label text)."""
+    return t(f"mixed.estimates_{results.estimates.origin}", language)
 
 
 def rules_text(results: MixedResults, language: str) -> str:
