@@ -294,6 +294,8 @@ def styled(
     styler = styler.format_index(escape="html", axis=0).format_index(escape="html", axis=1)
     if formats:
         for column, fmt in formats.items():
+            if callable(fmt):  # the Styler escapes a cell before formatting, not what fmt returns
+                fmt = _escaped(fmt)
             styler = styler.format(fmt, subset=[column], na_rep=MISSING, escape="html", **sep)
     if hide_index:
         styler = styler.hide(axis="index")
@@ -303,6 +305,11 @@ def styled(
     if source is not None:
         attributes += f' data-source="{escape(source)}"'
     return styler.set_table_attributes(attributes)
+
+
+def _escaped(fmt: Callable[[Any], object]) -> Callable[[Any], str]:
+    """``fmt`` whose text is HTML-escaped: a format returns plain text ("<0.001")."""
+    return lambda value: escape(fmt(value))
 
 
 def table_markup(df: pd.DataFrame | pd.io.formats.style.Styler, *, name: str, **kwargs: Any) -> str:

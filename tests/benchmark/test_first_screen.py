@@ -13,10 +13,10 @@ import lxml.html
 import pytest
 
 from analysis.benchmark import scorecard as sc
-from analysis.benchmark import summaries
 from analysis.benchmark.batch import precompute
 from analysis.benchmark.view import benchmark_view
 from analysis.reports.findings import key_findings
+from analysis.reports.html import benchmark as summaries
 
 REPO = Path(__file__).resolve().parents[2]
 SIGNS = {sc.BETTER: "+", sc.WORSE: "\u2212", sc.SAME: "="}

@@ -26,6 +26,7 @@ from analysis.benchmark import summaries
 from analysis.benchmark.indicators import CATALOGUE, indicator_panel
 from analysis.benchmark.scorecard import level_table, scorecard
 from analysis.data.jobindsats import load_snapshot
+from analysis.reports.html import benchmark as brief_html
 
 from .conftest import make_snapshot, standard_series
 
@@ -254,7 +255,7 @@ def test_tally_counts_each_outcome_family_once_and_no_process_measure():
     assert counts["n_up"] == 4
     assert not CATALOGUE["activation_degree"].counted and CATALOGUE["activation_degree"].process
     assert CATALOGUE["dagpenge_rate"].part_of == "unemployment_rate"
-    brief = summaries.brief_markup(card, "da")
+    brief = brief_html.brief_markup(card, "da")
     assert brief.count('data-counted="false"') == 3
     assert (
         brief.count('title="Tælles ikke for sig: del af et andet nøgletal eller et procesmål."')

@@ -30,6 +30,7 @@ from analysis.benchmark.summaries import (
     styled_scorecard,
     summary_sentences,
 )
+from analysis.reports.html.benchmark import intro_markdown
 
 from .conftest import make_snapshot, standard_series
 
@@ -94,9 +95,12 @@ def test_text_from_data_is_escaped():
         label_en="<b>x</b>",
         member_names=("A & B",),
     )
-    text = intro_text("København", group, False, "da")
+    text = intro_markdown("København", group, False, "da")
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "A &amp; B" in text
+    # the analysis area's text is plain: escaping is the report layer's job (issue 23)
+    plain = intro_text("København", group, False, "da")
+    assert "<script>x</script>" in plain and "A & B" in plain
 
 
 def test_sentences_for_every_indicator_and_no_data(levels):

@@ -1,4 +1,4 @@
-"""Estimates from a regression notebook's scrapbook record vs the shared-results fallback."""
+"""The joint display's estimates: the shared quantitative results, never a notebook."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 from mixedtest_helpers import estimates, national, trial, write_executed_notebook
 
-from analysis.errors import AnalysisError
 from analysis.mixed.estimates import outcome_effects, read_estimates
 from analysis.quant.results import per_ten_fewer
 
@@ -38,44 +37,51 @@ def fallback(monkeypatch):
     return calls
 
 
-def test_reads_the_notebook_record(tmp_path, fallback):
-    path = write_executed_notebook(
-        tmp_path / "02.ipynb", {"estimates": _table()}, {"municipality": 101}
-    )
-    source = read_estimates(path, 101)
-    assert (source.origin, source.reason, source.path) == ("notebook", "", path)
-    assert fallback == []  # the shared results were not touched
-    pd.testing.assert_frame_equal(source.estimates, _table(), check_dtype=False)
-    assert source.simulated
-
-
-@pytest.mark.parametrize("case", ["none", "missing", "no_record"])
-def test_falls_back_to_shared_results(tmp_path, fallback, case):
-    if case == "none":
-        path, reason = None, "no_notebook"
-    elif case == "missing":
-        path, reason = tmp_path / "absent.ipynb", "missing"
-    else:
-        path = write_executed_notebook(tmp_path / "failed.ipynb", {"inputs": []})
-        reason = "no_record"
-    source = read_estimates(path, 101, panel_path="panel.csv")
-    assert (source.origin, source.reason) == ("fallback", reason)
+def test_reads_the_shared_quantitative_results(fallback):
+    source = read_estimates(101, panel_path="panel.csv")
+    assert source.origin == "shared"
     assert fallback == ["panel.csv"]
     # only the national rows and this municipality's rows
     assert set(source.estimates["scope"]) == {"national", "101"}
     slope = source.estimates.query("spec == 'twfe_log' and outcome == 'exit_job_education'")
-    assert math.isclose(slope["estimate"].iloc[0], -0.011)  # the fallback's numbers
+    assert math.isclose(slope["estimate"].iloc[0], -0.011)  # the shared results' numbers
+    assert source.simulated
 
 
-def test_notebook_of_another_municipality_is_refused(tmp_path, fallback):
-    by_parameter = write_executed_notebook(
-        tmp_path / "a.ipynb", {"estimates": _table(580)}, {"municipality": 580}
+def test_mixed_reads_no_notebook(tmp_path, monkeypatch):
+    """Issue 23: ``mixed`` reads the quantitative results, not notebook 02's scraps.
+    Before, an executed notebook 02 given as ``regression_notebook`` was read (and one
+    run for another municipality was refused); now it is not opened at all, and the
+    estimates are the shared results' whether a notebook exists, is missing or is given
+    at all."""
+    import nbformat
+    import scrapbook
+
+    def no_notebook(*args, **kwargs):
+        raise AssertionError("mixed read a notebook")
+
+    shared_results = SimpleNamespace(estimates=_table(shift=0.001))
+    monkeypatch.setattr(
+        "analysis.quant.compute.load_results", lambda *args, **kwargs: shared_results
     )
-    with pytest.raises(AnalysisError, match="run for municipality 580"):
-        read_estimates(by_parameter, 101)
-    by_rows = write_executed_notebook(tmp_path / "b.ipynb", {"estimates": _table(580)})
-    with pytest.raises(AnalysisError, match="holds estimates for 580"):
-        read_estimates(by_rows, 101)
+    monkeypatch.setattr(nbformat, "read", no_notebook)
+    monkeypatch.setattr(scrapbook, "read_notebook", no_notebook)
+    monkeypatch.setattr(scrapbook.models, "Notebook", no_notebook)
+    other = write_executed_notebook(  # another municipality's numbers: must not be used
+        tmp_path / "02.ipynb", {"estimates": _table(580, shift=0.5)}, {"municipality": 580}
+    )
+    from analysis.mixed import estimates as module
+    from analysis.mixed import view as mr
+
+    assert not hasattr(module, "estimates_from_notebook")
+    shared = read_estimates(101)
+    pd.testing.assert_frame_equal(shared.estimates, shared_results.estimates)
+    runs = [mr.analyse(101, regression_notebook=given) for given in (None, other, "absent.ipynb")]
+    for res in runs:
+        assert res.estimates.origin == "shared"
+        pd.testing.assert_frame_equal(res.estimates.estimates, shared.estimates)
+        pd.testing.assert_frame_equal(res.effects, runs[0].effects)
+    assert "fælles" in mr.estimates_text(runs[1], "da")
 
 
 def test_outcome_effects_prefer_the_trial_and_convert_the_slope():

@@ -16,6 +16,7 @@ from analysis.mixed import view as mr
 from analysis.mixed.estimates import EstimatesSource, outcome_effects
 from analysis.mixed.joint_display import DOMAIN_COLUMNS, OUTCOME_COLUMNS, build_joint_display
 from analysis.mixed.mapping import Override, parse_mapping
+from analysis.reports.html import joint_display as jd
 
 HOSTILE = '<script>alert("x")</script> & <b>fed</b>'
 
@@ -99,7 +100,7 @@ def _build(evidence=None, overrides=(), sick_slope: float = 0.35):
         101,
         overrides=overrides,
         simulated=True,
-        estimates_origin="fallback",
+        estimates_origin="shared",
     )
 
 
@@ -113,7 +114,7 @@ def test_tables_have_fixed_columns_and_one_row_per_domain():
     assert tuple(joint.outcomes.columns) == OUTCOME_COLUMNS
     assert list(joint.domains["domain"]) == ["work", "methods", "quiet"]
     assert joint.domains["simulated"].all() and joint.outcomes["simulated"].all()
-    assert set(joint.domains["estimates_origin"]) == {"fallback"}
+    assert set(joint.domains["estimates_origin"]) == {"shared"}
 
 
 def test_convergence_when_both_sides_point_to_improvement():
@@ -218,7 +219,7 @@ def _results(joint, evidence=None) -> mr.MixedResults:
         mapping=_mapping(),
         overrides=(),
         evidence=evidence,
-        estimates=EstimatesSource(_estimates(), "fallback", None, "no_notebook"),
+        estimates=EstimatesSource(_estimates()),
         effects=pd.DataFrame(),
         joint=joint,
         caseloads=pd.DataFrame(),
@@ -323,7 +324,7 @@ def test_a_municipality_without_the_compared_groups_gets_no_verdict_but_the_reas
         ("da", "Kan ikke vurderes", "0 kilder i gruppen"),
         ("en", "Cannot be assessed", "0 sources in the group"),
     ):
-        markup = mr.joint_display_markup(results, language)
+        markup = jd.joint_display_markup(results, language)
         badges = re.findall(r'<span class="jd-badge[^"]*"[^>]*>([^<]*)</span>', markup)
         assert badges and set(badges) == {withheld}, badges
         assert zero in mr.verdicts(results, language)[0]["reason"] and "0/0" not in markup
@@ -337,12 +338,12 @@ def test_a_municipality_without_the_compared_groups_gets_no_verdict_but_the_reas
 def test_verdicts_are_plain_words_explained_on_the_page():
     results = _results(_build())
     for language in ("da", "en"):
-        markup = mr.joint_display_markup(results, language)
+        markup = jd.joint_display_markup(results, language)
         shown = re.sub(r"<[^>]+>", " ", markup)  # what a reader reads, not the attributes
         for term in ("onvergen", "omplementari", "ivergen"):
             assert term not in shown, term
         assert 'class="jd-legend"' in markup
-    da = mr.joint_display_markup(results, "da")
+    da = jd.joint_display_markup(results, "da")
     assert ">Peger samme vej</span>" in da and "peger samme vej" in da.lower()
 
 
@@ -360,7 +361,7 @@ def test_each_quote_carries_its_own_period_year_and_type_of_source_and_its_full_
     assert list(quotes["year"]) == ["2018", "2018"]
     assert set(quotes["source_type"]) == {"skriftligt_svar"}
     assert all(len(q) > 300 for q in quotes["quote"]), "the data keep the whole quote"
-    cell = mr._quote_cell(quotes, "da")
+    cell = jd._quote_cell(quotes, "da")
     full = re.findall(r'<blockquote class="jd-quote-full">(.*?)</blockquote>\s*'
                       r'<p class="jd-source">(.*?)</p>', cell)  # fmt: skip
     assert len(full) == 2
@@ -383,13 +384,13 @@ def test_a_row_without_the_compared_groups_does_not_name_a_comparison():
         ("da", "Under vs. før", "Ingen sammenligning: kommunens kilder samlet"),
         ("en", "During vs before", "No comparison: the municipality's sources together"),
     ):
-        markup = mr.joint_display_markup(results, language)
+        markup = jd.joint_display_markup(results, language)
         shown = re.findall(r'<span class="jd-contrast">([^<]*)</span>', markup)
         assert shown and set(shown) == {nb.escape(none)}, shown
         table = mr.joint_display_table(results, language)
         domains = table.iloc[:, 0].tolist()
         assert all(f"({none})" in d and label not in d for d in domains), domains
-    trial = mr.joint_display_markup(_results(_build()), "da")
+    trial = jd.joint_display_markup(_results(_build()), "da")
     assert set(re.findall(r'<span class="jd-contrast">([^<]*)</span>', trial)) == {
         nb.escape("Under vs. før")
     }

@@ -156,41 +156,6 @@ def test_an_empty_scheduler_is_an_error_not_a_local_run(run_cli, tmp_path, addre
     assert not (tmp_path / "o").exists()
 
 
-# --- '#' and '?' in paths ---------------------------------------------------------------
-
-
-@pytest.mark.parametrize("folder", ["run#2", "what?", "a%20b"])
-def test_the_regression_notebook_is_read_from_a_folder_with_url_characters(tmp_path, folder):
-    """Notebook 04 reads notebook 02's estimates from the output folder. Before: scrapbook
-    took the path as a URL and '#'/'?' cut it short ("Requires an '.ipynb' file
-    extension")."""
-    import nbformat
-    import pandas as pd
-    from scrapbook.api import _prepare_ipy_data_format
-    from scrapbook.encoders import registry
-    from scrapbook.scraps import Scrap, scrap_to_payload
-
-    from analysis.mixed.estimates import estimates_from_notebook
-
-    frame = pd.DataFrame({"outcome": ["exit_job_education"], "scope": ["101"], "estimate": [0.1]})
-    data, metadata = _prepare_ipy_data_format(  # as sb.glue writes it
-        "estimates",
-        scrap_to_payload(registry.encode(Scrap("estimates", frame, "pandas"))),
-        "pandas",
-    )
-    cell = nbformat.v4.new_code_cell("# glued")
-    cell.outputs.append(nbformat.v4.new_output("display_data", data=data, metadata=metadata))
-    nb = nbformat.v4.new_notebook(cells=[cell])
-    nb.metadata["papermill"] = {"parameters": {"municipality": 101}}
-    path = tmp_path / folder / "notebooks" / "101-koebenhavn" / "02_caseload_regressions.ipynb"
-    path.parent.mkdir(parents=True)
-    nbformat.write(nb, path)
-    read = estimates_from_notebook(path, 101)
-    pd.testing.assert_frame_equal(read, frame)
-    with pytest.raises(AnalysisError, match="was run for municipality 101, not 580"):
-        estimates_from_notebook(path, 580)
-
-
 # --- a full disk ------------------------------------------------------------------------
 
 

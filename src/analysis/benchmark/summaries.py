@@ -133,7 +133,8 @@ def counted_text(indicator_id: str, language: str) -> str:
     return ""
 
 
-def _status_text(status: str, language: str) -> str:
+def status_text(status: str, language: str) -> str:
+    """A comparison's status in words ("● Bedre", "Ingen vurdering", ...)."""
     return t(f"benchmark.status.{status}", language, base=SMALL_BASE_THRESHOLD)
 
 
@@ -181,7 +182,7 @@ def _development_cell(row: object, language: str) -> str:
 
 def _with_status(value: str, status: str, language: str) -> str:
     """'3,0 % · ● Dårligere': a comparison figure and its verdict in one cell."""
-    word = _status_text(status, language)
+    word = status_text(status, language)
     if value == MISSING or word in ("", MISSING):
         return value if word in ("", MISSING) else word
     return f"{value} · {word}"
@@ -210,7 +211,7 @@ def display_table(
             t("benchmark.col.cluster_level", language): format_level(
                 row.cluster_level, row.indicator, language
             ),
-            t("benchmark.col.level_status", language): _status_text(row.level_status, language),
+            t("benchmark.col.level_status", language): status_text(row.level_status, language),
         }
         if has_country:
             cells[t("benchmark.col.country_level", language)] = _with_status(
@@ -223,7 +224,7 @@ def display_table(
             t("benchmark.col.cluster_development", language): format_development(
                 row.cluster_development, row.indicator, language
             ),
-            t("benchmark.col.development_status", language): _status_text(
+            t("benchmark.col.development_status", language): status_text(
                 row.development_status, language
             ),
         }
@@ -249,8 +250,9 @@ def intro_text(
     language: str = "da",
     fit: GroupFit | None = None,
 ) -> str:
-    """The section's opening paragraph: who is compared with whom, and how (escaped);
-    with ``fit`` each member's distance from the municipality in brackets."""
+    """The section's opening paragraph: who is compared with whom, and how (plain text:
+    :func:`analysis.reports.html.benchmark.intro_markdown` escapes it for the page); with
+    ``fit`` each member's distance from the municipality in brackets."""
     names = list(group.member_names)
     if fit is not None and len(fit.distances) == len(names):
         names = [
@@ -260,10 +262,10 @@ def intro_text(
     intro = t(
         "benchmark.intro",
         language,
-        name=nb.escape(name),
-        cluster=nb.escape(group.label(language)),
+        name=name,
+        cluster=group.label(language),
         n=len(group.members),
-        members=nb.escape(", ".join(names)),
+        members=", ".join(names),
     )
     weighting = t("benchmark.weighted_note" if weighted else "benchmark.unweighted_note", language)
     parts = [intro]
@@ -603,122 +605,3 @@ LEVEL_SYMBOL = "⊙"
 STATUS_MARKS = {BETTER: "+", WORSE: "\u2212", SAME: "="}
 #: a cell without a judgement (no data, too few persons, no direction)
 NO_MARK = "–"
-
-
-def _mark(status: str, language: str) -> str:
-    """A comparison as a sign in a circle, coloured, named in words for a screen reader
-    (``role="img"`` with ``aria-label``); '–' without a judgement."""
-    word = nb.escape(_status_text(status, language).lstrip("● "))
-    sign = STATUS_MARKS.get(status)
-    if sign is None:
-        return f'<span class="kf-none" role="img" aria-label="{word}">{NO_MARK}</span>'
-    return f'<span class="kf-mark" role="img" aria-label="{word}">{sign}</span>'
-
-
-def _brief_cell(status: str, inner: str, language: str) -> str:
-    word = nb.escape(_status_text(status, language).lstrip("● "))
-    return (
-        f'<td class="kf-symbol status-{nb.escape(status)}" data-status="{nb.escape(status)}" '
-        f'title="{word}">{inner}</td>'
-    )
-
-
-def _development_brief(row: object, language: str) -> str:
-    """The development in one cell: KLK's arrow for the municipality's own development
-    (▲ good, ▼ bad, ▶ unchanged), then the sign of its comparison with the cluster's
-    development in a circle, both coloured like KLK by that comparison; each named in
-    words for a screen reader, and together as the tooltip."""
-    arrow = ARROW_SYMBOLS.get(row.arrow, "")
-    words = t(f"benchmark.arrow.{row.arrow}", language)
-    status = row.development_status
-    compared = _status_text(status, language).lstrip("● ")
-    kind = "kf-arrow" if arrow else "kf-arrow kf-none"
-    inner = f'<span class="{kind}" role="img" aria-label="{nb.escape(words)}">'
-    inner += f"{nb.escape(arrow or NO_MARK)}</span>"
-    if status in STATUS_MARKS:
-        inner += _mark(status, language)  # no space: a gap in CSS, one "word" in the text
-    tooltip = f"{words}; {compared}" if status in STATUS_MARKS else words
-    return (
-        f'<td class="kf-symbol status-{nb.escape(status)}" data-arrow="{nb.escape(row.arrow)}" '
-        f'data-status="{nb.escape(status)}" title="{nb.escape(tooltip)}">{inner}</td>'
-    )
-
-
-def brief_markup(scorecard: pd.DataFrame, language: str = "da") -> str:
-    """The scorecard in brief, as KLK's summary pages show it: one row per indicator with
-    the level against the cluster, and the development (KLK's arrow) with its comparison
-    against the cluster's. A comparison is a sign in a coloured circle: + better,
-    − worse, = the same (green, orange, grey), so it reads without colour too; the
-    words are there for a screen reader and as the cell's tooltip (escaped HTML). Rows a
-    tally does not count (a part of another outcome, a process measure) are marked with
-    an asterisk, which :func:`brief_legend_markup` explains; the legend belongs below
-    it on the first screen."""
-    head = (
-        f"<tr><th>{nb.escape(t('benchmark.col.indicator', language))}</th>"
-        f'<th class="num">{nb.escape(t("benchmark.col.level", language))}</th>'
-        f'<th class="num">{nb.escape(t("benchmark.col.cluster_level", language))}</th>'
-        f"<th>{nb.escape(t('benchmark.brief.level', language))}</th>"
-        f"<th>{nb.escape(t('benchmark.brief.development', language))}</th></tr>"
-    )
-    rows = []
-    reason = nb.escape(t("benchmark.brief.not_counted", language))
-    mark = f' <sup title="{reason}" aria-label="{reason}">*</sup>'
-    for row in scorecard.itertuples(index=False):
-        indicator = CATALOGUE[row.indicator]
-        counted = indicator.counted
-        label = nb.escape(indicator.label(language)) + ("" if counted else mark)
-        rows.append(
-            f'<tr data-counted="{"true" if counted else "false"}">'
-            f"<td>{label}</td>"
-            f'<td class="num">{nb.escape(format_level(row.level, row.indicator, language))}</td>'
-            f'<td class="num">'
-            f"{nb.escape(format_level(row.cluster_level, row.indicator, language))}</td>"
-            f"{_brief_cell(row.level_status, _mark(row.level_status, language), language)}"
-            f"{_development_brief(row, language)}"
-            "</tr>"
-        )
-    return (
-        '<table class="analysis-table kf-benchmark" data-table="benchmark-brief">'
-        f"<thead>{head}</thead><tbody>{''.join(rows)}</tbody></table>"
-    )
-
-
-def brief_legend_markup(language: str = "da") -> str:
-    """How to read the brief table, in a few lines for the first screen (escaped HTML):
-    the signs in the circles, the arrows (▲ is a good development also when the number
-    falls), the colours with their signs, '–' and the asterisk. The same marks as the
-    table, so the legend is its key in greyscale and in print too."""
-
-    def sample(status: str) -> str:
-        return (
-            f'<span class="kf-symbol status-{status}"><span class="kf-mark" aria-hidden="true">'
-            f"{STATUS_MARKS[status]}</span></span>"
-        )  # the word follows in the text
-
-    def arrow(symbol: str) -> str:
-        return f'<span class="kf-symbol">{symbol}</span>'
-
-    items = [
-        t(
-            "benchmark.brief.legend.compare",
-            language,
-            better=sample(BETTER),
-            worse=sample(WORSE),
-            same=sample(SAME),
-        ),
-        t(
-            "benchmark.brief.legend.arrows",
-            language,
-            up=arrow("▲"),
-            down=arrow("▼"),
-            flat=arrow("▶"),
-        ),
-        t("benchmark.brief.legend.colour", language, base=SMALL_BASE_THRESHOLD, none=NO_MARK),
-    ]
-    title = nb.escape(t("benchmark.brief.legend.title", language))
-    items[0] = f'<strong class="kf-legend-title">{title}:</strong> {items[0]}'
-    lines = "".join(f"<li>{item}</li>" for item in items)
-    return (
-        f'<aside class="kf-legend" id="benchmark-legend" aria-label="{title}">'
-        f"<ul>{lines}</ul></aside>"
-    )

@@ -1,7 +1,7 @@
-"""The quantitative side of the joint display: the caseload estimates, read from the
-executed regression notebook of the same municipality (its scrapbook record
-``estimates``) or, when there is none, from the shared cached results (the same numbers,
-and the report says which was used).
+"""The quantitative side of the joint display: the caseload estimates, read directly from
+the shared quantitative results (:func:`analysis.quant.compute.load_results`, the cached
+results notebook 02 shows too; issue 23: ``mixed`` reads ``quant``'s results, never an
+executed notebook's scraps).
 
 Per outcome two estimates are shown, both as the effect of a *lower* caseload in display
 units (percentage points for shares):
@@ -25,7 +25,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from analysis.errors import AnalysisError
 from analysis.paths import ProjectPaths
 from analysis.quant import specs as S
 from analysis.quant.results import display_scale, per_ten_fewer
@@ -47,18 +46,17 @@ SUMMARY_COLUMNS = (
 EFFECT_COLUMNS = ("outcome", *SUMMARY_COLUMNS, "effect", "ci_low", "ci_high")
 
 
+#: where the estimates come from: the shared quantitative results
+SHARED = "shared"
+
+
 @dataclass(frozen=True)
 class EstimatesSource:
-    """The estimates table and where it came from.
-
-    ``origin``: ``"notebook"`` (the scrapbook record of ``path``) or ``"fallback"`` (the
-    shared cached results); ``reason`` says why a fallback was used (``"no_notebook"``,
-    ``"missing"``, ``"no_record"``), empty otherwise."""
+    """The estimates table (national rows and the municipality's) and where it came from
+    (``origin``: :data:`SHARED`, the shared quantitative results)."""
 
     estimates: pd.DataFrame
-    origin: str
-    path: Path | None
-    reason: str
+    origin: str = SHARED
 
     @property
     def simulated(self) -> bool:
@@ -67,61 +65,19 @@ class EstimatesSource:
         )
 
 
-def estimates_from_notebook(path: Path | str, municipality: int) -> pd.DataFrame | None:
-    """The ``estimates`` record of an executed notebook 02 (None if it has none).
-
-    Raises when the notebook was run for another municipality (its rows would silently
-    describe the wrong trial)."""
-    import nbformat
-    import scrapbook as sb
-
-    # read the file here: scrapbook (papermill) takes a path string as a URL, so a '#' or
-    # '?' in a folder name (an --output folder "run#2") would cut the path short
-    book = sb.models.Notebook(nbformat.read(Path(path), as_version=4))
-    scraps = book.scraps
-    if "estimates" not in scraps:
-        return None
-    ran_for = book.parameters.get("municipality") if book.parameters is not None else None
-    if ran_for is not None and int(ran_for) != int(municipality):
-        raise AnalysisError(
-            f"{path} was run for municipality {ran_for}, not {municipality}: pass the "
-            "regression notebook of the same municipality (or None)"
-        )
-    frame = scraps["estimates"].data
-    if not isinstance(frame, pd.DataFrame):
-        return None
-    scopes = set(frame["scope"].dropna().astype(str)) - {S.NATIONAL}
-    if scopes - {str(int(municipality))}:
-        raise AnalysisError(
-            f"{path} holds estimates for {', '.join(sorted(scopes))}, not {municipality}"
-        )
-    return frame.reset_index(drop=True)
-
-
 def read_estimates(
-    regression_notebook: Path | str | None,
     municipality: int,
     *,
     panel_path: Path | str | None = None,
     paths: ProjectPaths | None = None,
 ) -> EstimatesSource:
-    """Estimates from ``regression_notebook`` if it exists and holds them, else from
-    :func:`analysis.quant.compute.load_results` (national rows plus the municipality's)."""
-    reason = "no_notebook"
-    path = Path(regression_notebook) if regression_notebook else None
-    if path is not None:
-        if path.is_file():
-            frame = estimates_from_notebook(path, municipality)
-            if frame is not None:
-                return EstimatesSource(frame, "notebook", path, "")
-            reason = "no_record"
-        else:
-            reason = "missing"
+    """The national rows and the municipality's rows of the shared quantitative results
+    (:func:`analysis.quant.compute.load_results` for ``panel_path``, computed once and
+    cached, the same results notebook 02 shows)."""
     from analysis.quant.compute import load_results, municipality_rows
 
     results = load_results(panel_path, None, paths)
-    frame = municipality_rows(results.estimates, int(municipality))
-    return EstimatesSource(frame, "fallback", path, reason)
+    return EstimatesSource(municipality_rows(results.estimates, int(municipality)))
 
 
 def outcome_effects(

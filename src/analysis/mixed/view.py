@@ -1,16 +1,16 @@
 """Everything notebook 04 shows, computed in one call and labelled for display.
 
 :func:`analyse` reads the inputs (gated quotes, the mapping and overrides, the estimates
-from the regression notebook or the shared cache, the caseload panel) and computes the
+from the shared quantitative results, the caseload panel) and computes the
 numeric tables, which the notebook glues. The ``*_display`` functions and texts turn them
 into report tables in the report language: person counts below the threshold shown as
 ``<5``, quotes left as data (``nb.table``/``nb.styled`` escape them; they never go into
-markdown).
+markdown). No HTML here: the compact joint display is rendered by
+:mod:`analysis.reports.html.joint_display`.
 """
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -92,8 +92,11 @@ def analyse(
 
     Quotes pass the personal-data gate first (``privacy``: ``pseudonymise``, ``stop`` or
     ``allow``); the mapping and overrides are validated before anything is computed;
-    the estimates come from ``regression_notebook`` (an executed notebook 02 of the same
-    municipality) or, when it is None or missing, from the shared cached results.
+    the estimates come from the shared quantitative results
+    (:func:`analysis.quant.compute.load_results`, re-exported as
+    ``analysis.quant.view.load_results``; the same results notebook 02 shows).
+    ``regression_notebook`` is accepted for compatibility (notebook 04's parameter, which
+    the report batch fills with notebook 02's output) and not read.
     ``themes``: only these themes of the codebook (top-level ids, with their sub-codes;
     ``None``: all) in the joint display and against caseloads, without changing the
     codebook, the codings or the mapping file; an unknown id is an error listing them.
@@ -118,7 +121,8 @@ def analyse(
         Path(overrides_path) if overrides_path is not None else default_overrides_path()
     )
     overrides = load_overrides(overrides_path, mapping)
-    source = read_estimates(regression_notebook, municipality, panel_path=panel_path)
+    del regression_notebook  # not read: see the docstring
+    source = read_estimates(municipality, panel_path=panel_path)
     effects = outcome_effects(
         source.estimates, mapping.outcomes, municipality, basis=mapping.rules.quantitative_basis
     )
@@ -176,11 +180,13 @@ def effect_text(effect: float, low: float, high: float, outcome: str, language: 
     )
 
 
-def _label(key: str, value: str, language: str) -> str:
+def category_label(key: str, value: str, language: str) -> str:
+    """The label of a category of the mixed-methods labels (``mixed.<key>.<value>``)."""
     return t(f"mixed.{key}.{value}", language)
 
 
-def _count(value: int, threshold: int) -> str:
+def shown_count(value: int, threshold: int) -> str:
+    """A count of persons as shown: below ``threshold`` as "<threshold"."""
     shown = suppress_small_counts(pd.DataFrame({"n": [value]}), ["n"], threshold=threshold)
     return str(shown["n"].iloc[0])
 
@@ -194,8 +200,8 @@ def _prevalence_text(row: pd.Series, language: str, threshold: int) -> str:
         return t(
             "mixed.no_groups",
             language,
-            n_with=_count(n_with, threshold),
-            n=_count(n_all, threshold),
+            n_with=shown_count(n_with, threshold),
+            n=shown_count(n_all, threshold),
         )
     parts = []
     sides = (
@@ -205,7 +211,7 @@ def _prevalence_text(row: pd.Series, language: str, threshold: int) -> str:
     )
     for side, name in sides:
         n_with, n_all = int(row[f"n_{side}_with"]), int(row[f"n_{side}"])
-        text = f"{_count(n_with, threshold)}/{_count(n_all, threshold)}"
+        text = f"{shown_count(n_with, threshold)}/{shown_count(n_all, threshold)}"
         small = any(0 < n < threshold for n in (n_with, n_all))
         if n_all and not small:
             text += f" ({format_percent(100 * n_with / n_all, language, decimals=0)})"
@@ -278,9 +284,9 @@ def joint_display_table(
 def _quant_block(outcome: Any, label: str, language: str) -> str:
     """'Outcome: signal (basis)', then the trial's effect (if any) and the national effect
     of 10 fewer cases, each with its 95 % interval."""
-    signal = _label("quant", outcome.quant_signal, language)
+    signal = category_label("quant", outcome.quant_signal, language)
     if outcome.basis:
-        signal += f" ({_label('basis', outcome.basis, language)})"
+        signal += f" ({category_label('basis', outcome.basis, language)})"
     lines = [f"{label}: {signal}"]
     if not pd.isna(outcome.trial_effect):
         effect = effect_text(
@@ -301,10 +307,10 @@ def _quant_block(outcome: Any, label: str, language: str) -> str:
 def _qual_line(outcome: Any, themes: pd.DataFrame, codebook: Any, label: str, language: str) -> str:
     own = themes[(themes["domain"] == outcome.domain) & (themes["outcome"] == outcome.outcome)]
     detail = "; ".join(
-        f"{codebook.label(r.theme, language)}: {_label('theme', r.signal, language)}"
+        f"{codebook.label(r.theme, language)}: {category_label('theme', r.signal, language)}"
         for r in own.itertuples(index=False)
     )
-    text = f"{label}: {_label('qual', outcome.qual_signal, language)}"
+    text = f"{label}: {category_label('qual', outcome.qual_signal, language)}"
     return f"{text} ({detail})" if detail else text
 
 
@@ -347,7 +353,7 @@ def _override_text(domain_row: Any, outcomes: pd.DataFrame, label: dict, languag
             t(
                 "mixed.override_line",
                 language,
-                inference=_label("inference", domain_row.inference_override, language),
+                inference=category_label("inference", domain_row.inference_override, language),
                 reason=domain_row.override_reason,
                 who=domain_row.override_who,
                 date=domain_row.override_date,
@@ -360,7 +366,7 @@ def _override_text(domain_row: Any, outcomes: pd.DataFrame, label: dict, languag
                 + t(
                     "mixed.override_line",
                     language,
-                    inference=_label("inference", o.inference_override, language),
+                    inference=category_label("inference", o.inference_override, language),
                     reason=o.override_reason,
                     who=o.override_who,
                     date=o.override_date,
@@ -374,9 +380,9 @@ def verdict_text(inference: str, language: str, *, technical: bool = False) -> s
     term after it ("Peger samme vej (konvergens)"). Verdicts withheld all read "Kan ikke
     vurderes"."""
     key = "not_assessable" if inference in NOT_ASSESSABLE else inference
-    text = _label("inference", key, language)
+    text = category_label("inference", key, language)
     if technical and inference not in NOT_ASSESSABLE:
-        text += f" ({_label('inference_term', inference, language)})"
+        text += f" ({category_label('inference_term', inference, language)})"
     return text
 
 
@@ -425,7 +431,7 @@ def caseload_link_table(
             else t("mixed.whole_panel", language),
             t("mixed.col.caseload", language): group.caseload_mean,
             t("mixed.col.units", language): group.n_units,
-            t("mixed.col.sources", language): _count(int(group.n_sources_group), threshold),
+            t("mixed.col.sources", language): shown_count(int(group.n_sources_group), threshold),
         }
         for r in own.itertuples(index=False):
             small = any(0 < n < threshold for n in (r.n_sources, r.n_sources_group))
@@ -476,11 +482,8 @@ def caseload_figure(results: MixedResults, language: str) -> Any:
 
 
 def estimates_text(results: MixedResults, language: str) -> str:
-    """Where the estimates came from (label text; file name only)."""
-    source = results.estimates
-    if source.origin == "notebook":
-        return t("mixed.estimates_notebook", language, file=source.path.name if source.path else "")
-    return t(f"mixed.estimates_fallback_{source.reason}", language)
+    """Where the estimates came from (label text)."""
+    return t(f"mixed.estimates_{results.estimates.origin}", language)
 
 
 def rules_text(results: MixedResults, language: str) -> str:
@@ -491,7 +494,7 @@ def rules_text(results: MixedResults, language: str) -> str:
         language,
         min_sources=rules.min_sources_per_group,
         min_difference=format_number(100 * rules.min_difference, language, decimals=0),
-        basis=_label("basis", rules.quantitative_basis, language),
+        basis=category_label("basis", rules.quantitative_basis, language),
     )
 
 
@@ -590,92 +593,9 @@ def verdicts(results: MixedResults, language: str) -> list[dict]:
 
 # --- the joint display as it fits a screen ------------------------------------------------
 
-#: the full table's id (behind a closed <details>, below the compact one)
+#: the full table's id (behind a closed <details>, below the compact one; the compact one
+#: is rendered by :func:`analysis.reports.html.joint_display.joint_display_markup`)
 FULL_TABLE_NAME = "joint-display-full"
-#: a quote is shortened to this many characters in the compact display
-QUOTE_CHARACTERS = 200
-_GLYPHS = {
-    "improvement": "▲",
-    "worsening": "▼",
-    "increase": "↑",
-    "decrease": "↓",
-    "no_clear_effect": "○",
-    "no_estimate": "–",
-}
-
-
-def _e(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def _effect_line(outcome: Any, label: str, language: str) -> str:
-    """'▲ Outcome: +1,2 pp (0,4 til 2,0)': the estimate the meta-inference used (the trial
-    where there is one, else 10 fewer cases nationally) with its glyph."""
-    if outcome.basis == "trial" and not pd.isna(outcome.trial_effect):
-        effect = effect_text(outcome.trial_effect, outcome.trial_ci_low, outcome.trial_ci_high,
-                             outcome.outcome, language)  # fmt: skip
-    else:
-        effect = effect_text(outcome.effect_10, outcome.ci_low_10, outcome.ci_high_10,
-                             outcome.outcome, language)  # fmt: skip
-    signal = str(outcome.quant_signal)
-    glyph = _GLYPHS.get(signal, "")
-    return (
-        f'<span class="jd-effect" title="{_e(_label("quant", signal, language))}">'
-        f'<span class="jd-glyph quant-{_e(signal)}">{glyph}</span> {_e(label)}: '
-        f"{_e(effect)}</span>"
-    )
-
-
-def _theme_line(row: Any, codebook: Any, contrast: Any, language: str, threshold: int) -> str:
-    """'Borgerrelation: 4/5 under · 0/4 før' (sources with the theme / sources in group);
-    where the compared groups hold no sources at all, that is said in words, with the
-    municipality's sources for context ('ingen kilder i de sammenlignede grupper; alle
-    kilder 3/7')."""
-    label = codebook.label(row.theme, language)
-    if int(row.n_contrast) == 0 and int(row.n_reference) == 0:  # see joint_display_markup
-        n_with, n = (
-            _count(int(row.n_municipality_with), threshold),
-            _count(int(row.n_municipality), threshold),
-        )
-        return f'<span class="jd-theme">{_e(label)}: {_e(n_with)}/{_e(n)}</span>'
-    sides = []
-    for side, value in (
-        ("contrast", contrast.contrast_group),
-        ("reference", contrast.reference_group),
-    ):
-        n_with, n_all = int(getattr(row, f"n_{side}_with")), int(getattr(row, f"n_{side}"))
-        sides.append(
-            f"{_count(n_with, threshold)}/{_count(n_all, threshold)} "
-            f"{value_label(value, language).lower()}"
-        )
-    return f'<span class="jd-theme">{_e(label)}: {_e(" · ".join(sides))}</span>'
-
-
-def _quote_cell(quotes: Any, language: str) -> str:
-    """The first quote, shortened to :data:`QUOTE_CHARACTERS`, with its own attribution
-    (role, department, period, type of source, year); then, behind ``<details>``, every
-    quote of the row in full, each with its own attribution and source."""
-    if len(quotes) == 0:
-        return _e(t("mixed.no_quotes", language))
-    q = quotes.iloc[0]
-    text = str(q["quote"])
-    short = text if len(text) <= QUOTE_CHARACTERS else text[: QUOTE_CHARACTERS - 1].rstrip() + "…"
-    full = ""
-    if short != text or len(quotes) > 1:
-        rest = "".join(
-            f'<blockquote class="jd-quote-full">“{_e(r["quote"])}”</blockquote>'
-            f'<p class="jd-source">— {_e(quote_attribution(r, language))} '
-            f"({_e(r['source_name'])})</p>"
-            for _, r in quotes.iterrows()
-        )
-        full = (
-            f'<details class="analysis-details"><summary>'
-            f"{_e(t('mixed.jd.full_quotes', language, n=len(quotes)))}</summary>{rest}</details>"
-        )
-    return (
-        f'<p class="jd-quote">“{_e(short)}”</p>'
-        f'<p class="jd-source">— {_e(quote_attribution(q, language))}</p>{full}'
-    )
 
 
 def compared_text(domain_row: Any, contrast: Any, language: str) -> str:
@@ -686,77 +606,3 @@ def compared_text(domain_row: Any, contrast: Any, language: str) -> str:
     if int(domain_row.n_sources_contrast) == 0 and int(domain_row.n_sources_reference) == 0:
         return t("mixed.jd.no_comparison", language)
     return contrast.label(language)
-
-
-def joint_display_markup(results: MixedResults, language: str, max_themes: int = 3) -> str:
-    """The joint display in the reference form (Guetterman, Fetters & Creswell 2015): one
-    row per outcome domain with the quantitative result (effect, interval, a glyph), the
-    qualitative signal (the themes that differ most between the groups compared), a
-    verdict badge and one exemplar quote of at most 200 characters, the full quotes behind
-    ``<details>``. Escaped HTML that fits 1280 pixels without scrolling sideways."""
-    threshold = results.evidence.threshold
-    codebook = results.evidence.inputs.codebook
-    joint = results.joint
-    # the estimates' cells carry their provenance (the themes and quotes are the corpus's)
-    origin = "simulated" if results.simulated else "real"
-    head = "".join(
-        f"<th>{_e(t(f'mixed.jd.{key}', language))}</th>"
-        for key in ("domain", "quantitative", "qualitative", "verdict", "quote")
-    )
-    rows = []
-    for domain_row in joint.domains.itertuples(index=False):
-        domain = results.mapping.domain(domain_row.domain)
-        contrast = results.mapping.contrast(domain.contrast)
-        outcomes = joint.outcomes[joint.outcomes["domain"] == domain.id]
-        themes = joint.themes[joint.themes["domain"] == domain.id].drop_duplicates("theme")
-        themes = themes.reindex(themes["difference"].abs().sort_values(ascending=False).index)
-        quotes = joint.quotes[joint.quotes["domain"] == domain.id] if len(joint.quotes) else []
-        effects = "".join(
-            _effect_line(o, outcome_label(o.outcome, language), language)
-            for o in outcomes.itertuples(index=False)
-        )
-        signals = "".join(
-            _theme_line(r, codebook, contrast, language, threshold)
-            for r in themes.head(max_themes).itertuples(index=False)
-        ) or _e(t("mixed.no_themes", language))
-        if len(themes) and (themes["n_contrast"] == 0).all() and (themes["n_reference"] == 0).all():
-            # no source in either group (no trial department, no before/during period):
-            # said once, then each theme among all the municipality's sources
-            note = _e(t("mixed.jd.no_groups", language))
-            signals = f'<span class="jd-theme jd-no-groups">{note}</span>{signals}'
-        inference = str(domain_row.inference)
-        kind = "not_assessable" if inference in NOT_ASSESSABLE else inference
-        badge = (
-            f'<span class="jd-badge verdict-{_e(kind)}" data-inference="{_e(inference)}">'
-            f"{_e(verdict_text(inference, language))}</span>"
-        )
-        if inference in NOT_ASSESSABLE:
-            reason = reason_text(inference, domain_row, results, language, compact=True)
-            badge += f'<br><span class="jd-reason">{_e(reason)}</span>'
-        if domain_row.inference_override is not None:
-            badge += f'<br><span class="jd-override">{_e(t("mixed.jd.override", language))}</span>'
-        rows.append(
-            "<tr>"
-            f"<td><strong>{_e(domain.label(language))}</strong><br>"
-            f'<span class="jd-contrast">{_e(compared_text(domain_row, contrast, language))}'
-            "</span></td>"
-            f'<td data-source="{origin}">{effects}</td>'
-            f'<td data-source="real">{signals}</td>'
-            f'<td data-source="{origin}">{badge}</td>'
-            f'<td data-source="real">{_quote_cell(quotes, language)}</td>'
-            "</tr>"
-        )
-    legend = "".join(
-        f"<li><strong>{_e(verdict_text(key, language))}</strong>: "
-        f"{_e(t(f'mixed.legend.{key}', language))}</li>"
-        for key in ("convergence", "complementarity", "divergence", "inconclusive")
-    ) + (
-        f"<li><strong>{_e(_label('inference', 'not_assessable', language))}</strong>: "
-        f"{_e(t('mixed.legend.not_assessable', language))}</li>"
-    )
-    return (
-        f'<table class="analysis-table joint-display" data-table="{TABLE_NAME}">'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table>"
-        f'<p class="jd-legend-title">{_e(t("mixed.legend.title", language))}</p>'
-        f'<ul class="jd-legend">{legend}</ul>'
-    )

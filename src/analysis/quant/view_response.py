@@ -19,17 +19,14 @@ from analysis.quant import specs as S
 from analysis.quant.compute import QuantResults
 from analysis.quant.results import outcome_label, ten_fewer_factor
 from analysis.quant.texts import p_text
+from analysis.quant.view_select import Table, table_of
 
 
-def _table(frame: pd.DataFrame, name: str, language: str):
-    from analysis.quant.view import _table as table
-
-    return table(frame, name, language)
+def _table(frame: pd.DataFrame, name: str, language: str) -> Table:
+    return table_of(frame, name, language)
 
 
-def _empty(name: str):
-    from analysis.quant.view import Table
-
+def _empty(name: str) -> Table:
     return Table(pd.DataFrame(), name)
 
 

@@ -275,7 +275,7 @@ def key_findings(
     table = legend = ""
     scorecard = scraps.get("scorecard")
     if isinstance(scorecard, pd.DataFrame) and not scorecard.empty:
-        from analysis.benchmark.summaries import brief_legend_markup, brief_markup
+        from analysis.reports.html.benchmark import brief_legend_markup, brief_markup
 
         table = f'<div class="kf-table">{brief_markup(scorecard, language)}</div>'
         # the table's key, right below the findings on the first screen: no <details>
