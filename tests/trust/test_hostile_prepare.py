@@ -217,6 +217,8 @@ def prepared(module_isolated_paths: ProjectPaths) -> Prepared:
     paths = module_isolated_paths
     shutil.copytree(REPO / "data" / "raw" / "caseloads", paths.caseloads, dirs_exist_ok=True)
     shutil.copytree(REPO / "data" / "raw" / "surveys", paths.raw / "surveys", dirs_exist_ok=True)
+    (paths.raw / "star").mkdir(exist_ok=True)  # a user's y30r21 API answer (issue 25)
+    shutil.copy(REPO / "tests" / "fixtures" / "data" / "jobindsats_api_y30r21.json", paths.star)
     (paths.reports / "previous-report.html").write_text("<p>old report</p>", encoding="utf-8")
     report = prepare(paths)
     assert report.ok and {t.status for t in report.tables} == {"written"}, report.summary()
