@@ -16,7 +16,6 @@ KNOWN_EXCEPTIONS: dict[str, str] = {
     "quant/view.py": "being split by another helper (issue 23)",
     "mixed/view.py": "being split by another helper (issue 23: HTML out of mixed)",
     "benchmark/summaries.py": "being split by another helper (issue 23: HTML out of benchmark)",
-    "reports/batch.py": "to be split into planning, workers and page layout (issue 23 §5)",
 }
 
 
