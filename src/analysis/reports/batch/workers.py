@@ -21,6 +21,7 @@ from analysis.publish import output_policy, publish_html
 from analysis.reports.batch.layout import NATIONAL_CODE, RunLayout
 from analysis.reports.batch.planning import MunicipalityJob
 from analysis.reports.outputs import OutputWriteError
+from analysis.reports.records import PageHeadlines
 from analysis.reports.sections import HEADLINES
 
 _KERNEL = None
@@ -122,6 +123,7 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
     national = job.code == NATIONAL_CODE
     national_page = RunLayout.of_page(job.html).national().html
     scraps["inputs"] = [inputs[k] for k in sorted(inputs)]
+    group = PageHeadlines.from_scraps(scraps).benchmark  # the comparison group, if any
     if national:
         summary_markup = findings.national_findings(scraps, job.language)
     else:
@@ -145,8 +147,8 @@ def run_job(job: MunicipalityJob) -> dict[str, Any]:
         national_href=None if national else national_page.name,
         count_rule=scraps.get("small_count_rule"),
         notebooks=job.versions,
-        comparison_group=tuple((scraps.get("benchmark_headline") or {}).get("members") or ()),
-        comparison_label=str((scraps.get("benchmark_headline") or {}).get("cluster") or ""),
+        comparison_group=group.members if group is not None else (),
+        comparison_label=group.cluster if group is not None else "",
         committee_href=None if national else committee.committee_href(job.html),
     )
     html = report_html(sections, meta)
@@ -210,13 +212,12 @@ def _headlines(runs: list[tuple[str, dict, Any]]) -> dict[str, Any]:
     for _, _, run in runs:
         if run.status == "ok":
             scraps.update(run.scraps)
+    records = PageHeadlines.from_scraps(scraps)
     values: dict[str, Any] = {}
     for headline in HEADLINES:
-        data = scraps.get(headline.scrap)
-        if not headline.field and data is not None:
-            values[headline.column] = data
-        elif isinstance(data, dict) and headline.field in data:
-            values[headline.column] = data[headline.field]
+        present, value = headline.value(records)
+        if present:
+            values[headline.column] = value
     return values
 
 
