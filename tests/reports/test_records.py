@@ -139,3 +139,27 @@ def test_a_headline_naming_an_unknown_field_fails_when_it_is_declared():
         sections.Headline("benchmark_unemployment", "benchmark_headline", "lvl")
     with pytest.raises(ScrapRecordError, match=r"no headline record is read from scrap 'nope'"):
         sections.Headline("x", "nope", "")
+
+
+def _glued(name: str, data: object):
+    import nbformat
+
+    from analysis.reports.export import SCRAP_MIME, Section
+
+    cell = nbformat.v4.new_code_cell("glue")
+    payload = {"name": name, "encoder": "json", "data": data, "version": 1}
+    output = nbformat.NotebookNode(output_type="display_data", metadata={})
+    output["data"] = {f"{SCRAP_MIME}json+json": payload}  # as scrapbook glues it
+    cell.outputs = [output]
+    notebook = nbformat.v4.new_notebook(cells=[cell])
+    return [Section(key="01_qualitative_themes", notebook=notebook, parameters={})]
+
+
+def test_the_printed_sheets_read_the_corpus_kind_from_the_theme_records():
+    from analysis.reports.export import documents_only
+
+    assert documents_only(_glued("top_themes", real_scrap("175-roedovre", "top_themes")))
+    assert not documents_only(_glued("top_themes", real_scrap("101-koebenhavn", "top_themes")))
+    themes = [_renamed(item, "kind", "type") for item in real_scrap("175-roedovre", "top_themes")]
+    with pytest.raises(ScrapRecordError, match=r"'top_themes\[0\]'.*missing field\(s\) kind"):
+        documents_only(_glued("top_themes", themes))
