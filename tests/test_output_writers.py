@@ -79,11 +79,17 @@ INTERNAL = {
     ("analysis.qual.refi_import", "_decode"): "a temporary file for an archive member, deleted",
     ("analysis.qual.refi_export", "qdpx_bytes"): "builds the archive in memory (BytesIO), no file",
     ("analysis.data.simulate", "write_simulation"): "the documented simulated panel in data/raw",
-    ("analysis.reports.batch", "write_state"): "the run's own state record (.state/)",
-    ("analysis.reports.batch", "put_in_place"): "renames a page publish_html wrote into place",
+    ("analysis.reports.batch.workers", "write_state"): "the run's own state record (.state/)",
+    (
+        "analysis.reports.batch.workers",
+        "put_in_place",
+    ): "renames a page publish_html wrote into place",
     ("analysis.reports.outputs", "write_manifest"): "the run's list of its own outputs",
     ("analysis.reports.lock", "exclusive_lock"): "the run's lock file (pid and start time)",
-    ("analysis.reports.batch", "check_scheduler"): "asks the Dask scheduler over the network",
+    (
+        "analysis.reports.batch.scheduler",
+        "check_scheduler",
+    ): "asks the Dask scheduler over the network",
 }
 
 
@@ -184,8 +190,8 @@ def test_the_scan_sees_a_writer_that_skips_the_gate(tmp_path, monkeypatch):
     ("module", "function"),
     [
         ("analysis.reports.execute", "execute_notebook"),
-        ("analysis.reports.batch", "run_job"),
-        ("analysis.reports.batch", "write_index"),
+        ("analysis.reports.batch.workers", "run_job"),
+        ("analysis.reports.batch.index_writer", "write_index"),
         ("analysis.qual.refi_export", "write_qdpx"),
         ("analysis.qual.cli_reliability", "main"),
         ("analysis.qual.cli_autocode", "main"),

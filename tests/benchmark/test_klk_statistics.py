@@ -270,8 +270,25 @@ def test_tally_counts_each_outcome_family_once_and_no_process_measure():
 
 def test_key_findings_sentence_counts_outcome_areas():
     from analysis.reports.findings import benchmark_sentence
+    from analysis.reports.records import BenchmarkHeadline
 
-    headline = {
+    headline = {  # every field of notebook 03's record (analysis.reports.records)
+        "indicator": "unemployment_rate",
+        "level": 3.2,
+        "development": 43.18,
+        "cluster_mean": 2.31,
+        "country_mean": 3.0,
+        "n_shown": 7,
+        "n_same": 1,
+        "n_country_better": 0,
+        "n_country_worse": 1,
+        "counted": [
+            "unemployment_rate",
+            "longterm_rate",
+            "kh_workforce_rate",
+            "ordinary_hours_share",
+        ],
+        "members": [741, 400, 563, 773, 492, 165, 482, 671],
         "cluster": "Lignende kommuner",
         "cluster_size": 8,
         "n_indicators": 4,
@@ -286,6 +303,7 @@ def test_key_findings_sentence_counts_outcome_areas():
         "fit_mean": 7.31,
         "fit_typical_mean": 0.96,
     }
+    headline = BenchmarkHeadline.from_scrap(headline)
     text = benchmark_sentence(headline, "Læsø", "da")
     assert "dårligere på 2 af 4 resultatområder (maj–juli 2026; nøgletal med * tælles ikke" in text
     assert "2 vurderes ikke: under 20 personer." in text

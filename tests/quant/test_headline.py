@@ -15,6 +15,7 @@ from analysis.quant import specs as S
 from analysis.quant.results import adjust_pvalues, design_record, headline
 from analysis.quant.specs import SpecConfig, prepare_panel
 from analysis.reports.findings import caseload_sentence, national_findings
+from analysis.reports.records import CaseloadOwn
 
 OUTCOME = "exit_job_education"
 FAST = SpecConfig(wild_reps=99)
@@ -131,6 +132,7 @@ def test_placebo_design_has_no_interval_and_says_so():
 def test_key_findings_lead_with_the_trials(committed_estimates):
     record = headline(committed_estimates, OUTCOME, simulated=True)
     own = {
+        "municipality": 165,
         "outcome": OUTCOME,
         "has_trial": False,
         "n_units": 3,
@@ -139,8 +141,11 @@ def test_key_findings_lead_with_the_trials(committed_estimates):
         "national": {k: record[k] for k in ("estimate", "ci_low", "ci_high")},
         "national_design": record["design"],
         "simulated": True,
+        "trial_index": False,
+        "lead": "design",
+        "trial_design": None,
     }
-    sentence = caseload_sentence(own, "Albertslund", "en")
+    sentence = caseload_sentence(CaseloadOwn.from_scrap(own), "Albertslund", "en")
     trials = sentence.index("In the trials (caseloads about")
     association = sentence.index("All units:")
     assert trials < association
@@ -155,6 +160,11 @@ def test_key_findings_lead_with_the_trials(committed_estimates):
 
 def test_a_trial_municipality_gets_its_pretrend_and_placebo_in_the_key_findings():
     own = {
+        "municipality": 101,
+        "caseload_mean": 157.1,
+        "trial_index": True,
+        "lead": "trial",
+        "national_design": None,
         "outcome": OUTCOME,
         "has_trial": True,
         "n_units": 8,
@@ -168,6 +178,6 @@ def test_a_trial_municipality_gets_its_pretrend_and_placebo_in_the_key_findings(
         "national": {"estimate": 0.08, "ci_low": 0.07, "ci_high": 0.09},
         "simulated": True,
     }
-    sentence = caseload_sentence(own, "København", "en")
+    sentence = caseload_sentence(CaseloadOwn.from_scrap(own), "København", "en")
     assert "Test for differences before the start: p = 0.410." in sentence
     assert "placebo value p = 0.125 (lowest possible 0.125)" in sentence

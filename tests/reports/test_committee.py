@@ -34,6 +34,8 @@ OWN = {  # notebook 02's record for København on the simulated panel (display u
     "outcome": "exit_job_education",
     "trial": {"estimate": 1.2, "ci_low": 0.4, "ci_high": 2.0},
     "national": {"estimate": 0.5, "ci_low": 0.3, "ci_high": 0.7}, "simulated": True,
+    "trial_index": "ja, kun simuleret", "lead": "trial", "trial_design": None,
+    "national_design": None,
 }  # fmt: skip
 
 

@@ -32,11 +32,18 @@ def _notebook(path):
         nbformat.v4.new_code_cell(
             'municipality = 580\nlanguage = "da"', metadata={"tags": ["parameters"]}
         ),
-        nbformat.v4.new_code_cell(
+        nbformat.v4.new_code_cell(  # a complete record (analysis.reports.records)
             "from analysis import nb\n"
-            'nb.glue("benchmark_headline", {"level": 2.04, "development": -3.26, '
+            'headline = dict.fromkeys(["cluster_mean", "country_mean", "fit_mean", '
+            '"fit_typical_mean"])\n'
+            'headline |= dict.fromkeys(["cluster_size", "n_indicators", "n_shown", "n_same", '
+            '"n_small_base", "n_country_better", "n_country_worse"], 0)\n'
+            'headline |= {"indicator": "unemployment_rate", "period_start": "", '
+            '"counted": [], "poor_fit": False}\n'
+            'headline |= {"level": 2.04, "development": -3.26, '
             f'"period": "2026-07", "cluster": "Sønderjylland", "members": {GROUP}, '
-            '"n_better": 5, "n_worse": 2, "n_up": 3, "n_down": 3})'
+            '"n_better": 5, "n_worse": 2, "n_up": 3, "n_down": 3}\n'
+            'nb.glue("benchmark_headline", headline)'
         ),
     ]  # fmt: skip
     nbformat.write(nb, path)

@@ -146,7 +146,7 @@ def test_folder_of_an_earlier_version_is_adopted_and_only_its_own_temporaries_re
 def test_the_default_reports_folder_works_with_gitkeep_and_screenshots(
     quick, isolated_paths, monkeypatch
 ):
-    monkeypatch.setattr(batch, "default_notebooks", lambda paths: (TOY,))
+    monkeypatch.setattr(batch.planning, "default_notebooks", lambda paths: (TOY,))
     reports = isolated_paths.reports
     (reports / ".gitkeep").write_bytes(b"")
     (reports / "screenshots").mkdir()

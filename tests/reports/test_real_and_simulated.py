@@ -133,19 +133,24 @@ def test_with_a_real_panel_the_same_sections_are_findings_without_marks():
 
 # --- the key findings ----------------------------------------------------------------------
 
-OWN = {
+OWN = {  # every field of notebook 02's record (analysis.reports.records.CaseloadOwn)
+    "municipality": 101,
     "outcome": "exit_job_education",
     "has_trial": True,
     "n_units": 8,
+    "caseload_mean": 157.1,
     "trial": {"estimate": 1.2, "ci_low": 0.4, "ci_high": 2.0},
     "trial_design": {"pretrend_p": 0.001, "placebo_p": 0.125, "placebo_p_min": 0.125},
     "national": {"estimate": 0.083, "ci_low": 0.074, "ci_high": 0.093},
+    "national_design": None,
+    "trial_index": True,
+    "lead": "trial",
 }
 VERDICTS = [
     {"domain": "staff", "label": "Medarbejdere", "inference": "convergence",
-     "inference_label": "Peger samme vej", "assessed": True},
+     "inference_label": "Peger samme vej", "assessed": True, "reason": "", "reason_short": ""},
     {"domain": "work", "label": "Arbejdsmåde", "inference": "no_qualitative_comparison",
-     "inference_label": "Kan ikke vurderes", "assessed": False,
+     "inference_label": "Kan ikke vurderes", "assessed": False, "reason": "for få kilder",
      "reason_short": "for få kilder i de grupper, der sammenlignes"},
 ]  # fmt: skip
 INPUTS = [
@@ -160,7 +165,14 @@ def _scraps(simulated: bool) -> dict:
         "caseload_own": {**OWN, "simulated": simulated},
         "joint_display_verdicts": [{**v, "simulated": simulated} for v in VERDICTS],
         "top_themes": [
-            {"kind": "interviews", "label": "Arbejdsmåde", "shown": "5", "n_sources_group": 9}
+            {
+                "kind": "interviews",
+                "code": "arbejdsmaade",
+                "label": "Arbejdsmåde",
+                "n_sources": 5,
+                "shown": "5",
+                "n_sources_group": 9,
+            }
         ],
         "inputs": INPUTS,
     }
@@ -190,7 +202,14 @@ def test_a_municipality_with_documents_only_names_its_documents_not_an_interview
     """Rødovre's "Data: Reelle: … interviewkorpus", although it has one document."""
     scraps = {
         "top_themes": [
-            {"kind": "documents", "label": "Sagsstamme og tid", "shown": "8", "n_sources_group": 16}
+            {
+                "kind": "documents",
+                "code": "sagsstamme",
+                "label": "Sagsstamme og tid",
+                "n_sources": 8,
+                "shown": "8",
+                "n_sources_group": 16,
+            }
         ],
         "inputs": INPUTS,
     }

@@ -128,7 +128,7 @@ def silent_server():
 
 def test_scheduler_address_of_something_else_is_a_clear_error(run_cli, tmp_path, monkeypatch):
     pytest.importorskip("distributed")
-    monkeypatch.setattr(batch, "SCHEDULER_TIMEOUT", 1.0)
+    monkeypatch.setattr(batch.scheduler, "SCHEDULER_TIMEOUT", 1.0)
     with silent_server() as address:
         code, err = run_cli("-m", "101", "--scheduler", address, "--output", str(tmp_path / "o"))
     assert code == 1

@@ -108,7 +108,7 @@ KILLER = """
 import os, signal, sys
 from pathlib import Path
 import analysis.fileio as fileio
-from analysis.reports import batch
+from analysis.reports.batch import workers
 
 point, stem = sys.argv[1], sys.argv[2]
 real_write = fileio.atomic_write_bytes
@@ -135,7 +135,7 @@ def write(target, data):
 
 
 fileio.atomic_write_bytes = write
-put = getattr(batch, "put_in_place", None)
+put = getattr(workers, "put_in_place", None)
 if put is not None:
 
     def put_and_kill(staged, target):
@@ -143,7 +143,7 @@ if put is not None:
         if point == "page" and Path(target).name == f"{stem}.html":
             kill()
 
-    batch.put_in_place = put_and_kill
+    workers.put_in_place = put_and_kill
 from analysis import cli
 
 sys.exit(cli.main(sys.argv[3:]))

@@ -28,6 +28,7 @@ import pandas as pd
 
 from analysis.errors import AnalysisError
 from analysis.labels import t
+from analysis.reports.records import PageHeadlines
 
 #: the committee page's file name beside the municipality's page (``101-koebenhavn.html``)
 SUFFIX = "-resume"
@@ -67,10 +68,10 @@ def trend_frame(
     from analysis.benchmark.view import BenchmarkInputs, load_trend_values
 
     scorecard = scraps.get("scorecard")
-    headline = scraps.get("benchmark_headline")
     if not isinstance(scorecard, pd.DataFrame) or scorecard.empty:
         return None
-    if not isinstance(headline, Mapping):
+    headline = PageHeadlines.from_scraps(scraps).benchmark
+    if headline is None:
         return None
     inputs = BenchmarkInputs(
         snapshot=parameters.get("snapshot_path"),
@@ -84,7 +85,7 @@ def trend_frame(
     return trend_series(
         values[values["municipality_code"].ne(0)],
         int(scorecard["municipality_code"].iloc[0]),
-        headline.get("members") or (),
+        headline.members,
         country=values[values["municipality_code"].eq(0)],
         weighted=bool(parameters.get("weighted", False)),
         indicators=list(scorecard["indicator"]),
@@ -346,28 +347,26 @@ def resume_items(scraps: Mapping[str, Any], name: str, language: str) -> list[tu
     from analysis.reports.findings import (
         benchmark_sentence,
         caseload_sentence,
-        caseload_simulated,
         themes_sentence,
         verdicts_sentence,
     )
 
     items = []
-    headline = scraps.get("benchmark_headline")
-    if isinstance(headline, Mapping) and headline.get("n_indicators"):
+    records = PageHeadlines.from_scraps(scraps)
+    headline = records.benchmark
+    if headline is not None and headline.n_indicators:
         items.append(("benchmark", benchmark_sentence(headline, name, language)))
-    themes = scraps.get("top_themes")
-    if themes:
-        kind = "documents" if themes[0].get("kind") == "documents" else "interviews"
-        items.append((kind, themes_sentence(themes, language)))
-    if not caseload_simulated(scraps):
+    if records.themes:
+        kind = "documents" if records.documents_only else "interviews"
+        items.append((kind, themes_sentence(records.themes, language)))
+    if not records.simulated_caseloads():
         files = ", ".join(_caseload_files(scraps.get("inputs") or []))
-        own = scraps.get("caseload_own")
-        if isinstance(own, Mapping):
+        own = records.caseload
+        if own is not None:
             source = t("reports.cm.real_source", language, files=_e(files or "–"))
             items.append(("caseload", f"{caseload_sentence(own, name, language)} {source}"))
-        verdicts = scraps.get("joint_display_verdicts")
-        if verdicts:
-            items.append(("joint", verdicts_sentence(verdicts, language)))
+        if records.verdicts:
+            items.append(("joint", verdicts_sentence(records.verdicts, language)))
     return items
 
 
@@ -379,40 +378,41 @@ def limits(
     interviews or documents, and whether the caseload figures are simulated; that line
     links to the method demonstration on the full page, ``page_href``)."""
     from analysis.benchmark.scorecard import SMALL_BASE_THRESHOLD
-    from analysis.reports.findings import DEMO_HREF, caseload_simulated
+    from analysis.reports.findings import DEMO_HREF
 
-    headline = scraps.get("benchmark_headline") or {}
+    records = PageHeadlines.from_scraps(scraps)
+    headline = records.benchmark
     can, cannot = [], []
-    if headline:
+    if headline is not None:
         can.append(
             t(
                 "reports.cm.can.compare",
                 language,
                 name=_e(name),
-                size=int(headline.get("cluster_size", 0)),
-                cluster=_e(headline.get("cluster", "")),
+                size=int(headline.cluster_size),
+                cluster=_e(headline.cluster),
             )
         )
         can.append(t("reports.cm.can.trend", language))
-    themes = scraps.get("top_themes")
+    themes = records.themes
     if themes:
-        documents = themes[0].get("kind") == "documents"
+        documents = records.documents_only
         can.append(
             t("reports.cm.can.documents" if documents else "reports.cm.can.themes", language)
         )
-    if headline:
+    if headline is not None:
         cannot.append(t("reports.cm.cannot.cause", language))
         cannot.append(t("reports.cm.cannot.season", language))
         scorecard = scraps.get("scorecard")
         small = (  # the table's rows without a judgement (the tally counts outcome areas)
             int(scorecard["small_base"].fillna(False).astype(bool).sum())
             if isinstance(scorecard, pd.DataFrame) and "small_base" in scorecard
-            else int(headline.get("n_small_base", 0) or 0)
+            else int(headline.n_small_base)
         )
         if small:
             key = "reports.cm.cannot.small_base" + ("_one" if small == 1 else "")
             cannot.append(t(key, language, n=small, base=SMALL_BASE_THRESHOLD))
-        if headline.get("poor_fit"):
+        if headline.poor_fit:
             from analysis.formatting import format_number
 
             cannot.append(
@@ -420,16 +420,16 @@ def limits(
                     "reports.cm.cannot.poor_fit",
                     language,
                     name=_e(name),
-                    mean=format_number(headline.get("fit_mean"), language, decimals=1),
-                    typical=format_number(headline.get("fit_typical_mean"), language, decimals=1),
+                    mean=format_number(headline.fit_mean, language, decimals=1),
+                    typical=format_number(headline.fit_typical_mean, language, decimals=1),
                 )
             )
     if themes:
-        documents = themes[0].get("kind") == "documents"
+        documents = records.documents_only
         cannot.append(
             t("reports.cm.cannot.documents" if documents else "reports.cm.cannot.themes", language)
         )
-    if caseload_simulated(scraps):
+    if records.simulated_caseloads():
         # the one line on the simulated caseload analysis: no number, marked simulated
         cannot.append(
             '<span data-source="simulated">'
@@ -550,8 +550,7 @@ def committee_html(
         )
     made = t("reports.cm.made", language, version=meta.package_version, commit=meta.git_commit)
     links.append(_e(made))
-    themes = scraps.get("top_themes") or []
-    documents = bool(themes) and themes[0].get("kind") == "documents"
+    documents = PageHeadlines.from_scraps(scraps).documents_only
     sources = source_line(inputs, language, documents_only=documents)
     footer = f"<p>{_e(sources)}</p><p>{' · '.join(links)}</p>"
     margin = " · ".join([name, t("reports.cm.kicker_short", language)])

@@ -504,10 +504,12 @@ def page_counter(language: str) -> str:
 def documents_only(sections: list[Section]) -> bool:
     """Whether the page's corpus holds only documents, no interviews (as notebook 01
     recorded its top themes), so that the corpus is named as the documents."""
+    from analysis.reports.records import PageHeadlines
+
     for section in sections:
         themes = recorded_scrap(section.notebook, "top_themes")
         if themes:
-            return themes[0].get("kind") == "documents"
+            return PageHeadlines.from_scraps({"top_themes": themes}).documents_only
     return False
 
 

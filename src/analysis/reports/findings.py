@@ -1,6 +1,8 @@
 """Key findings: what a municipality's page says on its first screen.
 
-Built from the records the sections' notebooks glue (scrapbook), not from their text, so
+Built from the records the sections' notebooks glue (scrapbook), read as typed records
+(:mod:`analysis.reports.records`, which refuses a scrap with a missing or renamed field),
+not from their text, so
 the sentences follow the results: the benchmark in brief (level against the comparison
 group and development, with KLK's circles and arrows), the caseload finding that applies
 (the municipality's own trial, else its units and the national estimate), its most
@@ -25,6 +27,13 @@ import pandas as pd
 
 from analysis.formatting import format_number, format_significant
 from analysis.labels import t
+from analysis.reports.records import (
+    BenchmarkHeadline,
+    CaseloadOwn,
+    PageHeadlines,
+    Theme,
+    Verdict,
+)
 
 #: raw-data folders and what they are, for the sentence on real and simulated inputs
 INPUT_KINDS = (
@@ -47,7 +56,7 @@ def _number(value: float | None, language: str, digits: int = 2) -> str:
     return format_significant(value, language, digits)
 
 
-def benchmark_sentence(headline: Mapping[str, Any], name: str, language: str) -> str:
+def benchmark_sentence(headline: BenchmarkHeadline, name: str, language: str) -> str:
     """The benchmark in one sentence: outcome areas better and worse than the comparison
     group and developments good and bad, each outcome family counted once and process
     measures not at all (``benchmark_headline`` from notebook 03); how many were not
@@ -55,37 +64,37 @@ def benchmark_sentence(headline: Mapping[str, Any], name: str, language: str) ->
     from analysis.benchmark.scorecard import SMALL_BASE_THRESHOLD
     from analysis.benchmark.summaries import format_period, format_window
 
-    end = str(headline.get("period"))
-    start = headline.get("period_start")
+    end = str(headline.period)
+    start = headline.period_start
     period = format_window(start, end, language) if start else format_period(end, language)
     text = t(
         "benchmark.kf.sentence",
         language,
         name=_e(name),
-        cluster=_e(headline.get("cluster", "")),
-        n=int(headline.get("n_indicators", 0)),
-        size=int(headline.get("cluster_size", 0)),
-        better=int(headline.get("n_better", 0)),
-        worse=int(headline.get("n_worse", 0)),
-        up=int(headline.get("n_up", 0)),
-        down=int(headline.get("n_down", 0)),
+        cluster=_e(headline.cluster),
+        n=int(headline.n_indicators),
+        size=int(headline.cluster_size),
+        better=int(headline.n_better),
+        worse=int(headline.n_worse),
+        up=int(headline.n_up),
+        down=int(headline.n_down),
         period=_e(period),
     )
-    small = int(headline.get("n_small_base", 0) or 0)
+    small = int(headline.n_small_base)
     if small:
         text += " " + t("benchmark.kf.small_base", language, n=small, base=SMALL_BASE_THRESHOLD)
-    if headline.get("poor_fit"):
+    if headline.poor_fit:
         text += " " + t(
             "benchmark.kf.poor_fit",
             language,
             name=_e(name),
-            mean=format_number(headline.get("fit_mean"), language, decimals=1),
-            typical=format_number(headline.get("fit_typical_mean"), language, decimals=1),
+            mean=format_number(headline.fit_mean, language, decimals=1),
+            typical=format_number(headline.fit_typical_mean, language, decimals=1),
         )
     return text
 
 
-def caseload_sentence(own: Mapping[str, Any], name: str, language: str) -> str:
+def caseload_sentence(own: CaseloadOwn, name: str, language: str) -> str:
     """The caseload finding that applies to this municipality (display units): its own
     trial with its pre-trend test and placebo value where it has one; else its units and
     the national estimates, the trials' design-based estimate first and the fixed-effects
@@ -93,31 +102,31 @@ def caseload_sentence(own: Mapping[str, Any], name: str, language: str) -> str:
     from analysis.quant.results import outcome_label, unit_label
     from analysis.quant.texts import brief_national, brief_trial_notes
 
-    outcome = str(own.get("outcome", "exit_job_education"))
-    simulated = t("reports.kf.simulated", language) if own.get("simulated") else ""
+    outcome = str(own.outcome)
+    simulated = t("reports.kf.simulated", language) if own.simulated else ""
     fields = {
         "name": _e(name),
         "outcome": _e(outcome_label(outcome, language).lower()),
         "unit": _e(unit_label(outcome, language)),
         "simulated": simulated,
     }
-    national = own.get("national") or {}
-    national_design = own.get("national_design")
-    if national_design or national.get("estimate") is not None:
-        headline = {**national, "outcome": outcome, "design": national_design}
+    national = own.national
+    national_design = own.national_design
+    if national_design or national.estimate is not None:
+        headline = {**national.to_scrap(), "outcome": outcome, "design": national_design}
         national_text = brief_national(headline, language, simulated)
         if not national_design:  # records of old runs: the association alone, as before
             national_text = t(
                 "reports.kf.national",
                 language,
-                estimate=_number(national.get("estimate"), language),
-                low=_number(national.get("ci_low"), language),
-                high=_number(national.get("ci_high"), language),
+                estimate=_number(national.estimate, language),
+                low=_number(national.ci_low, language),
+                high=_number(national.ci_high, language),
                 **fields,
             )
     else:
         national_text = ""
-    trial = own.get("trial")
+    trial = own.trial
     if trial:
         sentence = t(
             "reports.kf.trial",
@@ -127,9 +136,9 @@ def caseload_sentence(own: Mapping[str, Any], name: str, language: str) -> str:
             high=_number(trial["ci_high"], language),
             **fields,
         )
-        return f"{sentence} {brief_trial_notes(own.get('trial_design'), language)}".strip()
-    if own.get("n_units"):
-        n = int(own["n_units"])
+        return f"{sentence} {brief_trial_notes(own.trial_design, language)}".strip()
+    if own.n_units:
+        n = int(own.n_units)
         count = (
             t("reports.kf.units_one", language)
             if n == 1
@@ -139,24 +148,24 @@ def caseload_sentence(own: Mapping[str, Any], name: str, language: str) -> str:
             "reports.kf.units",
             language,
             units=count,
-            caseload=_number(own.get("caseload_mean"), language, 3),
+            caseload=_number(own.caseload_mean, language, 3),
             **fields,
         )
         return f"{units} {national_text}".strip()
     return f"{t('reports.kf.no_units', language, **fields)} {national_text}".strip()
 
 
-def themes_sentence(themes: Sequence[Mapping[str, Any]], language: str) -> str:
+def themes_sentence(themes: Sequence[Theme], language: str) -> str:
     """The most frequent interview themes with their counts as the tables show them (or,
     without interviews, the themes of most document passages)."""
-    documents = any(item.get("kind") == "documents" for item in themes)
+    documents = any(item.kind == "documents" for item in themes)
     parts = [
         t(
             "reports.kf.doc_theme" if documents else "reports.kf.theme",
             language,
-            theme=_e(item["label"]),
-            n=_e(item["shown"]),
-            of=int(item["n_sources_group"]),
+            theme=_e(item.label),
+            n=_e(item.shown),
+            of=int(item.n_sources_group),
         )
         for item in themes
     ]
@@ -164,20 +173,18 @@ def themes_sentence(themes: Sequence[Mapping[str, Any]], language: str) -> str:
     return t(key, language, themes="; ".join(parts))
 
 
-def verdicts_sentence(verdicts: Sequence[Mapping[str, Any]], language: str) -> str:
+def verdicts_sentence(verdicts: Sequence[Verdict], language: str) -> str:
     """The joint display's verdict per domain in plain words; a verdict withheld says
     so, with its reason in short."""
     lines = []
     for v in verdicts:
-        if v.get("assessed", True):
-            shown = _e(v["inference_label"]).lower()
-            kind = _e(v["inference"])
+        if v.assessed:
+            shown = _e(v.inference_label).lower()
+            kind = _e(v.inference)
         else:
-            shown = _e(
-                t("reports.kf.verdict_withheld", language, reason=v.get("reason_short") or "")
-            )
+            shown = _e(t("reports.kf.verdict_withheld", language, reason=v.reason_short or ""))
             kind = "not_assessable"
-        lines.append(f'{_e(v["label"])}: <span class="kf-verdict verdict-{kind}">{shown}</span>')
+        lines.append(f'{_e(v.label)}: <span class="kf-verdict verdict-{kind}">{shown}</span>')
     return t("reports.kf.verdicts", language, verdicts="; ".join(lines))
 
 
@@ -185,12 +192,7 @@ def caseload_simulated(scraps: Mapping[str, Any]) -> bool:
     """Whether the page's caseload results rest on a simulated panel: as the caseload
     and joint-display notebooks recorded it from the data contract (the panel's
     ``data_origin``), never from a setting."""
-    for name in ("caseload_own", "national_headline"):
-        record = scraps.get(name)
-        if isinstance(record, Mapping) and record.get("simulated"):
-            return True
-    verdicts = scraps.get("joint_display_verdicts") or []
-    return any(isinstance(v, Mapping) and v.get("simulated") for v in verdicts)
+    return PageHeadlines.from_scraps(scraps).simulated_caseloads()
 
 
 def demo_sentence(language: str, *, name: str = "", national: bool = False) -> str:
@@ -248,21 +250,19 @@ def key_findings(
     simulated caseload panel only the findings from real data, and one line pointing to
     the method demonstration."""
     items = []
-    simulated = caseload_simulated(scraps)
-    headline = scraps.get("benchmark_headline")
-    if isinstance(headline, Mapping) and headline.get("n_indicators"):
+    records = PageHeadlines.from_scraps(scraps)
+    simulated = records.simulated_caseloads()
+    headline = records.benchmark
+    if headline is not None and headline.n_indicators:
         items.append(("benchmark", benchmark_sentence(headline, name, language)))
-    own = scraps.get("caseload_own")
-    if isinstance(own, Mapping) and not simulated:
-        items.append(("caseload", caseload_sentence(own, name, language)))
-    themes = scraps.get("top_themes")
-    documents_only = bool(themes) and themes[0].get("kind") == "documents"
-    if themes:
+    if records.caseload is not None and not simulated:
+        items.append(("caseload", caseload_sentence(records.caseload, name, language)))
+    documents_only = records.documents_only
+    if records.themes:
         kind = "documents" if documents_only else "interviews"
-        items.append((kind, themes_sentence(themes, language)))
-    verdicts = scraps.get("joint_display_verdicts")
-    if verdicts and not simulated:
-        items.append(("joint", verdicts_sentence(verdicts, language)))
+        items.append((kind, themes_sentence(records.themes, language)))
+    if records.verdicts and not simulated:
+        items.append(("joint", verdicts_sentence(records.verdicts, language)))
     if simulated:
         items.append(("demo", demo_sentence(language, name=name)))
     inputs = scraps.get("inputs") or []
@@ -300,17 +300,16 @@ def national_findings(scraps: Mapping[str, Any], language: str) -> str:
     pre-trend test, the fixed-effects association, whether they disagree, and the
     inputs; with a simulated panel one line pointing to the method demonstration
     instead of the estimates."""
-    headline = scraps.get("national_headline")
+    records = PageHeadlines.from_scraps(scraps)
+    headline = records.national
     items = []
-    if caseload_simulated(scraps):
+    if records.simulated_caseloads():
         items.append(("demo", demo_sentence(language, national=True)))
-    elif isinstance(headline, Mapping) and (
-        headline.get("estimate") is not None or headline.get("design")
-    ):
+    elif headline is not None and (headline.estimate is not None or headline.design):
         from analysis.quant.texts import brief_national
 
-        simulated = t("reports.kf.simulated", language) if headline.get("simulated") else ""
-        items.append(("caseload", brief_national(headline, language, simulated)))
+        simulated = t("reports.kf.simulated", language) if headline.simulated else ""
+        items.append(("caseload", brief_national(headline.to_scrap(), language, simulated)))
     items.append(("data", inputs_sentence(scraps.get("inputs") or [], language)))
     lines = "".join(
         f'<li class="kf-{key}"><strong>{_e(t(f"reports.kf.label.{key}", language))}:</strong> '

@@ -9,7 +9,8 @@ one fails when this module is imported instead of quietly switching a section of
   runs the different functions side by side and may offer the first one ``helpers``, an
   executor for independent parts of its work;
 - ``applies_to``: the municipality codes the section has data for (``None``: all);
-- ``headlines``: the scrapbook fields the index page shows as columns;
+- ``headlines``: the fields of the sections' typed records (:mod:`analysis.reports.records`)
+  the index page shows as columns; a field the record does not have fails at import;
 - ``links``: notebook parameters that name another section's executed notebook (the
   mixed-methods notebook reads the regression notebook's estimates);
 - ``scope``: ``municipality`` (run for each municipality, one section of its page) or
@@ -43,17 +44,26 @@ from analysis.qual import batch as qual_batch
 from analysis.qual import view as qual_view
 from analysis.quant import batch as quant_batch
 from analysis.quant import view as quant_view
+from analysis.reports.records import PageHeadlines, check_field
 
 MUNICIPALITY, NATIONAL = "municipality", "national"
 
 
 @dataclass(frozen=True)
 class Headline:
-    """One index column: ``field`` of the scrapbook record ``scrap``."""
+    """One index column: the attribute ``field`` of the typed record read from the scrap
+    ``scrap`` (no ``field``: the scrap's value itself, a count)."""
 
     column: str
     scrap: str
     field: str
+
+    def __post_init__(self) -> None:
+        check_field(self.scrap, self.field)  # a renamed field fails here, at import
+
+    def value(self, records: PageHeadlines) -> tuple[bool, object]:
+        """(present, value) of this column on a page with ``records``."""
+        return records.value(self.scrap, self.field)
 
 
 @dataclass(frozen=True)
