@@ -62,7 +62,7 @@ def test_a_long_alt_text_gets_a_short_visible_caption_and_stays_the_alt_text():
     caption = html.unescape(re.search(r"<figcaption>(.*?)</figcaption>", markup).group(1))
     assert len(caption.split()) <= nb.CAPTION_WORDS
     assert caption == (
-        "Små kurver for hvert nøgletal, måned for måned fra juli 2021 til juli 2026. "
+        "Små kurver for hvert nøgletal i København, måned for måned fra juli 2021 til juli 2026. "
         "Kilde: Jobindsats.dk / STAR"
     )
     assert html.unescape(re.search(r'alt="([^"]*)"', markup).group(1)) == alt

@@ -226,7 +226,7 @@ def test_axes_are_in_the_report_number_format(copenhagen):
 def test_alt_text_says_towards_or_away_for_each_indicator(copenhagen):
     alt = copenhagen.trend_alt("da")
     assert alt.startswith(
-        "Små kurver for hvert nøgletal, måned for måned fra juli 2021 til juli 2026"
+        "Små kurver for hvert nøgletal i København, måned for måned fra juli 2021 til juli 2026"
     )
     dagpenge = "Fuldtidsledige på dagpenge i pct. af arbejdsstyrken: 3,6 % mod 2,6 %"
     assert f"{dagpenge}, året før 3,4 % mod 2,6 % – længere fra gruppen." in alt

@@ -141,7 +141,12 @@ def reading(page) -> dict:
         "() => { const k = document.getElementById('key-findings');"
         " return k ? k.getBoundingClientRect().top + window.scrollY : null; }"
     )
-    lines = page.evaluate(VISIBLE_LINES)
+    stamp = page.evaluate(
+        "() => document.querySelector('.report-timestamp')?.innerText.trim() ?? null"
+    )
+    # the build time is not reading matter (and two pages built in the same second would
+    # share it by chance)
+    lines = [line for line in page.evaluate(VISIBLE_LINES) if line != stamp]
     return {
         "height": page.evaluate("document.documentElement.scrollHeight"),
         "lines": lines,
