@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import builtins
+import errno
+import os
 import shutil
 from pathlib import Path
 
@@ -123,5 +126,65 @@ def run_notebook(_warm_kernel, tmp_path: Path):
         result = execute_notebook(notebook, target, parameters, _warm_kernel)
         assert result.status == "ok", f"{notebook.name} failed: {result.error}"
         return target
+
+    return run
+
+
+@pytest.fixture
+def deny_writes(monkeypatch: pytest.MonkeyPatch):
+    """``deny_writes(folder)`` makes ``folder`` behave as read-only for the rest of the
+    test (tests may run as root, who can write anyway): creating, opening for writing or
+    making a folder there fails with EACCES."""
+
+    def deny(folder: Path) -> None:
+        real_open, real_os_open, real_mkdir = builtins.open, os.open, os.mkdir
+        base = str(folder.absolute())
+
+        def inside(path) -> bool:
+            return str(Path(os.fsdecode(path)).absolute()).startswith(base)
+
+        def refuse(path):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
+
+        def fake_open(file, mode="r", *args, **kwargs):
+            writes = set(mode) & set("wax+")
+            if isinstance(file, str | bytes | os.PathLike) and inside(file) and writes:
+                refuse(file)
+            return real_open(file, mode, *args, **kwargs)
+
+        def fake_os_open(path, flags, *args, **kwargs):
+            if inside(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
+                refuse(path)
+            return real_os_open(path, flags, *args, **kwargs)
+
+        def fake_mkdir(path, *args, **kwargs):
+            if inside(path):
+                refuse(path)
+            return real_mkdir(path, *args, **kwargs)
+
+        monkeypatch.setattr(builtins, "open", fake_open)
+        monkeypatch.setattr(os, "open", fake_os_open)
+        monkeypatch.setattr(os, "mkdir", fake_mkdir)
+
+    return deny
+
+
+@pytest.fixture
+def run_cli(isolated_paths, monkeypatch, capsys):
+    """``python -m analysis run ARGS`` in this process, without the shared work (an error
+    must come before it); returns (exit code, stderr) and checks for no traceback."""
+    from analysis import cli
+    from analysis.reports import batch
+
+    def no_shared_work(paths, notebooks=(), parallel=False):
+        raise AssertionError("the error should come before the shared precompute")
+
+    monkeypatch.setattr(batch, "precompute_shared", no_shared_work)
+
+    def run(*args: str) -> tuple[int, str]:
+        code = cli.main(["run", "--no-progress", *args])
+        err = capsys.readouterr().err
+        assert "Traceback" not in err
+        return code, err
 
     return run

@@ -272,3 +272,30 @@ def test_quantize_png_keeps_every_text_chunk():
     small = quantize_png(png)
     assert png_texts(small) == png_texts(png)
     assert len(small) < len(png)
+
+
+def _panel_notes(fig) -> dict[str, list[str]]:
+    """The boxed notes a panel shows instead of a line (its texts with a box)."""
+    return {
+        indicator: notes
+        for indicator, ax in trend_plot.panel_axes(fig).items()
+        if (notes := [t.get_text() for t in ax.texts if t.get_bbox_patch() is not None])
+    }
+
+
+def test_a_panel_without_a_line_says_why(copenhagen_figure, paths):
+    import matplotlib.pyplot as plt
+
+    # København's activity-ready series starts with the reform: one month, no trend
+    assert _panel_notes(copenhagen_figure) == {
+        "kh_aktivitetsparat_rate": ["Kun juli 2026 i data: ingen udvikling"]
+    }
+    # Læsø's suppressed or missing series (the scorecard's "–" rows): no figures at all
+    fig = benchmark_view(825, paths=paths).trend_figure("en")
+    try:
+        assert _panel_notes(fig) == {
+            name: ["No figures for Læsø"]
+            for name in ("longterm_rate", "ordinary_hours_share", "kh_aktivitetsparat_rate")
+        }
+    finally:
+        plt.close(fig)

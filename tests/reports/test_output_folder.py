@@ -225,42 +225,10 @@ def test_output_naming_a_file_is_a_clear_error(quick, tmp_path):
     assert target.read_text(encoding="utf-8") == "keep me"
 
 
-def deny_writes_under(folder: Path, monkeypatch) -> None:
-    """Make ``folder`` behave as read-only (tests may run as root, who can write anyway)."""
-    import builtins
-
-    real_open, real_os_open, real_mkdir = builtins.open, os.open, os.mkdir
-
-    def inside(path) -> bool:
-        return str(Path(os.fsdecode(path)).absolute()).startswith(str(folder))
-
-    def refuse(path):
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
-
-    def fake_open(file, mode="r", *args, **kwargs):
-        if isinstance(file, str | bytes | os.PathLike) and inside(file) and set(mode) & set("wax+"):
-            refuse(file)
-        return real_open(file, mode, *args, **kwargs)
-
-    def fake_os_open(path, flags, *args, **kwargs):
-        if inside(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
-            refuse(path)
-        return real_os_open(path, flags, *args, **kwargs)
-
-    def fake_mkdir(path, *args, **kwargs):
-        if inside(path):
-            refuse(path)
-        return real_mkdir(path, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", fake_open)
-    monkeypatch.setattr(os, "open", fake_os_open)
-    monkeypatch.setattr(os, "mkdir", fake_mkdir)
-
-
-def test_read_only_output_folder_is_a_clear_error(quick, tmp_path, monkeypatch):
+def test_read_only_output_folder_is_a_clear_error(quick, tmp_path, deny_writes):
     out = tmp_path / "read-only"
     out.mkdir()
-    deny_writes_under(out, monkeypatch)
+    deny_writes(out)
     with pytest.raises(AnalysisError, match="cannot write to the output folder") as caught:
         quick(out)
     assert str(out) in str(caught.value) and "Permission denied" in str(caught.value)

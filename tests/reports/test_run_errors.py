@@ -22,24 +22,6 @@ FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "reports"
 TOY = FIXTURES / "10_toy_report.ipynb"
 
 
-@pytest.fixture
-def run_cli(isolated_paths, monkeypatch, capsys):
-    """``python -m analysis run ARGS`` in this process; returns (exit code, stderr)."""
-
-    def no_shared_work(paths, notebooks=(), parallel=False):
-        raise AssertionError("the error should come before the shared precompute")
-
-    monkeypatch.setattr(batch, "precompute_shared", no_shared_work)
-
-    def run(*args: str) -> tuple[int, str]:
-        code = cli.main(["run", "--no-progress", *args])
-        err = capsys.readouterr().err
-        assert "Traceback" not in err
-        return code, err
-
-    return run
-
-
 def parse(*args: str) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m analysis run")
     cli_run.configure(parser)

@@ -7,7 +7,6 @@ turned into a one-line ``error: ...`` fails the test as it would show a tracebac
 
 from __future__ import annotations
 
-import builtins
 import errno
 import os
 import time
@@ -36,38 +35,6 @@ def run(capsys, *args: object) -> tuple[int, str, str]:
     out, err = capsys.readouterr()
     assert "Traceback" not in err
     return int(code), out, err
-
-
-def deny_writes_under(folder: Path, monkeypatch) -> None:
-    """Make ``folder`` behave as read-only (the tests may run as root, who can write
-    anyway): creating, opening for writing or making a folder there fails with EACCES."""
-    real_open, real_os_open, real_mkdir = builtins.open, os.open, os.mkdir
-    base = str(folder.absolute())
-
-    def inside(path) -> bool:
-        return str(Path(os.fsdecode(path)).absolute()).startswith(base)
-
-    def refuse(path):
-        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), os.fsdecode(path))
-
-    def fake_open(file, mode="r", *args, **kwargs):
-        if isinstance(file, str | bytes | os.PathLike) and inside(file) and set(mode) & set("wax+"):
-            refuse(file)
-        return real_open(file, mode, *args, **kwargs)
-
-    def fake_os_open(path, flags, *args, **kwargs):
-        if inside(path) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT):
-            refuse(path)
-        return real_os_open(path, flags, *args, **kwargs)
-
-    def fake_mkdir(path, *args, **kwargs):
-        if inside(path):
-            refuse(path)
-        return real_mkdir(path, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "open", fake_open)
-    monkeypatch.setattr(os, "open", fake_os_open)
-    monkeypatch.setattr(os, "mkdir", fake_mkdir)
 
 
 @pytest.fixture
@@ -140,14 +107,14 @@ def no_models(monkeypatch):
 
 @pytest.mark.parametrize("case", list(OUTPUTS))
 def test_a_read_only_output_folder_is_a_one_line_error(
-    case, tmp_path, ids_csv, small_qdpx, isolated_paths, no_models, monkeypatch, capsys
+    case, tmp_path, ids_csv, small_qdpx, isolated_paths, no_models, deny_writes, capsys
 ):
     """Before: a PermissionError traceback, after the command's work."""
     build, option = OUTPUTS[case]
     locked = tmp_path / "locked"
     locked.mkdir()
     out = locked / ("folder" if case in FOLDER_OUTPUTS else "out.csv")
-    deny_writes_under(locked, monkeypatch)
+    deny_writes(locked)
     code, _, err = run(capsys, *build(out, ids_csv, small_qdpx))
     assert code == 1
     assert f"error: cannot write {option} {out}: Permission denied (in {locked})" in err

@@ -40,24 +40,6 @@ def quick(isolated_paths, monkeypatch):
     return run
 
 
-@pytest.fixture
-def run_cli(isolated_paths, monkeypatch, capsys):
-    """``python -m analysis run ARGS`` in this process, without the shared work."""
-
-    def no_shared_work(paths, notebooks=(), parallel=False):
-        raise AssertionError("the error should come before the shared precompute")
-
-    monkeypatch.setattr(batch, "precompute_shared", no_shared_work)
-
-    def run(*args: str) -> tuple[int, str]:
-        code = cli.main(["run", "--no-progress", *args])
-        err = capsys.readouterr().err
-        assert "Traceback" not in err
-        return code, err
-
-    return run
-
-
 # --- the lock file --------------------------------------------------------------------
 
 

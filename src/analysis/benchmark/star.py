@@ -11,6 +11,7 @@ model. Without the file: ``None``, and the page shows nothing of it.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -92,6 +93,14 @@ def star_comparison(
     periods = sorted(set(rows["period_code"]))
     period = ", ".join(rolling_year_text(p, language) for p in periods)
     return StarComparison(table=table, rows=rows, period=period, inputs=files)
+
+
+def recorded_inputs(
+    inputs: Iterable[Path | str], comparison: StarComparison | None
+) -> list[Path | str]:
+    """The benchmark section's inputs for its footer: ``inputs`` and, when the section
+    shows STAR's table, the API answers it was built from."""
+    return [*inputs, *(comparison.inputs if comparison is not None else ())]
 
 
 def star_note(comparison: StarComparison, name: str, language: str = "da") -> str:

@@ -229,31 +229,16 @@ def trend_figure(
         for side in ("left", "bottom"):
             ax.spines[side].set_color("#999999")
             ax.spines[side].set_linewidth(0.7)
-        if not np.isfinite(series["municipality"]).any():
-            ax.text(
-                0.5,
-                0.5,
-                t("benchmark.trends.no_data", language, name=name),
-                transform=ax.transAxes,
-                fontsize=7,
-                ha="center",
-                va="center",
-                color="#333333",
-                bbox=_NOTE_BOX,
-            )
-        elif np.isfinite(series["municipality"]).sum() == 1:
+        shown = np.isfinite(series["municipality"]).sum()
+        note = None  # too little to draw a line: the panel says so
+        if shown == 0:
+            note = t("benchmark.trends.no_data", language, name=name)
+        elif shown == 1:
             month = format_period(card.period, language)
-            ax.text(
-                0.5,
-                0.5,
-                t("benchmark.trends.one_month", language, month=month),
-                transform=ax.transAxes,
-                fontsize=7,
-                ha="center",
-                va="center",
-                color="#333333",
-                bbox=_NOTE_BOX,
-            )
+            note = t("benchmark.trends.one_month", language, month=month)
+        if note is not None:
+            ax.text(0.5, 0.5, note, transform=ax.transAxes, fontsize=7, ha="center",
+                    va="center", color="#333333", bbox=_NOTE_BOX)  # fmt: skip
         title = textwrap.fill(indicator.label(language), _WRAP)
         subtitle = gap_text(by_gap.get(card.indicator), language)
         ax.text(

@@ -65,7 +65,7 @@ from analysis.benchmark.scorecard import (
     scorecards,
     tally,
 )
-from analysis.benchmark.star import StarComparison, star_comparison, star_note
+from analysis.benchmark.star import StarComparison, recorded_inputs, star_comparison, star_note
 from analysis.benchmark.summaries import (
     display_table,
     fit_text,
@@ -585,6 +585,7 @@ __all__ = [
     "load_scorecards",
     "load_similar",
     "load_trend_values",
+    "recorded_inputs",
     "savings_caveats",
     "savings_range_table",
     "savings_summary",

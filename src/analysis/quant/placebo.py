@@ -87,6 +87,16 @@ def assignments(
     return [dict(zip(units, starts, strict=True)) for units in sets]
 
 
+def panel_assignments(
+    data: pd.DataFrame, draws: int, seed: int
+) -> tuple[pd.DataFrame, list[dict[int, int]]]:
+    """The never-treated units of a trial panel (``g == 0``) and the placebo trials among
+    them (:func:`assignments`) with the real trial units' start months (``g``)."""
+    controls = data[data["g"] == 0]
+    starts = data.loc[data["g"] > 0].groupby("unit_id")["g"].first().tolist()
+    return controls, assignments(controls["unit_id"].unique(), starts, draws, seed)
+
+
 def _placebo_post(controls: pd.DataFrame, assignment: dict[int, int]) -> np.ndarray:
     start = controls["unit_id"].map(assignment)
     return (start.notna() & (controls["t"] >= start)).to_numpy()

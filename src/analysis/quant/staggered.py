@@ -163,13 +163,7 @@ def fit_staggered(
             return rows
         from analysis.quant import placebo
 
-        controls = data[data["g"] == 0]
-        trials = placebo.assignments(
-            controls["unit_id"].unique(),
-            data.loc[data["g"] > 0].groupby("unit_id")["g"].first().tolist(),
-            config.placebo_draws,
-            config.seed,
-        )
+        controls, trials = placebo.panel_assignments(data, config.placebo_draws, config.seed)
         estimates = placebo.imputation_estimates(controls, outcome, covariates, trials)
         result = placebo.placebo_p(rows[0]["estimate"], estimates)
         return placebo_rows(rows[:1], result, note) + rows[1:]

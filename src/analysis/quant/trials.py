@@ -76,13 +76,7 @@ def fit_did(
             return rows
         from analysis.quant import placebo
 
-        controls = data[data["g"] == 0]
-        trials = placebo.assignments(
-            controls["unit_id"].unique(),
-            data.loc[data["g"] > 0].groupby("unit_id")["g"].first().tolist(),
-            config.placebo_draws,
-            config.seed,
-        )
+        controls, trials = placebo.panel_assignments(data, config.placebo_draws, config.seed)
         estimates = placebo.did_estimates(
             controls, outcome, covariates, trials, tol=config.fixef_tol
         )
