@@ -16,6 +16,21 @@ REPO = Path(__file__).resolve().parents[1]
 FIXTURES = REPO / "tests" / "fixtures"
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Point the default processed and reports folders at empty temporary folders for
+    the whole session, as on a fresh clone: a test that forgets to prepare its own data
+    then fails here too, instead of passing on whatever an earlier ``make report`` left
+    in ``data/processed`` (CI runs on a clean clone)."""
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="analysis-tests-"))
+    for name, folder in (
+        ("ANALYSIS_PROCESSED_DIR", "processed"),
+        ("ANALYSIS_REPORTS_DIR", "reports"),
+    ):
+        os.environ.setdefault(name, str(base / folder))
+
+
 def _real_paths() -> ProjectPaths:
     """The repository's own folders whatever the environment says: session fixtures are
     created lazily, possibly while a module's isolated paths are set, and must not copy

@@ -48,7 +48,7 @@ def test_reads_the_shared_quantitative_results(fallback):
     assert source.simulated
 
 
-def test_mixed_reads_no_notebook(tmp_path, monkeypatch):
+def test_mixed_reads_no_notebook(notebook_paths, tmp_path, monkeypatch):
     """Issue 23: ``mixed`` reads the quantitative results, not notebook 02's scraps.
     Before, an executed notebook 02 given as ``regression_notebook`` was read (and one
     run for another municipality was refused); now it is not opened at all, and the
@@ -56,6 +56,10 @@ def test_mixed_reads_no_notebook(tmp_path, monkeypatch):
     at all."""
     import nbformat
     import scrapbook
+
+    from analysis.data.store import prepare
+
+    assert prepare(notebook_paths).ok  # the caseload panel the joint display links to
 
     def no_notebook(*args, **kwargs):
         raise AssertionError("mixed read a notebook")

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import pytest
 
+from analysis.data.store import prepare
 from analysis.fileio import sha256_file
 from analysis.mixed import view as mr
 from analysis.mixed.mapping import default_mapping_path, load_mapping
 from analysis.paths import get_paths
 
 
-def test_the_joint_display_follows_a_theme_subset():
+def test_the_joint_display_follows_a_theme_subset(notebook_paths):
     paths = get_paths()
+    assert prepare(paths).ok  # the caseload panel the joint display links to
     files = [default_mapping_path(), paths.codebook, *sorted(paths.interviews.glob("*.csv"))]
     before = {p: sha256_file(p) for p in files}
     full = mr.analyse(101)
