@@ -256,6 +256,27 @@ def test_few_classes_still_span_the_scheme_in_map_and_legend(geo_paths):
     assert len(lxml_html.fromstring(drawn.html).find_class("map-legend-u")[0].findall(".//li")) == 3
 
 
+def _unemployment_note(drawn: maps.IndexMap) -> str:
+    legend = lxml_html.fromstring(drawn.html).find_class("map-legend-u")[0]
+    return legend.find_class("map-note")[0].text_content()
+
+
+def test_the_note_says_when_the_quintiles_make_fewer_than_five_groups(geo_paths, page):
+    """Before, a legend of three (or one) groups still said only "the bounds are the
+    quintiles", which reads as five groups."""
+    rows = index_rows(geo_paths)
+    three = [{**r, "benchmark_unemployment": (1.5, 2.5, 3.5)[n % 3]} for n, r in enumerate(rows)]
+    note = _unemployment_note(maps.index_map(three, "da", geo_paths))
+    assert "Grænserne er kvintilerne" in note and "så der er kun 3 grupper" in note
+    one = [{**r, "benchmark_unemployment": 2.0} for r in rows]
+    assert "kun én gruppe" in _unemployment_note(maps.index_map(one, "da", geo_paths))
+    english = _unemployment_note(maps.index_map(three, "en", geo_paths))
+    assert "so there are only 3 groups" in english
+    five = lxml_html.fromstring(page).find_class("map-legend-u")[0]
+    assert len(five.findall(".//li")) == 5
+    assert "grupper" not in five.find_class("map-note")[0].text_content()
+
+
 def test_the_legends_name_the_three_month_window_and_the_year_before(page):
     text = lxml_html.fromstring(page).text_content()
     assert "Ledighed i pct. af arbejdsstyrken, maj–juli 2026" in text

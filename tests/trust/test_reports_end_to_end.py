@@ -200,6 +200,27 @@ def test_a_small_municipalitys_page_is_mostly_its_own(built_reports, browser):
     page.close()
 
 
+def test_columns_of_figures_are_right_aligned_and_text_left(built_reports, browser):
+    """Before, every cell was left-aligned: the digits of 8.541 and 13.789 did not line
+    up. Figures (and their headers) are right-aligned now, words stay left."""
+    page, _, _ = open_page(browser, built_reports / "101-koebenhavn.html")
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    align = "e => getComputedStyle(e).textAlign"
+    savings = page.locator('table[data-table="benchmark-savings"]')
+    headers = savings.locator("thead th")
+    first_row = savings.locator("tbody tr").first.locator("td")
+    assert first_row.nth(0).evaluate(align) == "left"  # the benefit's name
+    assert headers.nth(0).evaluate(align) == "left"
+    for column in (1, 2, 4):  # full-time persons, rate x workforce, net cost per person
+        assert first_row.nth(column).evaluate(align) == "right", column
+        assert headers.nth(column).evaluate(align) == "right", column
+    frequencies = page.locator('table[data-table="qual-frequencies"] tbody tr').first
+    cells = frequencies.locator("td")
+    assert cells.nth(0).evaluate(align) == "left"
+    assert all(cells.nth(i).evaluate(align) == "right" for i in range(1, cells.count()))
+    page.close()
+
+
 def test_the_joint_display_fits_the_screen(built_reports, browser):
     page, _, _ = open_page(browser, built_reports / "101-koebenhavn.html")
     table = page.locator('table[data-table="joint-display"]')

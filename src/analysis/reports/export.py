@@ -640,7 +640,7 @@ _STYLER_ID = re.compile(r' id="(T_[\w-]+?_(?:row\d+_col\d+|level\d+_(?:col|row)\
 #: the classes it gives them (``data row3 col2``, ``col_heading level0 col2``, ``blank``)
 _STYLER_CLASS = re.compile(
     r' class="((?:data|col_heading|row_heading|index_name|blank|col_trim|row_trim)'
-    r'(?: (?:level|row|col)\d+)*)"'
+    r'(?: (?:level|row|col)\d+)*)((?: [\w-]+)*)"'
 )
 
 
@@ -652,9 +652,13 @@ def trim_markup(page: str) -> str:
     used_ids = set(re.findall(r"#([\w-]+)", styles)) | set(re.findall(r'href="#([^"]+)"', page))
     used_classes = set(re.findall(r"\.([A-Za-z_][\w-]*)", styles))
     page = _STYLER_ID.sub(lambda m: m.group(0) if m.group(1) in used_ids else "", page)
-    page = _STYLER_CLASS.sub(
-        lambda m: m.group(0) if set(m.group(1).split()) & used_classes else "", page
-    )
+
+    def classes(match: re.Match) -> str:
+        ours = match.group(2).split()  # classes set on purpose (``num``) always stay
+        kept = [c for c in match.group(1).split() if c in used_classes] + ours
+        return f' class="{" ".join(kept)}"' if kept else ""
+
+    page = _STYLER_CLASS.sub(classes, page)
     return _EMPTY_STYLE.sub("", page)
 
 

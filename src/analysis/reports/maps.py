@@ -473,12 +473,18 @@ def _legend(
             f"({_e(t('reports.map.count', language, n=missing))})</span></li>"
         )
     part = f"reports.map.{{}}.{indicator.name}"
+    note = t(part.format("note"), language)
+    if not indicator.diverging and len(labels) < len(SEQUENTIAL):
+        # quintiles that coincide at the shown precision (or few municipalities) give
+        # fewer classes than five; say so rather than let "the quintiles" suggest five
+        fewer = "reports.map.one_class" if len(labels) == 1 else "reports.map.fewer_classes"
+        note += " " + t(fewer, language, n=len(labels))
     return (
         f'<div class="map-legend map-legend-{indicator.key}">'
         f'<p class="map-legend-title">'
         f"{_e(t(part.format('legend'), language, month=month, before=before))}</p>"
         f"<ul>{''.join(items)}</ul>"
-        f'<p class="map-note">{_e(t(part.format("note"), language))} '
+        f'<p class="map-note">{_e(note)} '
         f"{_e(t('reports.map.source', language))}</p></div>"
     )
 
