@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import nb
-from analysis.formatting import MISSING
+from analysis.formatting import MISSING, numeric_columns
 from analysis.reports.export import trim_markup
 
 
@@ -29,7 +29,7 @@ def test_figure_columns_are_found_by_type_and_by_their_text():
             "empty": [None, None],
         }
     )
-    found = [df.columns[i] for i in nb.numeric_columns(df)]
+    found = [df.columns[i] for i in numeric_columns(df)]
     assert found == ["count", "share", "text figure", "range", "fraction", "percent", "missing"]
 
 

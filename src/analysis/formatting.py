@@ -18,11 +18,15 @@ tables shown with ``nb.table`` get the same marks from :func:`separators`.
 - **Per cent**: ``12,3 %`` in Danish, ``12.3%`` in English, as in the label files (the
   scorecard wrote ``12.3 %`` in English too, the joint display ``12%``).
 - **Missing**: ``None``, NaN and NA are an en dash (:data:`MISSING`), as in the tables.
+- **Alignment**: a table's columns of figures are right-aligned, words left
+  (:func:`right_align_figures`, which ``nb.styled`` applies to every report table).
 """
 
 from __future__ import annotations
 
 import math
+import re
+from typing import Any
 
 import pandas as pd
 
@@ -112,3 +116,52 @@ def decimals_for(*values: float) -> int:
     if not finite:
         return 2
     return min(5, max(1, 1 - math.floor(math.log10(max(finite)))))
+
+
+#: text that is a figure: digits with separators, signs, per cent, a range or a fraction
+_FIGURE_TEXT = re.compile(r"^[+\-−]?\d[\d.,\s]*(?:%|\s?%)?(?:\s?[–/−-]\s?[+\-−]?\d[\d.,\s]*%?)?$")
+
+
+def numeric_columns(df: pd.DataFrame) -> list[int]:
+    """Positions of the columns that hold figures: numbers, or text that is a figure in
+    every filled cell ("8.541", "0,0–0,0", "3/9"). They are set right-aligned, so that
+    digits line up and a column of figures reads as one."""
+    out = []
+    for i, (_, column) in enumerate(df.items()):
+        if pd.api.types.is_bool_dtype(column):
+            continue
+        if pd.api.types.is_numeric_dtype(column):
+            out.append(i)
+            continue
+        filled = [str(v).strip() for v in column if not _missing(v)]
+        filled = [v for v in filled if v != MISSING]
+        if filled and all(_FIGURE_TEXT.match(v) for v in filled):
+            out.append(i)
+    return out
+
+
+def _missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):  # lists and arrays are not missing values
+        return False
+
+
+def right_align_figures(
+    styler: pd.io.formats.style.Styler, df: pd.DataFrame
+) -> pd.io.formats.style.Styler:
+    """``styler`` with the figure columns (:func:`numeric_columns`) right-aligned: the
+    cells get the class ``num`` (the reports' style aligns it), their headers the same
+    alignment (pandas puts no classes of ours on a header, so it gets the properties)."""
+    positions = numeric_columns(df)
+    if not positions or not (df.columns.is_unique and df.index.is_unique):
+        return styler  # pandas matches the classes by label
+    columns = [df.columns[i] for i in positions]
+    classes = pd.DataFrame("", index=df.index, columns=df.columns)
+    for i in positions:
+        classes.iloc[:, i] = "num"
+    right = "text-align: right"
+    headers = set(columns)
+    return styler.set_td_classes(classes).apply_index(
+        lambda labels: [right if label in headers else "" for label in labels], axis="columns"
+    )

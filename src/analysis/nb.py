@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analysis.fileio import sha256_file
-from analysis.formatting import MISSING, separators
+from analysis.formatting import MISSING, right_align_figures, separators
 from analysis.labels import check_language, t
 from analysis.paths import ProjectPaths, get_paths
 
@@ -297,7 +297,7 @@ def styled(
             if callable(fmt):  # the Styler escapes a cell before formatting, not what fmt returns
                 fmt = _escaped(fmt)
             styler = styler.format(fmt, subset=[column], na_rep=MISSING, escape="html", **sep)
-    styler = _numbers_right(styler, df)
+    styler = right_align_figures(styler, df)
     if hide_index:
         styler = styler.hide(axis="index")
     if caption:
@@ -306,55 +306,6 @@ def styled(
     if source is not None:
         attributes += f' data-source="{escape(source)}"'
     return styler.set_table_attributes(attributes)
-
-
-#: text that is a figure: digits with separators, signs, per cent, a range or a fraction
-_FIGURE_TEXT = re.compile(r"^[+\-−]?\d[\d.,\s]*(?:%|\s?%)?(?:\s?[–/−-]\s?[+\-−]?\d[\d.,\s]*%?)?$")
-
-
-def numeric_columns(df: pd.DataFrame) -> list[int]:
-    """Positions of the columns that hold figures: numbers, or text that is a figure in
-    every filled cell ("8.541", "0,0–0,0", "3/9"). They are set right-aligned, so that
-    digits line up and a column of figures reads as one."""
-    out = []
-    for i, (_, column) in enumerate(df.items()):
-        if pd.api.types.is_bool_dtype(column):
-            continue
-        if pd.api.types.is_numeric_dtype(column):
-            out.append(i)
-            continue
-        filled = [str(v).strip() for v in column if not _missing(v)]
-        filled = [v for v in filled if v != MISSING]
-        if filled and all(_FIGURE_TEXT.match(v) for v in filled):
-            out.append(i)
-    return out
-
-
-def _missing(value: Any) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):  # lists and arrays are not missing values
-        return False
-
-
-def _numbers_right(
-    styler: pd.io.formats.style.Styler, df: pd.DataFrame
-) -> pd.io.formats.style.Styler:
-    """The figure columns right-aligned: the cells get the class ``num`` (the reports'
-    style aligns it), their headers the same alignment (pandas puts no classes of ours
-    on a header, so it gets the properties)."""
-    positions = numeric_columns(df)
-    if not positions or not (df.columns.is_unique and df.index.is_unique):
-        return styler  # pandas matches the classes by label
-    columns = [df.columns[i] for i in positions]
-    classes = pd.DataFrame("", index=df.index, columns=df.columns)
-    for i in positions:
-        classes.iloc[:, i] = "num"
-    right = "text-align: right"
-    headers = set(columns)
-    return styler.set_td_classes(classes).apply_index(
-        lambda labels: [right if label in headers else "" for label in labels], axis="columns"
-    )
 
 
 def _escaped(fmt: Callable[[Any], object]) -> Callable[[Any], str]:
