@@ -33,25 +33,38 @@ def test_figure_columns_are_found_by_type_and_by_their_text():
     assert found == ["count", "share", "text figure", "range", "fraction", "percent", "missing"]
 
 
-def test_styled_marks_figure_cells_and_headers_and_the_page_keeps_the_mark():
-    df = pd.DataFrame({"Tema": ["Ledelse", "Borgerrelation"], "Kilder": [3, 12]})
-    markup = nb.table_markup(df, name="t")
-    trimmed = trim_markup(markup)
-    cells = re.findall(r"<td([^>]*)>\s*([^<]*?)\s*</td>", trimmed)
-    assert [(attrs.strip(), text) for attrs, text in cells] == [
-        ("", "Ledelse"),
-        ('class="num"', "3"),
-        ("", "Borgerrelation"),
-        ('class="num"', "12"),
-    ]
-    header = re.search(r'<th id="([^"]+)"[^>]*>Kilder</th>', trimmed)
-    assert header, "the figure column's header keeps the id its alignment refers to"
-    assert re.search(rf"#{header.group(1)}\s*{{\s*text-align: right;", trimmed)
-    assert "Tema</th>" in trimmed and not re.search(r'<th id="[^"]+"[^>]*>Tema</th>', trimmed)
+def _right_aligned(markup: str, table: str) -> set[str]:
+    """The selectors of the table's own style that set text right-aligned."""
+    rules = re.findall(r"(#T_[^{}<]+?)\s*\{\s*text-align:\s*right;?\s*\}", markup)
+    selectors = {" ".join(sel.split()) for rule in rules for sel in rule.split(",")}
+    return {sel for sel in selectors if sel.startswith(f"#T_{table} ")}
 
 
-def test_a_table_without_figures_or_with_repeated_labels_is_left_as_it_was():
+def test_styled_right_aligns_figure_columns_and_their_headers_after_the_trim():
+    df = pd.DataFrame(
+        {"Tema": ["Ledelse", "Borgerrelation"], "Kilder": [3, 12], "Note": ["a", "b"]}
+    )
+    trimmed = trim_markup(nb.table_markup(df, name="t"))
+    assert _right_aligned(trimmed, "t") == {"#T_t tr>:nth-child(2)"}
+    assert '<table id="T_t"' in trimmed, "the id the rule names stays"
+    assert 'class="num"' not in trimmed, "one rule per column, not a class per cell"
+
+
+def test_a_shown_index_moves_the_figure_columns_along():
+    df = pd.DataFrame({"Kilder": [3, 12]}, index=["Ledelse", "Borgerrelation"])
+    markup = nb.table_markup(df, name="i", hide_index=False)
+    assert _right_aligned(markup, "i") == {"#T_i tr>:nth-child(2)"}
+    hidden = nb.table_markup(df, name="h")
+    assert _right_aligned(hidden, "h") == {"#T_h tr>:nth-child(1)"}
+
+
+def test_tables_without_figures_with_repeated_labels_or_two_header_rows():
     words = pd.DataFrame({"a": ["x", "y"]})
-    assert "num" not in nb.table_markup(words, name="w")
+    assert "text-align" not in nb.table_markup(words, name="w")
     repeated = pd.DataFrame([[1, 2]], columns=["n", "n"])
-    assert "<td" in nb.table_markup(repeated, name="r")  # no error: pandas matches by label
+    assert _right_aligned(nb.table_markup(repeated, name="r"), "r") == {
+        "#T_r tr>:nth-child(1)",
+        "#T_r tr>:nth-child(2)",
+    }, "columns are found by position, so repeated labels do not matter"
+    two_rows = pd.DataFrame([[1, "a"]], columns=pd.MultiIndex.from_tuples([("x", "n"), ("x", "t")]))
+    assert _right_aligned(nb.table_markup(two_rows, name="m"), "m") == {"#T_m td:nth-child(1)"}

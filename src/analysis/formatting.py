@@ -150,18 +150,17 @@ def _missing(value: Any) -> bool:
 def right_align_figures(
     styler: pd.io.formats.style.Styler, df: pd.DataFrame
 ) -> pd.io.formats.style.Styler:
-    """``styler`` with the figure columns (:func:`numeric_columns`) right-aligned: the
-    cells get the class ``num`` (the reports' style aligns it), their headers the same
-    alignment (pandas puts no classes of ours on a header, so it gets the properties)."""
+    """``styler`` with the figure columns of ``df`` (:func:`numeric_columns`) and their
+    headers right-aligned. One rule per column in the table's own style (by position,
+    after the index columns that are shown), not a class on every cell: a page of long
+    tables stays as light as it was. Apply it after hiding the index."""
     positions = numeric_columns(df)
-    if not positions or not (df.columns.is_unique and df.index.is_unique):
-        return styler  # pandas matches the classes by label
-    columns = [df.columns[i] for i in positions]
-    classes = pd.DataFrame("", index=df.index, columns=df.columns)
-    for i in positions:
-        classes.iloc[:, i] = "num"
-    right = "text-align: right"
-    headers = set(columns)
-    return styler.set_td_classes(classes).apply_index(
-        lambda labels: [right if label in headers else "" for label in labels], axis="columns"
-    )
+    if not positions:
+        return styler
+    shown_index = sum(not hidden for hidden in getattr(styler, "hide_index_", [False]))
+    # a header of one row has a cell per column, so ``tr>`` takes header and figures
+    # alike (the index's cells come first); a header of several rows spans columns
+    row = "tr>" if df.columns.nlevels == 1 else "td"
+    selectors = [f"{row}:nth-child({i + 1 + shown_index})" for i in positions]
+    rule = {"selector": ", ".join(selectors), "props": "text-align: right"}
+    return styler.set_table_styles([rule], overwrite=False)

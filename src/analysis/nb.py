@@ -297,9 +297,9 @@ def styled(
             if callable(fmt):  # the Styler escapes a cell before formatting, not what fmt returns
                 fmt = _escaped(fmt)
             styler = styler.format(fmt, subset=[column], na_rep=MISSING, escape="html", **sep)
-    styler = right_align_figures(styler, df)
     if hide_index:
         styler = styler.hide(axis="index")
+    styler = right_align_figures(styler, df)
     if caption:
         styler = styler.set_caption(escape(caption))
     attributes = f'class="analysis-table" data-table="{escape(name)}"'

@@ -31,6 +31,20 @@ def test_unused_styler_ids_and_classes_go_and_used_ones_stay():
     assert " ".join(visible_text(trimmed).split()) == " ".join(visible_text(markup).split())
 
 
+def test_the_tables_own_styles_are_compact_and_still_apply():
+    """The Styler writes each rule over four lines (on København's page 180 rules for
+    the right-aligned figures alone, 12.7 KB); the page keeps them without the spaces."""
+    markup = styled_table()
+    assert "#T_qual-themes tr>:nth-child(2) {\n  text-align: right;\n}" in markup
+    trimmed = trim_markup(f"<html><head></head><body>{markup}</body></html>")
+    assert "#T_qual-themes tr>:nth-child(2){text-align:right}" in trimmed
+    assert "#T_qual-themes_row1_col1{color:#b3261e}" in trimmed
+    flat = '<style type="text/css">#T_a x{c:1}\n#T_a y {\n  c: 1;\n}\n#T_a z{c:2}</style>'
+    assert trim_markup(flat) == '<style type="text/css">#T_a x,#T_a y{c:1}#T_a z{c:2}</style>'
+    spaced = '<style type="text/css"> </style><p>x</p>'
+    assert trim_markup(spaced) == "<p>x</p>", "a style block of spaces goes whole"
+
+
 def test_a_report_page_carries_no_unused_styler_markup():
     notebook = nbformat.v4.new_notebook()
     cell = nbformat.v4.new_code_cell("")

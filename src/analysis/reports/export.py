@@ -350,7 +350,8 @@ _CSS_PUNCTUATION = re.compile(r"\s*([{};,>])\s*|(:)\s+")
 
 def _minify_code(code: str) -> str:
     code = re.sub(r"\s+", " ", code)
-    return _CSS_PUNCTUATION.sub(lambda m: m.group(1) or m.group(2), code)
+    code = _CSS_PUNCTUATION.sub(lambda m: m.group(1) or m.group(2), code)
+    return code.replace(";}", "}")  # the last declaration needs no semicolon
 
 
 def minify_css(css: str) -> str:
@@ -644,10 +645,23 @@ _STYLER_CLASS = re.compile(
 )
 
 
+_NEIGHBOUR_RULES = re.compile(r"([^{}]+)\{([^{}]*)\}([^{}]+)\{\2\}")
+
+
+def _merge_rules(css: str) -> str:
+    """Flat minified rules with neighbours of the same declarations as one rule
+    (``a{x}b{x}`` is ``a,b{x}``): pandas writes a rule per selector."""
+    merged = _NEIGHBOUR_RULES.sub(r"\1,\3{\2}", css)
+    while merged != css:
+        css, merged = merged, _NEIGHBOUR_RULES.sub(r"\1,\3{\2}", merged)
+    return merged
+
+
 def trim_markup(page: str) -> str:
     """The page without markup nothing uses: the id and classes pandas' Styler puts on
     every table cell (a quarter of a page's markup) where no style of the page refers to
-    them, and empty style blocks. Ids a style or a link names stay."""
+    them, the spaces and comments of its style blocks, and empty style blocks. Ids a
+    style or a link names stay."""
     styles = " ".join(_STYLE_BLOCK.findall(page))
     used_ids = set(re.findall(r"#([\w-]+)", styles)) | set(re.findall(r'href="#([^"]+)"', page))
     used_classes = set(re.findall(r"\.([A-Za-z_][\w-]*)", styles))
@@ -659,6 +673,16 @@ def trim_markup(page: str) -> str:
         return f' class="{" ".join(kept)}"' if kept else ""
 
     page = _STYLER_CLASS.sub(classes, page)
+
+    # the tables' own styles (colours, right-aligned figures) as compact as the sheets
+    def compact(match: re.Match) -> str:
+        start, end = match.start(1) - match.start(), match.end(1) - match.start()
+        whole, css = match.group(0), minify_css(match.group(1))
+        if css.startswith("#T_"):  # a Styler's flat rules: one rule per declaration
+            css = _merge_rules(css)
+        return whole[:start] + css + whole[end:]
+
+    page = _STYLE_BLOCK.sub(compact, page)
     return _EMPTY_STYLE.sub("", page)
 
 
