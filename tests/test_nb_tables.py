@@ -10,7 +10,7 @@ import pandas as pd
 
 from analysis import nb
 from analysis.formatting import MISSING, numeric_columns
-from analysis.reports.export import trim_markup
+from analysis.reports.html.markup import trim_markup
 
 
 def test_figure_columns_are_found_by_type_and_by_their_text():

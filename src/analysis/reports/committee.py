@@ -491,7 +491,8 @@ def conclusion(
 
 
 def _css() -> str:
-    from analysis.reports.export import TEMPLATE_DIR, minify_css
+    from analysis.reports.export import TEMPLATE_DIR
+    from analysis.reports.html.markup import minify_css
 
     return minify_css((TEMPLATE_DIR / "caseload" / "committee.css").read_text(encoding="utf-8"))
 
