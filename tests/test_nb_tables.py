@@ -7,6 +7,7 @@ import re
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from analysis import nb
 from analysis.formatting import MISSING, numeric_columns
@@ -68,3 +69,29 @@ def test_tables_without_figures_with_repeated_labels_or_two_header_rows():
     }, "columns are found by position, so repeated labels do not matter"
     two_rows = pd.DataFrame([[1, "a"]], columns=pd.MultiIndex.from_tuples([("x", "n"), ("x", "t")]))
     assert _right_aligned(nb.table_markup(two_rows, name="m"), "m") == {"#T_m td:nth-child(1)"}
+
+
+def test_show_items_lays_out_a_section_in_order(monkeypatch):
+    """Notebooks 00 and 02 show the response section with one call (the loop over the
+    kinds of item was written out in both)."""
+    from types import SimpleNamespace as Item
+
+    shown = []
+    monkeypatch.setattr(nb, "_display", lambda obj: shown.append(obj.data))
+    frame = pd.DataFrame({"Bånd": ["50–99"], "Svar": [12]})
+    part = Item(frame=frame, name="quant-response-band", formats={})
+    nb.show_items(
+        [
+            Item(kind="heading", text="Hvem svarer?"),
+            Item(kind="text", text="Nogle enheder er udeladt."),
+            Item(kind="warning", text="Få svar"),
+            Item(kind="table", table=part, summary="Svar efter sagsstamme"),
+        ],
+        "da",
+    )
+    assert shown[0] == "#### Hvem svarer?" and shown[1] == "Nogle enheder er udeladt."
+    assert 'analysis-note-warning">Få svar</div>' in shown[2]
+    assert "<summary>Svar efter sagsstamme</summary>" in shown[3]
+    assert 'data-table="quant-response-band"' in shown[3] and len(shown) == 4
+    with pytest.raises(ValueError, match="unknown kind of item 'chart'"):
+        nb.show_items([Item(kind="chart")], "da")

@@ -381,6 +381,30 @@ def html_block(markup: str) -> None:
     _display(HTML(markup))
 
 
+def show_items(items: Iterable[Any], language: str = "da") -> None:
+    """Show a section a package function laid out in page order: items with ``kind``
+    "heading" (level 4), "text", "warning" or "table" (``table`` with ``frame``, ``name``
+    and ``formats``; ``summary``: the closed ``<details>`` it sits behind, or None)."""
+    for item in items:
+        if item.kind == "heading":
+            heading(item.text, level=4)
+        elif item.kind == "warning":
+            note(item.text, kind="warning")
+        elif item.kind == "text":
+            text(item.text)
+        elif item.kind == "table":
+            shown = item.table
+            table(
+                shown.frame,
+                name=shown.name,
+                language=language,
+                formats=shown.formats,
+                collapsed=item.summary,
+            )
+        else:
+            raise ValueError(f"unknown kind of item {item.kind!r} (heading, text, warning, table)")
+
+
 #: what :func:`figure_png` writes; raise it when that changes, so that cached figures
 #: are drawn anew (2: the figure's text is gated and recorded in the PNG; 3: a palette of
 #: :data:`FIGURE_COLOURS` colours)

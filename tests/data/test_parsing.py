@@ -8,6 +8,7 @@ import pytest
 
 from analysis.data.parsing import (
     AmbiguousDecimal,
+    delimited_input_rows,
     guess_decimal,
     is_non_municipal_area,
     parse_number,
@@ -98,3 +99,22 @@ def test_read_delimited_rows_counts_lines_of_quoted_newlines(tmp_path):
     path.write_text('a;b\n"two\nlines";x\nlast;y\n', encoding="utf-8")
     rows, _ = read_delimited_rows(path)
     assert [line for line, _ in rows] == [1, 2, 4]
+
+
+def test_delimited_input_rows_names_the_file_it_cannot_read(tmp_path):
+    """One way for every loader (StatBank, Jobindsats exports) to say a file is missing
+    or is not CSV: an input error naming the file."""
+    from analysis.errors import InputError
+
+    missing = tmp_path / "ledige.csv"
+    with pytest.raises(InputError) as info:
+        delimited_input_rows(missing)
+    assert f"{missing}: file not found" in str(info.value)
+    broken = tmp_path / "bred.csv"
+    broken.write_text("a;b\n" + '"' + "x" * 200_000 + '";1\n', encoding="utf-8")
+    with pytest.raises(InputError) as info:
+        delimited_input_rows(broken)
+    assert f"{broken}: cannot read line" in str(info.value)
+    fine = tmp_path / "fin.csv"
+    fine.write_text("Område;Ledige\nKøbenhavn;3,9\n", encoding="utf-8")
+    assert delimited_input_rows(fine) == [(1, ["Område", "Ledige"]), (2, ["København", "3,9"])]

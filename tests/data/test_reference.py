@@ -9,6 +9,7 @@ from analysis.data.reference import (
     load_municipalities,
     resolve_municipality,
     slugify,
+    unique_name,
 )
 from analysis.errors import InputError
 
@@ -72,3 +73,11 @@ def test_incomplete_reference_file_is_rejected(tmp_path):
     load_municipalities().head(97).to_csv(path, index=False)
     with pytest.raises(InputError, match="98 municipalities"):
         load_municipalities(path)
+
+
+def test_unique_name_numbers_repeats_from_two_and_remembers_what_it_gave():
+    taken = {"interview-1"}
+    given = [unique_name(n, taken) for n in ("interview-1", "interview-1", "fokusgruppe")]
+    assert given == ["interview-1-2", "interview-1-3", "fokusgruppe"]
+    assert taken == {"interview-1", "interview-1-2", "interview-1-3", "fokusgruppe"}
+    assert unique_name("ledelse", {"ledelse"}, sep="_") == "ledelse_2"

@@ -14,7 +14,12 @@ import pytest
 
 from analysis.data.caseloads import read_caseload_panel
 from analysis.data.reference import load_municipalities
-from analysis.data.simulate import DEFAULT_ADOPTERS, SimulationConfig, simulate_caseloads
+from analysis.data.simulate import (
+    DEFAULT_ADOPTERS,
+    SimulationConfig,
+    panel_to_csv,
+    simulate_caseloads,
+)
 from analysis.quant.validation import load_truth
 
 #: København, the eight default adopters and 21 others: 30 municipalities
@@ -69,6 +74,15 @@ def small_config(test_codes) -> SimulationConfig:
 def small_panel(small_config, unemployment) -> tuple[pd.DataFrame, dict]:
     """30 municipalities, all outcomes, København's trial and the eight adopters."""
     return simulate_caseloads(small_config, unemployment)
+
+
+@pytest.fixture(scope="module")
+def panel_csv(small_panel, small_config, tmp_path_factory):
+    """The small panel as a CSV file, one per test module (results are cached by file)."""
+    panel, _ = small_panel
+    path = tmp_path_factory.mktemp("panel") / "small_panel.csv"
+    path.write_text(panel_to_csv(panel, small_config), encoding="utf-8")
+    return path
 
 
 @pytest.fixture(scope="session")

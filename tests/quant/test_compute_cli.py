@@ -7,7 +7,6 @@ import pandas as pd
 import pytest
 
 from analysis import cli
-from analysis.data.simulate import panel_to_csv
 from analysis.paths import LANGUAGES
 from analysis.quant import batch, compute
 from analysis.quant import specs as S
@@ -15,14 +14,6 @@ from analysis.quant import view as report
 from analysis.quant.results import TIDY_COLUMNS
 
 OUTCOMES = ["exit_job_education", "staff_sick_days"]
-
-
-@pytest.fixture(scope="module")
-def panel_csv(small_panel, small_config, tmp_path_factory):
-    panel, _ = small_panel
-    path = tmp_path_factory.mktemp("panel") / "small_panel.csv"
-    path.write_text(panel_to_csv(panel, small_config), encoding="utf-8")
-    return path
 
 
 def test_results_are_cached_and_read_back(panel_csv, module_isolated_paths, monkeypatch):

@@ -9,21 +9,12 @@ import inspect
 import pytest
 
 from analysis.data.outcomes import STANDARD_OUTCOMES
-from analysis.data.simulate import panel_to_csv
 from analysis.labels import t
 from analysis.quant import compute
 from analysis.quant import specs as S
 from analysis.quant import view as qv
 
 FAST = S.SpecConfig(wild_reps=99, placebo_draws=19)
-
-
-@pytest.fixture(scope="module")
-def panel_csv(small_panel, small_config, tmp_path_factory):
-    panel, _ = small_panel
-    path = tmp_path_factory.mktemp("panel") / "small_panel.csv"
-    path.write_text(panel_to_csv(panel, small_config), encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -21,6 +21,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.errors import InputError
+
 #: Text that means "no value" in Danish statistics downloads (suppressed or missing).
 MISSING_TOKENS = frozenset({"", "-", "..", "...", ".", "x", "X", "NA", "N/A", "nan", "NaN", "None"})
 
@@ -420,6 +422,18 @@ def read_delimited_rows(path: Path | str) -> tuple[list[tuple[int, list[str]]], 
     except csv.Error as exc:  # e.g. a field longer than the csv module's limit
         raise ParseError(f"cannot read line {reader.line_num} as CSV: {exc}") from None
     return rows, TextFile(text=text, encoding=encoding, delimiter=delimiter)
+
+
+def delimited_input_rows(file: Path) -> list[tuple[int, list[str]]]:
+    """:func:`read_delimited_rows` for a loader: a missing or unreadable file is an
+    :class:`~analysis.errors.InputError` that names it (the rows only; blank lines kept)."""
+    try:
+        rows, _ = read_delimited_rows(file)
+    except FileNotFoundError:
+        raise InputError.single(file, "file not found") from None
+    except ParseError as exc:
+        raise InputError.single(file, str(exc)) from None
+    return rows
 
 
 # --- Office files (zip archives of XML) --------------------------------------------------

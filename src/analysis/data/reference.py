@@ -70,6 +70,16 @@ def slugify(name: str) -> str:
     return text
 
 
+def unique_name(base: str, taken: set[str], sep: str = "-") -> str:
+    """``base``, or ``base-2``, ``base-3`` ... the first not in ``taken``; it is added to
+    ``taken`` (ids made from names: sources, codes, headings)."""
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}{sep}{n}", n + 1
+    taken.add(name)
+    return name
+
+
 _NON_MUNICIPAL_SLUGS = frozenset(slugify(name) for name in NON_MUNICIPAL_NAMES)
 
 

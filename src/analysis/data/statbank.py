@@ -29,9 +29,9 @@ from analysis.data.parsing import (
     ambiguous_decimal_text,
     decimal_evidence,
     decimal_mark,
+    delimited_input_rows,
     parse_number,
     parse_period,
-    read_delimited_rows,
     snake_case,
 )
 from analysis.data.reference import (
@@ -167,13 +167,7 @@ def read_statbank_csv(path: Path | str, *, decimal: str | None = None) -> pd.Dat
     until ``decimal`` (``"."`` or ``","``) says which."""
     file = Path(path)
     _refuse_other_kinds(file)
-    try:
-        rows, _ = read_delimited_rows(file)
-    except FileNotFoundError:
-        raise InputError.single(file, "file not found") from None
-    except ParseError as exc:
-        raise InputError.single(file, str(exc)) from None
-    rows = [(line, fields) for line, fields in rows if fields]
+    rows = [(line, fields) for line, fields in delimited_input_rows(file) if fields]
     if not rows:
         raise InputError.single(file, "the file is empty", expected="a StatBank CSV")
     header_line, header = rows[0]

@@ -106,6 +106,15 @@ class JointDisplay:
     themes: pd.DataFrame
     quotes: pd.DataFrame  # one row per chosen quote, with its domain
 
+    def of_domain(self, domain_id: str) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+        """One domain's outcomes, themes (each once) and quotes: a row of the display."""
+        outcomes = self.outcomes[self.outcomes["domain"] == domain_id]
+        themes = self.themes[self.themes["domain"] == domain_id].drop_duplicates("theme")
+        quotes = (
+            self.quotes[self.quotes["domain"] == domain_id] if len(self.quotes) else self.quotes
+        )
+        return outcomes, themes, quotes
+
 
 def _theme_rows(
     domain_id: str,

@@ -235,12 +235,10 @@ def joint_display_table(
     for domain_row in joint.domains.itertuples(index=False):
         domain = results.mapping.domain(domain_row.domain)
         contrast = results.mapping.contrast(domain.contrast)
-        outcomes = joint.outcomes[joint.outcomes["domain"] == domain.id]
-        themes = joint.themes[joint.themes["domain"] == domain.id].drop_duplicates("theme")
+        outcomes, themes, quotes = joint.of_domain(domain.id)
         themes = themes.assign(
             contrast_value=contrast.contrast_group, reference_value=contrast.reference_group
         )
-        quotes = joint.quotes[joint.quotes["domain"] == domain.id] if len(joint.quotes) else []
         label = {o: outcome_label(o, language) for o in outcomes["outcome"]}
         prevalence = "\n".join(
             f"{codebook.label(r['theme'], language)}: {_prevalence_text(r, language, threshold)}"

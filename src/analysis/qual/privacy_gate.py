@@ -34,6 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from analysis.data.reference import unique_name
 from analysis.paths import get_paths
 from analysis.privacy import (
     PersonalDataError,
@@ -206,12 +207,7 @@ def _pseudonymous_ids(
         if source_id in kept:
             out[source_id] = source_id
             continue
-        base = pseudonymous_id(source_id, policy.names, aliases)
-        new, n = base, 2
-        while new in taken:
-            new, n = f"{base}-{n}", n + 1
-        taken.add(new)
-        out[source_id] = new
+        out[source_id] = unique_name(pseudonymous_id(source_id, policy.names, aliases), taken)
     return out
 
 
@@ -236,11 +232,7 @@ def _segment_ids(
                 new = pseudonymous_id(new, policy.names, aliases)
         else:
             new = pseudonymous_id(segment_id, policy.names, aliases)
-        base, n = new, 2
-        while new in taken:
-            new, n = f"{base}-{n}", n + 1
-        taken.add(new)
-        out.append(new)
+        out.append(unique_name(new, taken))
     return out
 
 

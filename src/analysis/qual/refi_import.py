@@ -21,7 +21,7 @@ from typing import Any
 import pandas as pd
 
 from analysis.data.parsing import ParseError, read_text
-from analysis.data.reference import resolve_municipality, slugify
+from analysis.data.reference import resolve_municipality, slugify, unique_name
 from analysis.errors import InputError
 from analysis.qual.corpus import Corpus, make_corpus, segment_spans
 from analysis.qual.offsets import normalise_newlines
@@ -119,11 +119,7 @@ def _source_id(display: str, source_guid: str, taken: set[str]) -> str:
     if len(source_id) > MAX_SOURCE_ID:  # it names a file: sources/<id>.txt
         digest = uuid.uuid5(GUID_NAMESPACE, display).hex[:8]
         source_id = f"{source_id[: MAX_SOURCE_ID - 9].rstrip('-_.')}-{digest}"
-    base, n = source_id, 2
-    while source_id in taken:
-        source_id, n = f"{base}-{n}", n + 1
-    taken.add(source_id)
-    return source_id
+    return unique_name(source_id, taken)
 
 
 def import_qdpx(

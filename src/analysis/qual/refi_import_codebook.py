@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.data.reference import unique_name
 from analysis.errors import InputError
 from analysis.qual.codebook import Codebook, codebook_from_codes
 from analysis.qual.corpus import Corpus, make_corpus
@@ -55,12 +56,7 @@ class ImportResult:
 
 
 def _code_id(name: str, taken: set[str]) -> str:
-    base = base_id(name)
-    candidate, n = base, 2
-    while candidate in taken:
-        candidate, n = f"{base}_{n}", n + 1
-    taken.add(candidate)
-    return candidate
+    return unique_name(base_id(name), taken, sep="_")
 
 
 def read_codes(

@@ -128,20 +128,19 @@ def fit_did_collapsed(
         n_units = len(changes)
         if n_units < max(config.min_clusters, 3):
             raise ModelSkipped("few_clusters", value=n_units, limit=max(config.min_clusters, 3))
-        design = sm.add_constant(changes["treated"].astype(float))
-        fit = sm.OLS(changes["change"].astype(float), design).fit()
-        low, high = fit.conf_int(alpha=config.alpha).loc["treated"]
         shift = unit_changes(data, "log_caseload")
         shift = shift[shift["unit_id"].isin(changes["unit_id"])]
-        moved = sm.OLS(
-            shift["change"].astype(float), sm.add_constant(shift["treated"].astype(float))
-        ).fit()
-        shift_low, shift_high = moved.conf_int(alpha=config.alpha).loc["treated"]
-        return [
-            {
+
+        def row(units: pd.DataFrame, term: str, note: str) -> dict:
+            """The OLS of the units' changes on their treated flag, as a tidy row."""
+            fit = sm.OLS(
+                units["change"].astype(float), sm.add_constant(units["treated"].astype(float))
+            ).fit()
+            low, high = fit.conf_int(alpha=config.alpha).loc["treated"]
+            return {
                 "outcome": outcome,
                 "spec": S.DID_COLLAPSED,
-                "term": S.TERM_TRIAL,
+                "term": term,
                 "estimate": float(fit.params["treated"]),
                 "std_error": float(fit.bse["treated"]),
                 "ci_low": float(low),
@@ -152,28 +151,22 @@ def fit_did_collapsed(
                 "scope": scope,
                 "cluster_var": "unit_id",
                 "caseload_mean": float(data["caseload"].mean()),
-                "note": f"t-test across {n_units} units' pre/post changes, {n_units - 2} df",
+                "note": note,
                 "inference": "unit-level",
                 "n_treated": int(changes["treated"].sum()),
-            },
-            {
-                "outcome": outcome,
-                "spec": S.DID_COLLAPSED,
-                "term": S.TERM_SHIFT,
-                "estimate": float(moved.params["treated"]),
-                "std_error": float(moved.bse["treated"]),
-                "ci_low": float(shift_low),
-                "ci_high": float(shift_high),
-                "p_value": float(moved.pvalues["treated"]),
-                "n_obs": len(data),
-                "n_clusters": n_units,
-                "scope": scope,
-                "cluster_var": "unit_id",
-                "caseload_mean": float(data["caseload"].mean()),
-                "note": "the trial's change in log caseload, same design (unit-level DiD)",
-                "inference": "unit-level",
-                "n_treated": int(changes["treated"].sum()),
-            },
+            }
+
+        return [
+            row(
+                changes,
+                S.TERM_TRIAL,
+                f"t-test across {n_units} units' pre/post changes, {n_units - 2} df",
+            ),
+            row(
+                shift,
+                S.TERM_SHIFT,
+                "the trial's change in log caseload, same design (unit-level DiD)",
+            ),
         ]
 
     return each_outcome(outcomes, S.DID_COLLAPSED, scope, one)

@@ -33,6 +33,7 @@ from typing import Any
 
 import nbformat
 
+from analysis.data.reference import unique_name
 from analysis.formatting import format_number
 from analysis.labels import label_table, t
 from analysis.paths import SMALL_COUNT_THRESHOLD
@@ -569,10 +570,7 @@ def add_table_of_contents(
         text = html.unescape(_TAG.sub("", inner)).strip()
         found = _ID.search(attrs)
         base = found.group(2) if found else _slug(text)
-        ident, n = base, 2
-        while ident in seen:
-            ident, n = f"{base}-{n}", n + 1
-        seen.add(ident)
+        ident = unique_name(base, seen)
         listed = int(tag[1]) <= TOC_DEPTH or _DEMO_PART in attrs
         entries.append((int(tag[1]) if listed else 9, ident, text))
         attrs = _ID.sub("", attrs)

@@ -19,7 +19,7 @@ from analysis.data.jobindsats.jsonfiles import kind_of_file, what_it_is
 from analysis.data.parsing import (
     ParseError,
     check_office_file,
-    read_delimited_rows,
+    delimited_input_rows,
     read_xlsx_sheets,
     snake_case,
 )
@@ -66,13 +66,7 @@ def _is_blank(cells: list[object]) -> bool:
 
 
 def _csv_grid(file: Path) -> tuple[str, Grid]:
-    try:
-        rows, _ = read_delimited_rows(file)
-    except FileNotFoundError:
-        raise InputError.single(file, "file not found") from None
-    except ParseError as exc:
-        raise InputError.single(file, str(exc)) from None
-    return str(file), [(line, list(fields)) for line, fields in rows]
+    return str(file), [(line, list(fields)) for line, fields in delimited_input_rows(file)]
 
 
 def _excel_grids(file: Path) -> list[tuple[str, Grid]]:

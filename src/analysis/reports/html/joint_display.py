@@ -130,10 +130,8 @@ def joint_display_markup(results: MixedResults, language: str, max_themes: int =
     for domain_row in joint.domains.itertuples(index=False):
         domain = results.mapping.domain(domain_row.domain)
         contrast = results.mapping.contrast(domain.contrast)
-        outcomes = joint.outcomes[joint.outcomes["domain"] == domain.id]
-        themes = joint.themes[joint.themes["domain"] == domain.id].drop_duplicates("theme")
+        outcomes, themes, quotes = joint.of_domain(domain.id)
         themes = themes.reindex(themes["difference"].abs().sort_values(ascending=False).index)
-        quotes = joint.quotes[joint.quotes["domain"] == domain.id] if len(joint.quotes) else []
         effects = "".join(
             _effect_line(o, outcome_label(o.outcome, language), language)
             for o in outcomes.itertuples(index=False)
