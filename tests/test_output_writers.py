@@ -64,7 +64,7 @@ INTERNAL = {
     ("analysis.qual.review_files", "_write_xlsx_sheet"): "review: the coder's sheet, quotes gated",
     ("analysis.qual.review_files", "record_decisions"): "review: decisions into the coder's sheet",
     ("analysis.nb", "figure_png"): "renders a figure into memory (BytesIO), no file",
-    ("analysis.nb", "quantize_png"): "re-encodes a PNG in memory (BytesIO), no file",
+    ("analysis.images", "quantize_png"): "re-encodes a PNG in memory (BytesIO), no file",
     ("analysis.data.store", "prepare"): "the processed store's manifest (data/processed)",
     ("analysis.data.store", "_prepare_table"): "validated Parquet in data/processed",
     ("analysis.qual.codebook", "write_codebook"): "import: a codebook into the project",

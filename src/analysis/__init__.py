@@ -14,6 +14,7 @@ one line never import each other, so ``qual`` and ``quant`` meet only in ``mixed
     tablefiles
     privacy
     publish
+    images
     cache
     nb
     data
@@ -41,6 +42,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("tablefiles",),
     ("privacy",),
     ("publish",),
+    ("images",),  # PNG palettes that keep the text chunks the exit gate reads
     ("cache",),
     ("nb",),
     ("data",),

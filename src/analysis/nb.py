@@ -25,6 +25,7 @@ import pandas as pd
 
 from analysis.fileio import sha256_file
 from analysis.formatting import MISSING, right_align_figures, separators
+from analysis.images import FIGURE_COLOURS, quantize_png
 from analysis.labels import check_language, t
 from analysis.paths import ProjectPaths, get_paths
 
@@ -266,12 +267,6 @@ def simulated_banner(language: str = "da") -> None:
     )
 
 
-def number_format(language: str) -> dict[str, str]:
-    """Decimal and thousands separators for ``language`` (Danish: 1.234,5), from
-    :func:`analysis.formatting.separators`, the reports' one number format."""
-    return separators(language)
-
-
 def styled(
     df: pd.DataFrame,
     *,
@@ -287,7 +282,7 @@ def styled(
     ``source`` (``"real"`` or ``"simulated"``) marks where the table's numbers come from
     (``data-source``), e.g. published effects shown inside a method demonstration on
     simulated data are real."""
-    sep = number_format(language)
+    sep = separators(language)
     styler = df.style.set_uuid(name)
     styler = styler.format(precision=precision, na_rep=MISSING, escape="html", **sep)
     # headers can come from data too (code labels, names in pivots): escape them as well
@@ -382,9 +377,9 @@ def html_block(markup: str) -> None:
 
 
 def show_items(items: Iterable[Any], language: str = "da") -> None:
-    """Show a section a package function laid out in page order: items with ``kind``
-    "heading" (level 4), "text", "warning" or "table" (``table`` with ``frame``, ``name``
-    and ``formats``; ``summary``: the closed ``<details>`` it sits behind, or None)."""
+    """Show a section laid out in page order by a package function: items of ``kind``
+    "heading" (level 4), "text", "warning" or "table" (``table``: frame, name, formats;
+    ``summary``: the closed ``<details>`` it sits behind, or None)."""
     for item in items:
         if item.kind == "heading":
             heading(item.text, level=4)
@@ -393,12 +388,12 @@ def show_items(items: Iterable[Any], language: str = "da") -> None:
         elif item.kind == "text":
             text(item.text)
         elif item.kind == "table":
-            shown = item.table
+            part = item.table
             table(
-                shown.frame,
-                name=shown.name,
+                part.frame,
+                name=part.name,
                 language=language,
-                formats=shown.formats,
+                formats=part.formats,
                 collapsed=item.summary,
             )
         else:
@@ -409,10 +404,6 @@ def show_items(items: Iterable[Any], language: str = "da") -> None:
 #: are drawn anew (2: the figure's text is gated and recorded in the PNG; 3: a palette of
 #: :data:`FIGURE_COLOURS` colours)
 FIGURE_FORMAT = 3
-#: the palette every figure gets (:func:`quantize_png`): a figure of flat colours,
-#: lines and anti-aliased text keeps its look (no colour channel moves by more than a
-#: few units of 255) at a third to a quarter of the weight of a full-colour PNG
-FIGURE_COLOURS = 128
 #: a figure's visible caption is its alt text up to this many words; a longer alt text
 #: (a chart described value by value) is shortened to its first sentence or clause
 CAPTION_WORDS = 40
@@ -494,32 +485,6 @@ def gate_figure_text(fig: Any, policy: PrivacyPolicy) -> list[str]:
             artist.set_text(gated)
         drawn.append(gated)
     return drawn
-
-
-def quantize_png(png: bytes, colours: int = FIGURE_COLOURS, *, fast: bool = False) -> bytes:
-    """``png`` with a palette of at most ``colours`` colours and no dithering (the same
-    picture gives the same bytes), keeping its text chunks (compressed), so the record of
-    the text it draws (:data:`analysis.publish.DRAWN_TEXT_KEY`, read by the exit) travels
-    unchanged. Pillow's maximum-coverage method by default (its palette follows the
-    picture's own colours closely: light tints stay apart from white); ``fast``: the
-    octree, which keeps small areas of a distinct colour such as a thin dashed line in
-    a very small palette (the benchmark's figures, 24 colours)."""
-    from PIL import Image, PngImagePlugin
-
-    from analysis.publish import png_texts
-
-    texts = png_texts(png) or {}
-    image = Image.open(io.BytesIO(png))
-    dpi = image.info.get("dpi")
-    method = Image.Quantize.FASTOCTREE if fast else Image.Quantize.MAXCOVERAGE
-    palette = image.convert("RGB").quantize(colors=colours, method=method, dither=Image.Dither.NONE)
-    info = PngImagePlugin.PngInfo()
-    for key, value in texts.items():
-        info.add_itxt(key, value, zip=True)
-    buffer = io.BytesIO()
-    options = {"dpi": dpi} if dpi else {}
-    palette.save(buffer, format="PNG", optimize=True, pnginfo=info, **options)
-    return buffer.getvalue()
 
 
 def figure_png(

@@ -165,15 +165,15 @@ def strip_labels(fig: plt.Figure) -> list[str]:
 
 
 def quantize_png(png: bytes, colours: int = PALETTE_COLOURS) -> bytes:
-    """``png`` with a palette of at most ``colours`` colours (:func:`analysis.nb.
+    """``png`` with a palette of at most ``colours`` colours (:func:`analysis.images.
     quantize_png` with Pillow's fast octree, which keeps small areas of a distinct colour
     such as a thin blue line; no dithering: the same picture gives the same bytes),
     keeping its text chunks, so the record of the text it draws
     (:data:`analysis.publish.DRAWN_TEXT_KEY`, read by the exit) travels unchanged. A
     figure of lines and dots in a few flat colours looks the same and weighs a third."""
-    from analysis import nb
+    from analysis import images
 
-    return nb.quantize_png(png, colours, fast=True)
+    return images.quantize_png(png, colours, fast=True)
 
 
 def compact_png(fig: plt.Figure, *, crop: bool = False, colours: int = PALETTE_COLOURS) -> bytes:
